@@ -1,0 +1,103 @@
+"""``python -m spheredemo.train``: argparse over :class:`~spheredemo.config.TrainConfig`.
+
+Each flag's help text is the comment that documents its field in ``config.py``, so the two
+never disagree.
+"""
+
+from __future__ import annotations
+
+import argparse
+import dataclasses
+import inspect
+import re
+import sys
+import typing
+
+from spheredemo.config import TrainConfig
+
+_FIELD_LINE = re.compile(r"^\s+(\w+):[^=]+=.*?#\s*(.+)$")
+
+
+def field_help() -> dict[str, str]:
+    """Map each TrainConfig field to the comment beside it in the source."""
+    helps = {}
+    for line in inspect.getsource(TrainConfig).splitlines():
+        match = _FIELD_LINE.match(line)
+        if match:
+            helps[match.group(1)] = match.group(2).strip()
+    return helps
+
+
+def _parse_optional_int(text: str):
+    return None if text.lower() == "none" else int(text)
+
+
+def _parse_margin(text: str):
+    if text.lower() == "none":
+        return None
+    value = float(text)
+    return int(value) if value.is_integer() else value
+
+
+def _bool(text: str) -> bool:
+    if text.lower() in ("1", "true", "yes", "on"):
+        return True
+    if text.lower() in ("0", "false", "no", "off"):
+        return False
+    raise argparse.ArgumentTypeError(f"expected true or false, got {text!r}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m spheredemo.train",
+        description="Train a small CNN with a low-dimensional embedding and a softmax-family head "
+        "(A-Softmax by default) on MNIST, with a progress bar, and save a checkpoint.",
+        formatter_class=argparse.ArgumentDefaultsHelpFormatter,
+    )
+    helps = field_help()
+    hints = typing.get_type_hints(TrainConfig)
+    parsers = {"m": _parse_margin, "max_steps": _parse_optional_int, "per_class": _parse_optional_int,
+               "s": lambda t: None if t.lower() == "none" else float(t)}
+    for f in dataclasses.fields(TrainConfig):
+        if f.name == "extra":
+            continue
+        flag = "--" + f.name.replace("_", "-")
+        kind = hints[f.name]
+        kwargs = {"default": f.default, "help": helps.get(f.name, ""), "dest": f.name}
+        if f.name in parsers:
+            kwargs["type"] = parsers[f.name]
+        elif kind is bool:
+            kwargs.update(type=_bool, metavar="{true,false}")
+        else:
+            kwargs["type"] = kind
+        parser.add_argument(flag, **kwargs)
+    parser.add_argument("--out", default="runs/{loss}-m{m}-d{dim}.pt",
+                        help="checkpoint path; {loss}, {m}, {dim}, {dataset} and {seed} are filled in")
+    parser.add_argument("--data", default=None,
+                        help="folder with the MNIST .gz files (default: $SPHEREDEMO_DATA, then the user cache, then download)")
+    parser.add_argument("--resume", action="store_true", help="continue from --out if it exists")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
+    return parser
+
+
+def train_main(argv=None) -> int:
+    from spheredemo.data import DataError
+    from spheredemo.train import TrainingDiverged, fit
+
+    parser = build_parser()
+    args = vars(parser.parse_args(argv))
+    out, data, resume, no_progress = (args.pop(k) for k in ("out", "data", "resume", "no_progress"))
+    try:
+        config = TrainConfig(**args)
+    except ValueError as exc:
+        parser.error(str(exc))
+    path = out.format(loss=config.loss, m=config.m, dim=config.dim, dataset=config.dataset, seed=config.seed)
+    try:
+        run = fit(config, checkpoint=path, resume=resume, data_root=data, progress=not no_progress)
+    except (TrainingDiverged, DataError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    test_acc = run.history.epoch_test_accuracy
+    summary = f"test accuracy {test_acc[-1]:.4f}" if test_acc else "no full epoch finished"
+    print(f"{summary}; {run.step} steps in {run.seconds:.1f} s; checkpoint: {path}")
+    return 0

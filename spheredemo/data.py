@@ -1,0 +1,226 @@
+"""MNIST from its four original IDX .gz files: found locally or downloaded, checksummed, cached.
+
+Where the files come from, in order:
+
+1. the ``root`` argument;
+2. the ``SPHEREDEMO_DATA`` environment variable;
+3. the per-user cache (``$XDG_CACHE_HOME/spheredemo`` or ``~/.cache/spheredemo``);
+4. a download from the usual mirrors into that cache (progress bar, sha256 checked before
+   the file is kept).
+
+In each directory the files may sit directly or in a ``mnist/`` sub-folder. A whole split is
+decoded straight into tensors; training batches are drawn by tensor indexing.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import os
+import tempfile
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+__all__ = ["ImageSet", "load_mnist", "find_mnist_dir", "cache_dir", "MNIST_FILES", "DataError"]
+
+ENV_VAR = "SPHEREDEMO_DATA"
+
+#: file name -> sha256 of the official .gz file
+MNIST_FILES = {
+    "train-images-idx3-ubyte.gz": "440fcabf73cc546fa21475e81ea370265605f56be210a4024d2ca8f203523609",
+    "train-labels-idx1-ubyte.gz": "3552534a0a558bbed6aed32b30c495cca23d567ec52cac8be1a0730e8010255c",
+    "t10k-images-idx3-ubyte.gz": "8d422c7b0a1c1c79245a5bcf07fe86e33eeafee792b84584aec276f5a2dbc4e6",
+    "t10k-labels-idx1-ubyte.gz": "f7ae60f92e00ec6debd23a6088c31dbd2371eca3ffa0defaefb259924204aec6",
+}
+_SPLIT_FILES = {
+    "train": ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
+    "test": ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz"),
+}
+MIRRORS = (
+    "https://ossci-datasets.s3.amazonaws.com/mnist/",
+    "https://storage.googleapis.com/cvdf-datasets/mnist/",
+    "http://yann.lecun.com/exdb/mnist/",
+)
+
+
+class DataError(RuntimeError):
+    """A data file is missing, corrupt or cannot be downloaded."""
+
+
+@dataclass
+class ImageSet:
+    """Images as uint8 (N, 1, H, W) and labels as int64 (N,), kept whole in memory."""
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    classes: tuple[str, ...]
+
+    def __post_init__(self):
+        if self.images.ndim != 4 or self.labels.ndim != 1 or len(self.images) != len(self.labels):
+            raise ValueError(
+                f"images must be (N, C, H, W) and labels (N,), got {tuple(self.images.shape)} "
+                f"and {tuple(self.labels.shape)}"
+            )
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)
+
+    def batch(self, index, device=None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Float images in [0, 1] and labels for ``index`` (a tensor of positions or a slice)."""
+        images = self.images[index].to(device, non_blocking=True).float().div_(255.0)
+        return images, self.labels[index].to(device, non_blocking=True)
+
+    def subset(self, index) -> ImageSet:
+        """A new set holding only ``index`` (positions, a boolean mask or a slice)."""
+        return ImageSet(self.images[index], self.labels[index], self.classes)
+
+    def per_class(self, n: int, seed: int = 0) -> ImageSet:
+        """At most ``n`` randomly chosen images of every class (a balanced small subset)."""
+        if n < 1:
+            raise ValueError(f"n (images per class) must be >= 1, got {n}")
+        gen = torch.Generator().manual_seed(seed)
+        order = torch.randperm(len(self), generator=gen)
+        keep = torch.cat([order[self.labels[order] == c][:n] for c in range(self.n_classes)])
+        return self.subset(keep.sort().values)
+
+
+def cache_dir() -> Path:
+    """The per-user cache for downloaded data: ``$XDG_CACHE_HOME/spheredemo`` or ``~/.cache/...``."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "spheredemo"
+
+
+def _sha256(path: Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _candidate_dirs(root) -> list[Path]:
+    dirs = []
+    if root is not None:
+        dirs.append(Path(root).expanduser())
+    elif os.environ.get(ENV_VAR):
+        dirs.append(Path(os.environ[ENV_VAR]).expanduser())
+    dirs.append(cache_dir())
+    return [d / sub for d in dirs for sub in ("mnist", "")]
+
+
+def find_mnist_dir(root=None) -> Path | None:
+    """The first candidate directory holding all four MNIST files, or None."""
+    for d in _candidate_dirs(root):
+        if all((d / name).is_file() for name in MNIST_FILES):
+            return d
+    return None
+
+
+def _verify(path: Path) -> None:
+    expected = MNIST_FILES[path.name]
+    actual = _sha256(path)
+    if actual != expected:
+        raise DataError(
+            f"{path} is corrupt or truncated: its sha256 is {actual}, expected {expected}. "
+            f"Delete it and load again (or copy the original file there)."
+        )
+
+
+def _download(name: str, target_dir: Path) -> Path:
+    from tqdm.auto import tqdm
+
+    target_dir.mkdir(parents=True, exist_ok=True)
+    errors = []
+    for mirror in MIRRORS:
+        url = mirror + name
+        fd, tmp = tempfile.mkstemp(prefix=name + ".", suffix=".part", dir=target_dir)
+        try:
+            with urllib.request.urlopen(url, timeout=30) as response, os.fdopen(fd, "wb") as out:
+                total = int(response.headers.get("Content-Length") or 0) or None
+                with tqdm(total=total, unit="B", unit_scale=True, desc=name, leave=False) as bar:
+                    for chunk in iter(lambda: response.read(1 << 16), b""):
+                        out.write(chunk)
+                        bar.update(len(chunk))
+            if _sha256(Path(tmp)) != MNIST_FILES[name]:
+                raise DataError(f"checksum mismatch for {url}")
+            os.replace(tmp, target_dir / name)
+            return target_dir / name
+        except (urllib.error.URLError, OSError, DataError, TimeoutError) as exc:
+            errors.append(f"{url}: {exc}")
+        finally:
+            if os.path.exists(tmp):
+                os.unlink(tmp)
+    raise DataError(f"could not download {name}:\n  " + "\n  ".join(errors))
+
+
+def _missing_message(root) -> str:
+    where = "\n  ".join(str(d) for d in _candidate_dirs(root))
+    return (
+        "MNIST files not found and not downloaded. Put these four files\n  "
+        + "\n  ".join(MNIST_FILES)
+        + f"\ninto one of\n  {where}\n"
+        f"or point {ENV_VAR} (or the root argument) at the folder that holds them."
+    )
+
+
+def _read_idx(path: Path, magic: int) -> np.ndarray:
+    with gzip.open(path, "rb") as f:
+        raw = f.read()
+    found = int.from_bytes(raw[:4], "big")
+    if found != magic:
+        raise DataError(f"{path} is not an IDX file of the expected kind (magic {found}, expected {magic})")
+    ndim = raw[3]
+    shape = tuple(int.from_bytes(raw[4 + 4 * i : 8 + 4 * i], "big") for i in range(ndim))
+    offset = 4 + 4 * ndim
+    data = np.frombuffer(raw, dtype=np.uint8, offset=offset)
+    if data.size != int(np.prod(shape)):
+        raise DataError(f"{path} is truncated: header says {shape}, found {data.size} values")
+    return data.reshape(shape)
+
+
+def load_mnist(split: str = "train", root=None, download: bool = True) -> ImageSet:
+    """Load a whole MNIST split: images uint8 (N, 1, 28, 28) and labels int64 (N,).
+
+    Args:
+        split: ``"train"`` (60,000 images) or ``"test"`` (10,000).
+        root: a folder with the four ``.gz`` files (or with a ``mnist/`` sub-folder holding
+            them). Without it, ``$SPHEREDEMO_DATA`` and then the user cache are searched.
+        download: fetch missing files into ``root`` (or the cache) when none is found.
+
+    Every file's sha256 is checked against the official one before it is used.
+    """
+    if split not in _SPLIT_FILES:
+        raise ValueError(f"split must be 'train' or 'test', got {split!r}")
+    folder = find_mnist_dir(root)
+    if folder is None:
+        if not download:
+            raise DataError(_missing_message(root))
+        base = Path(root).expanduser() if root is not None else (
+            Path(os.environ[ENV_VAR]).expanduser() if os.environ.get(ENV_VAR) else cache_dir()
+        )
+        try:
+            for name in MNIST_FILES:
+                if not (base / name).is_file():
+                    _download(name, base)
+        except DataError as exc:
+            raise DataError(f"{exc}\n\n{_missing_message(root)}") from None
+        folder = base
+    image_file, label_file = (folder / name for name in _SPLIT_FILES[split])
+    _verify(image_file)
+    _verify(label_file)
+    images = _read_idx(image_file, 2051)
+    labels = _read_idx(label_file, 2049)
+    return ImageSet(
+        images=torch.from_numpy(images.copy()).unsqueeze(1),
+        labels=torch.from_numpy(labels.astype(np.int64)),
+        classes=tuple(str(d) for d in range(10)),
+    )

@@ -1,0 +1,213 @@
+"""The A-Softmax margin math of SphereFace (Liu et al., CVPR 2017), written once.
+
+Every function here is pure and accepts torch tensors or numpy arrays (or Python floats,
+returned as numpy values); the result has the input's type, dtype and device. Losses,
+analysis, plots and widgets all compose these functions instead of repeating the formulas.
+
+Symbols follow the paper: ``m`` the integer angular margin, ``theta`` the angle between a
+feature x and a class weight W_j, ``psi`` the target-logit function ψ, ``lam`` the annealing
+weight λ, ``theta12`` the angle between two class weights W1 and W2.
+"""
+
+from __future__ import annotations
+
+import math
+import numbers
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+__all__ = [
+    "check_m",
+    "cos_m_theta",
+    "psi",
+    "psi_from_cos",
+    "annealed_target",
+    "angular_margin",
+    "boundary_angles",
+    "softmax_boundary",
+    "LambdaSchedule",
+    "BINARY_M_BOUND",
+    "MULTICLASS_M_BOUND",
+]
+
+#: Property 2: binary A-Softmax needs m >= 2 + √3 for max intra-class < min inter-class angle.
+BINARY_M_BOUND = 2.0 + math.sqrt(3.0)
+#: Property 3: multi-class A-Softmax (uniformly spaced weights) needs m >= 3.
+MULTICLASS_M_BOUND = 3
+
+
+def check_m(m) -> int:
+    """Return ``m`` as an int, or raise ValueError unless it is a positive integer.
+
+    Booleans, strings, and non-integral floats are refused: the 2017 A-Softmax uses an
+    integer margin (a real-valued m belongs to the later SphereFace-R variant).
+    """
+    if isinstance(m, (bool, np.bool_)) or not isinstance(m, numbers.Integral):
+        if isinstance(m, numbers.Real) and not isinstance(m, (bool, np.bool_)) and float(m).is_integer():
+            m = int(m)
+        else:
+            raise ValueError(f"m must be a positive integer (1, 2, 3, ...), got {m!r}")
+    if m < 1:
+        raise ValueError(f"m must be a positive integer (1, 2, 3, ...), got {m!r}")
+    return int(m)
+
+
+def _as_array(x):
+    """Torch tensors pass through; everything else becomes a float numpy array."""
+    if isinstance(x, torch.Tensor):
+        return x
+    arr = np.asarray(x)
+    return arr if np.issubdtype(arr.dtype, np.floating) else arr.astype(np.float64)
+
+
+def cos_m_theta(cos, m):
+    """cos(mθ) from c = cos θ by the multiple-angle (Chebyshev) polynomial T_m(c), no acos.
+
+    T_0 = 1, T_1 = c, T_{n+1} = 2c·T_n − T_{n−1}; e.g. m=2: 2c²−1, m=3: 4c³−3c,
+    m=4: 8c⁴−8c²+1. Exact for every integer m >= 1 and differentiable in c everywhere,
+    including c = ±1 where acos is not.
+    """
+    m = check_m(m)
+    c = _as_array(cos)
+    t_prev, t = c * 0 + 1, c
+    for _ in range(m - 1):
+        t_prev, t = t, 2 * c * t - t_prev
+    return t
+
+
+def _sector_index(cos, m: int):
+    """k with θ ∈ [kπ/m, (k+1)π/m], found from c = cos θ alone (no gradient flows through k).
+
+    θ >= jπ/m exactly when c <= cos(jπ/m), so k counts the thresholds j = 1..m−1 that c is
+    at or below. At a threshold both neighbouring k give the same ψ (ψ is continuous).
+    """
+    c = _as_array(cos)
+    if isinstance(c, torch.Tensor):
+        c = c.detach()
+        k = torch.zeros_like(c)
+    else:
+        k = np.zeros_like(c)
+    for j in range(1, m):
+        k = k + (c <= math.cos(j * math.pi / m))
+    return k
+
+
+def psi_from_cos(cos, m):
+    """ψ(θ) = (−1)^k cos(mθ) − 2k (paper Eq. 6), from c = cos θ, θ ∈ [kπ/m, (k+1)π/m].
+
+    This is the form the loss uses: cos(mθ) by :func:`cos_m_theta` and k from c without
+    gradient, so nothing calls acos and nothing is NaN at c = ±1. ψ is continuous and
+    decreasing on [0, π], equals cos(mθ) on [0, π/m] and ranges over [1 − 2m, 1].
+    """
+    m = check_m(m)
+    c = _as_array(cos)
+    k = _sector_index(c, m)
+    sign = 1 - 2 * (k % 2)  # (−1)^k
+    return sign * cos_m_theta(c, m) - 2 * k
+
+
+def psi(theta, m):
+    """ψ(θ) = (−1)^k cos(mθ) − 2k for θ ∈ [kπ/m, (k+1)π/m], k ∈ {0, …, m−1} (paper Eq. 6).
+
+    ``theta`` in radians, within [0, π] (a ValueError says otherwise). m = 1 gives cos θ,
+    the modified softmax.
+    """
+    m = check_m(m)
+    t = _as_array(theta)
+    lib = torch if isinstance(t, torch.Tensor) else np
+    if bool((t < 0).any()) or bool((t > math.pi + 1e-6).any()):
+        raise ValueError("theta must lie in [0, pi] radians (it is an angle between two vectors)")
+    k = lib.clip(lib.floor(t * m / math.pi), 0, m - 1)
+    if isinstance(k, torch.Tensor):
+        k = k.detach()
+    sign = 1 - 2 * (k % 2)
+    return sign * lib.cos(m * t) - 2 * k
+
+
+def annealed_target(cos, m, lam=0.0):
+    """The annealed target-logit factor (λ cos θ + ψ(θ)) / (1 + λ) (paper Appendix G).
+
+    Multiplied by ‖x‖ it is the A-Softmax target logit f_y used in training. λ = 0 is the
+    pure A-Softmax; large λ gives back the modified softmax (cos θ). ``lam`` must be >= 0.
+    """
+    lam = float(lam)
+    if not lam >= 0.0 or math.isinf(lam):
+        raise ValueError(f"lam (the annealing weight λ) must be a finite number >= 0, got {lam!r}")
+    c = _as_array(cos)
+    return (lam * c + psi_from_cos(c, m)) / (1.0 + lam)
+
+
+def angular_margin(m, theta12):
+    """The angular margin between the two A-Softmax binary boundaries: (m−1)/(m+1)·θ12.
+
+    θ12 is the angle between W1 and W2 (any unit: the result has the same unit). The class-1
+    boundary lies at θ1 = θ12/(m+1) from W1 and the class-2 boundary at θ2 = θ12/(m+1) from
+    W2 (Table 1: cos(mθ1) = cos θ2 with θ1 + θ2 = θ12). m = 1..4 give 0, 1/3, 1/2, 3/5 of θ12.
+    """
+    m = check_m(m)
+    return (m - 1) / (m + 1) * _as_array(theta12)
+
+
+def boundary_angles(m, theta12):
+    """Angles from W1, towards W2, of the class-1 and class-2 A-Softmax boundaries (Table 1).
+
+    Class 1 needs θ1 < θ2/m, so on the arc between W1 and W2 its boundary is at
+    θ12/(m+1); class 2's is at θ12 − θ12/(m+1) = m·θ12/(m+1). For m = 1 both coincide
+    with the bisector θ12/2 (the modified-softmax boundary).
+    """
+    m = check_m(m)
+    t = _as_array(theta12)
+    return t / (m + 1), m * t / (m + 1)
+
+
+def softmax_boundary(w1, w2, b1=0.0, b2=0.0):
+    """Softmax binary boundary (W1 − W2)·x + b1 − b2 = 0 (Table 1) as (normal, offset).
+
+    Points x on the boundary satisfy ``normal @ x + offset == 0``. With b1 = b2 the line
+    passes through the origin; the bias shifts it and breaks the radial picture.
+    """
+    w1 = np.asarray(w1, dtype=np.float64)
+    w2 = np.asarray(w2, dtype=np.float64)
+    if w1.shape != w2.shape or w1.ndim != 1:
+        raise ValueError(f"w1 and w2 must be vectors of one shape, got {w1.shape} and {w2.shape}")
+    return w1 - w2, float(b1) - float(b2)
+
+
+@dataclass(frozen=True)
+class LambdaSchedule:
+    """λ(t) = max(λ_min, base·(1 + γ·t)^(−power)), the official SphereFace annealing.
+
+    Called with the optimiser step t (an explicit input, never a hidden counter that an
+    evaluation call could advance). With the official values λ(1) ≈ 892.9 and λ first
+    reaches λ_min = 5 at t = 1659.
+    """
+
+    base: float = 1000.0  # λ at step 0
+    gamma: float = 0.12  # how fast λ decays with the step
+    power: float = 1.0  # exponent of the decay
+    lambda_min: float = 5.0  # floor: λ never goes below this (0 for pure A-Softmax at the end)
+
+    def __post_init__(self):
+        for name in ("base", "gamma", "power", "lambda_min"):
+            value = getattr(self, name)
+            if not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
+                raise ValueError(f"LambdaSchedule.{name} must be a finite number >= 0, got {value!r}")
+
+    def __call__(self, step) -> float:
+        if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
+            raise ValueError(f"step must be an integer >= 0, got {step!r}")
+        return max(self.lambda_min, self.base * (1.0 + self.gamma * step) ** (-self.power))
+
+    def first_step_at_min(self) -> int:
+        """The first step t at which λ(t) equals λ_min (0 if base <= λ_min)."""
+        if self.base <= self.lambda_min:
+            return 0
+        if self.lambda_min == 0 or self.gamma == 0 or self.power == 0:
+            raise ValueError("this schedule never reaches lambda_min")
+        t = ((self.base / self.lambda_min) ** (1.0 / self.power) - 1.0) / self.gamma
+        step = max(0, math.floor(t))
+        while self(step) > self.lambda_min:  # guard the float rounding of the closed form
+            step += 1
+        return step
