@@ -171,7 +171,7 @@ class ArcFace(_Head):
         cos = self.cosine(x)
         self._check(x, y)
         cos_y = cos.gather(1, y.long()[:, None])[:, 0]
-        sin_y = (1.0 - cos_y * cos_y).clamp_min(0.0).sqrt()
+        sin_y = (1.0 - cos_y * cos_y).clamp_min(1e-12).sqrt()  # keeps d(sin)/d(cos) finite at ±1
         shifted = cos_y * math.cos(self.m) - sin_y * math.sin(self.m)  # cos(θ + m)
         target = torch.where(cos_y > math.cos(math.pi - self.m), shifted, cos_y - self.m * math.sin(self.m))
         return self.s * cos.scatter(1, y.long()[:, None], target[:, None])

@@ -92,6 +92,12 @@ def build(config: TrainConfig, n_classes: int = 10) -> tuple[EmbeddingNet, torch
     return model, head
 
 
+def _place(model: EmbeddingNet, device) -> EmbeddingNet:
+    """Move to ``device`` in channels_last layout: about 25% faster convolutions on the CPU,
+    and the same layout for trained and reloaded models, so their outputs match bit for bit."""
+    return model.to(device, memory_format=torch.channels_last)
+
+
 def load_training_data(config: TrainConfig, root=None) -> tuple[ImageSet, ImageSet]:
     """The (train, test) sets of the config, with its per-class cap and imbalance applied."""
     train, test = load_mnist("train", root), load_mnist("test", root)
@@ -169,8 +175,7 @@ def fit(config: TrainConfig, checkpoint=None, resume: bool = False, data_root=No
     train, test = data if data is not None else load_training_data(config, data_root)
     set_seed(config.seed)
     model, head = build(config, train.n_classes)
-    # channels_last runs the convolutions about 25% faster on CPU (and on recent GPUs).
-    model, head = model.to(device, memory_format=torch.channels_last), head.to(device)
+    model, head = _place(model, device), head.to(device)
     optimizer = _optimizer(config, list(model.parameters()) + list(head.parameters()))
     run = Run(model, head, config, History())
     if resume and checkpoint is not None and Path(checkpoint).exists():
@@ -292,7 +297,7 @@ def load_checkpoint(path, device="cpu") -> Run:
     model, head = build(config, n_classes)
     model.load_state_dict(state["model"])
     head.load_state_dict(state["head"])
-    model.to(device).eval()
+    _place(model, device).eval()
     head.to(device).eval()
     return Run(model, head, config, History(**state["history"]), state["step"], state["epoch"],
                state.get("seconds", 0.0))

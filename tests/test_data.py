@@ -1,0 +1,90 @@
+"""The MNIST loader on the staged files, on corrupted copies and with nothing to find."""
+
+import shutil
+
+import pytest
+import torch
+
+from spheredemo import data
+from spheredemo.data import MNIST_FILES, DataError, load_mnist
+
+
+def test_loads_both_splits_with_official_counts(data_root):
+    train = load_mnist("train", data_root, download=False)
+    test = load_mnist("test", data_root, download=False)
+    assert train.images.shape == (60000, 1, 28, 28) and train.images.dtype == torch.uint8
+    assert test.images.shape == (10000, 1, 28, 28)
+    assert train.labels.dtype == torch.int64
+    assert torch.bincount(train.labels).tolist() == [5923, 6742, 5958, 6131, 5842, 5421, 5918, 6265, 5851, 5949]
+    assert torch.bincount(test.labels).tolist() == [980, 1135, 1032, 1010, 982, 892, 958, 1028, 974, 1009]
+    assert train.labels[:6].tolist() == [5, 0, 4, 1, 9, 2]
+
+
+def test_batch_gives_float_images_in_unit_range(mnist_test):
+    images, labels = mnist_test.batch(torch.arange(8))
+    assert images.dtype == torch.float32 and images.shape == (8, 1, 28, 28)
+    assert 0.0 <= float(images.min()) and float(images.max()) <= 1.0
+    assert labels.tolist() == mnist_test.labels[:8].tolist()
+
+
+def test_environment_variable_is_used(data_root, monkeypatch, tmp_path):
+    monkeypatch.setenv("SPHEREDEMO_DATA", str(data_root))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "empty-cache"))
+    assert len(load_mnist("test", download=False)) == 10000
+
+
+def _copy(data_root, tmp_path):
+    target = tmp_path / "copy"
+    target.mkdir()
+    for name in MNIST_FILES:
+        shutil.copy(data_root / "mnist" / name, target / name)
+    return target
+
+
+def test_corrupt_file_is_refused_by_name(data_root, tmp_path):
+    copy = _copy(data_root, tmp_path)
+    labels = copy / "t10k-labels-idx1-ubyte.gz"
+    raw = bytearray(labels.read_bytes())
+    raw[100] ^= 0xFF
+    labels.write_bytes(bytes(raw))
+    with pytest.raises(DataError, match="t10k-labels-idx1-ubyte.gz is corrupt or truncated"):
+        load_mnist("test", copy, download=False)
+
+
+def test_truncated_file_is_refused_by_name(data_root, tmp_path):
+    copy = _copy(data_root, tmp_path)
+    images = copy / "t10k-images-idx3-ubyte.gz"
+    images.write_bytes(images.read_bytes()[:5000])
+    with pytest.raises(DataError, match="t10k-images-idx3-ubyte.gz is corrupt or truncated"):
+        load_mnist("test", copy, download=False)
+    assert len(load_mnist("train", copy, download=False)) == 60000  # the other split still loads
+
+
+def test_offline_without_files_lists_names_and_places(tmp_path, monkeypatch):
+    monkeypatch.delenv("SPHEREDEMO_DATA", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    with pytest.raises(DataError) as info:
+        load_mnist("train", tmp_path / "nothing-here", download=False)
+    message = str(info.value)
+    for name in MNIST_FILES:
+        assert name in message
+    assert "nothing-here" in message and "SPHEREDEMO_DATA" in message
+
+
+def test_failed_download_leaves_no_partial_file(tmp_path, monkeypatch):
+    """With every mirror unreachable the error lists the tries and nothing half-written remains."""
+    monkeypatch.setattr(data, "MIRRORS", ("http://127.0.0.1:9/",))
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    with pytest.raises(DataError, match="could not download train-images-idx3-ubyte.gz"):
+        load_mnist("train", tmp_path / "dl", download=True)
+    assert list((tmp_path / "dl").iterdir()) == []
+
+
+def test_bad_split():
+    with pytest.raises(ValueError, match="split must be 'train' or 'test'"):
+        load_mnist("validation")
+
+
+def test_per_class_subset_is_balanced(mnist_test):
+    small = mnist_test.per_class(7, seed=3)
+    assert torch.bincount(small.labels).tolist() == [7] * 10

@@ -1,0 +1,144 @@
+"""Training: it learns, λ belongs to the loop, checkpoints round-trip and survive crashes."""
+
+import os
+import subprocess
+import sys
+
+import pytest
+import torch
+
+from spheredemo import train as train_module
+from spheredemo.config import TrainConfig
+from spheredemo.margins import LambdaSchedule
+from spheredemo.train import TrainingDiverged, embed, evaluate, fit, load_checkpoint, save_checkpoint
+
+
+def small_config(**overrides):
+    values = dict(dim=2, loss="asoftmax", m=4, epochs=1, batch_size=32, lr=3e-3, device="cpu", seed=0)
+    values.update(overrides)
+    return TrainConfig(**values)
+
+
+@pytest.fixture(scope="module")
+def trained(mnist_small, tmp_path_factory):
+    path = tmp_path_factory.mktemp("ckpt") / "run.pt"
+    run = fit(small_config(), checkpoint=path, progress=False, data=mnist_small)
+    return run, path
+
+
+def test_one_epoch_learns(trained, mnist_small):
+    run, _ = trained
+    losses = run.history.loss
+    assert len(losses) == 63  # 2000 images / 32 per batch
+    assert sum(losses[-5:]) / 5 < sum(losses[:5]) / 5
+    accuracy = evaluate(run.model, run.head, mnist_small[1])
+    assert accuracy > 0.4, f"test accuracy {accuracy:.3f} is not well above chance (0.1)"
+    assert run.history.epoch_test_accuracy == [pytest.approx(accuracy)]
+
+
+def test_lambda_is_the_schedule_at_each_step(trained):
+    run, _ = trained
+    schedule = LambdaSchedule()
+    assert run.history.lam == [schedule(t) for t in range(len(run.history.lam))]
+
+
+def test_evaluation_moves_nothing(trained, mnist_small):
+    run, _ = trained
+    before = {k: v.clone() for k, v in run.model.state_dict().items()}
+    evaluate(run.model, run.head, mnist_small[1])
+    for key, value in run.model.state_dict().items():
+        assert torch.equal(value, before[key]), f"{key} changed during evaluation"
+
+
+def test_checkpoint_round_trip_gives_identical_outputs(trained, mnist_small):
+    run, path = trained
+    loaded = load_checkpoint(path)
+    assert loaded.config == run.config and loaded.step == run.step
+    assert loaded.history.loss == run.history.loss
+    test = mnist_small[1]
+    torch.testing.assert_close(embed(loaded.model, test), embed(run.model, test), rtol=0, atol=0)
+    torch.testing.assert_close(loaded.head.weight, run.head.weight.detach().cpu())
+
+
+def test_interrupted_write_keeps_previous_checkpoint(trained, tmp_path, monkeypatch):
+    run, path = trained
+    target = tmp_path / "keep.pt"
+    save_checkpoint(run, target)
+    good = target.read_bytes()
+
+    def crash(*args, **kwargs):
+        raise KeyboardInterrupt("power cut midway through the write")
+
+    monkeypatch.setattr(train_module.torch, "save", crash)
+    with pytest.raises(KeyboardInterrupt):
+        save_checkpoint(run, target)
+    assert target.read_bytes() == good
+    assert sorted(os.listdir(tmp_path)) == ["keep.pt"], "no temp file may be left behind"
+
+
+def test_resume_continues_to_the_same_result(mnist_small, tmp_path):
+    config = small_config(epochs=2, max_steps=None)
+    straight = fit(config, progress=False, data=mnist_small)
+    path = tmp_path / "r.pt"
+    first = fit(config, checkpoint=path, progress=False, data=mnist_small, callback=lambda run: run.step < 40)
+    assert first.step == 40
+    resumed = fit(config, checkpoint=path, resume=True, progress=False, data=mnist_small)
+    assert resumed.step == straight.step
+    assert resumed.history.lam == straight.history.lam
+
+
+def test_exploding_loss_stops_with_a_message_and_keeps_checkpoint(mnist_small, tmp_path):
+    path = tmp_path / "boom.pt"
+    config = small_config(lr=1e6, optimizer="sgd", lambda_base=0.0, lambda_min=0.0, epochs=3)
+    with pytest.raises(TrainingDiverged, match="Likely cause: .*λ was 0.*lower --lr"):
+        fit(config, checkpoint=path, progress=False, data=mnist_small)
+
+
+def test_checkpoint_is_loaded_without_running_code(tmp_path):
+    class Evil:
+        def __reduce__(self):
+            return (os.system, ("echo pwned",))
+
+    path = tmp_path / "evil.pt"
+    torch.save({"format": "spheredemo-checkpoint-v1", "x": Evil()}, path)
+    with pytest.raises(ValueError, match="not a readable spheredemo checkpoint"):
+        load_checkpoint(path)
+
+
+def test_bad_config_values_are_refused():
+    with pytest.raises(ValueError, match="m must be a positive integer"):
+        TrainConfig(m=2.5)
+    with pytest.raises(ValueError, match="loss must be one of"):
+        TrainConfig(loss="sphereface")
+    with pytest.raises(ValueError, match="dim must be an integer >= 2"):
+        TrainConfig(dim=1)
+
+
+def test_cli_help_explains_every_flag():
+    out = subprocess.run([sys.executable, "-m", "spheredemo.train", "--help"], capture_output=True, text=True,
+                         check=True).stdout
+    for flag in ("--dim", "--loss", "--m", "--lambda-min", "--last-relu", "--resume", "--data", "--out"):
+        assert flag in out
+    assert "floor of λ" in out  # the help text is the config's own comment
+
+
+def test_cli_trains_and_writes_checkpoint(data_root, tmp_path):
+    out = tmp_path / "cli.pt"
+    result = subprocess.run(
+        [sys.executable, "-m", "spheredemo.train", "--dim", "2", "--loss", "asoftmax", "--m", "4",
+         "--max-steps", "5", "--batch-size", "32", "--out", str(out), "--data", str(data_root), "--device", "cpu"],
+        capture_output=True, text=True, timeout=300,
+    )
+    assert result.returncode == 0, result.stderr
+    assert load_checkpoint(out).step == 5
+
+
+def test_cli_bad_value_is_a_clear_error():
+    result = subprocess.run([sys.executable, "-m", "spheredemo.train", "--m", "0"], capture_output=True, text=True)
+    assert result.returncode == 2 and "m must be a positive integer" in result.stderr
+
+
+@pytest.mark.gpu
+def test_cuda_training_step(mnist_small):
+    run = fit(small_config(device="cuda", max_steps=5), progress=False, data=mnist_small)
+    assert next(run.model.parameters()).is_cuda and run.step == 5
