@@ -1,0 +1,187 @@
+"""Embeddings -> plain results: angles, pair-angle histograms, angular Fisher score.
+
+Nothing here draws. Results are numpy arrays and small dataclasses that the matplotlib
+figures, the plotly views and the widgets all take as they are ("compute once, draw many").
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+__all__ = [
+    "Embeddings", "AngleStats", "PairAngles", "angle_stats", "angular_fisher_score",
+    "pair_angles", "closest_pair", "unit", "weight_angles",
+]
+
+
+def unit(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to norm 1 (zero rows stay zero): the projection on the unit circle/sphere."""
+    vectors = np.asarray(vectors, dtype=np.float64)
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)
+
+
+def _angles_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Pairwise angles in degrees between the rows of a and b, (len(a), len(b))."""
+    return np.degrees(np.arccos(np.clip(unit(a) @ unit(b).T, -1.0, 1.0)))
+
+
+@dataclass
+class Embeddings:
+    """Features of a labelled set, with the head that classifies them."""
+
+    features: np.ndarray  # (N, D) embeddings as the model outputs them (not normalised)
+    labels: np.ndarray  # (N,) true classes
+    weight: np.ndarray  # (C, D) class weights W as the head stores them
+    predictions: np.ndarray  # (N,) the head's margin-free decision (plain cosine; softmax: Wx + b)
+    bias: np.ndarray | None = None  # (C,) softmax biases, None for the normalised heads
+    name: str = ""  # a label for legends and tables
+
+    @classmethod
+    def from_model(cls, model, head, images, name: str = "", batch_size: int = 1024) -> Embeddings:
+        """Embed a whole :class:`~spheredemo.data.ImageSet` (eval mode, no gradients)."""
+        from spheredemo.train import embed
+
+        device = next(head.parameters()).device
+        features = embed(model, images, batch_size, device)
+        with torch.no_grad():
+            predictions = head.predict(features.to(device)).cpu()
+        bias = getattr(head, "bias", None)
+        return cls(
+            features=features.numpy().astype(np.float64),
+            labels=images.labels.numpy(),
+            weight=head.weight.detach().cpu().numpy().astype(np.float64),
+            predictions=predictions.numpy(),
+            bias=None if bias is None else bias.detach().cpu().numpy().astype(np.float64),
+            name=name,
+        )
+
+    @property
+    def dim(self) -> int:
+        return self.features.shape[1]
+
+    @property
+    def n_classes(self) -> int:
+        return self.weight.shape[0]
+
+    @property
+    def accuracy(self) -> float:
+        return float((self.predictions == self.labels).mean())
+
+    @property
+    def unit_features(self) -> np.ndarray:
+        return unit(self.features)
+
+    @property
+    def unit_weight(self) -> np.ndarray:
+        return unit(self.weight)
+
+    def own_angles(self) -> np.ndarray:
+        """Angle (degrees) between each feature and its own class weight, (N,)."""
+        cos = np.sum(self.unit_features * self.unit_weight[self.labels], axis=1)
+        return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
+
+
+def weight_angles(weight: np.ndarray) -> np.ndarray:
+    """Angles (degrees) between every pair of class weights, (C, C), inf on the diagonal."""
+    angles = _angles_deg(weight, weight)
+    np.fill_diagonal(angles, np.inf)
+    return angles
+
+
+def closest_pair(weight: np.ndarray) -> tuple[int, int]:
+    """The two classes whose weights are nearest in angle (the hardest pair to separate)."""
+    i, j = np.unravel_index(np.argmin(weight_angles(weight)), (len(weight), len(weight)))
+    return (int(min(i, j)), int(max(i, j)))
+
+
+def angular_fisher_score(features: np.ndarray, labels: np.ndarray) -> float:
+    """AFS = S_w / S_b (Appendix E, lower is better).
+
+    S_w = Σ_i Σ_{x ∈ class i} (1 − cos⟨x, μ_i⟩), S_b = Σ_i n_i (1 − cos⟨μ_i, μ⟩), with μ_i the
+    mean feature of class i and μ the mean of all features.
+    """
+    features = np.asarray(features, dtype=np.float64)
+    labels = np.asarray(labels)
+    mu = features.mean(axis=0)
+    s_w = s_b = 0.0
+    for c in np.unique(labels):
+        members = features[labels == c]
+        mu_c = members.mean(axis=0)
+        s_w += float(np.sum(1.0 - unit(members) @ unit(mu_c)))
+        s_b += len(members) * float(1.0 - unit(mu_c) @ unit(mu))
+    return s_w / s_b
+
+
+@dataclass
+class AngleStats:
+    """How compact and how separated the classes are, in angle (degrees)."""
+
+    accuracy: float  # fraction classified right by the margin-free rule
+    mean_own_angle: float  # mean angle between a feature and its own class weight
+    max_own_angle: float  # largest such angle
+    min_weight_angle: float  # smallest angle between two class weights
+    afs: float  # angular Fisher score (lower is better)
+
+
+def angle_stats(emb: Embeddings) -> AngleStats:
+    own = emb.own_angles()
+    return AngleStats(
+        accuracy=emb.accuracy,
+        mean_own_angle=float(own.mean()),
+        max_own_angle=float(own.max()),
+        min_weight_angle=float(weight_angles(emb.weight).min()),
+        afs=angular_fisher_score(emb.features, emb.labels),
+    )
+
+
+@dataclass
+class PairAngles:
+    """Angles of positive pairs (same class) and negative pairs (one of each), Fig. 5."""
+
+    classes: tuple[int, int]  # the two classes the pairs are built from
+    positive: np.ndarray  # angles (degrees) of every same-class pair of either class
+    negative: np.ndarray  # angles of every cross pair
+
+    @property
+    def max_positive(self) -> float:
+        return float(self.positive.max())
+
+    @property
+    def min_negative(self) -> float:
+        return float(self.negative.min())
+
+    @property
+    def separated(self) -> bool:
+        """Max intra-class angle below min inter-class angle (the paper's goal)."""
+        return self.max_positive < self.min_negative
+
+    @property
+    def overlap_fraction(self) -> float:
+        """Fraction of all pairs on the wrong side of the other set's extreme (0 when separated):
+        positives wider than the narrowest negative plus negatives narrower than the widest positive."""
+        wrong = np.sum(self.positive > self.min_negative) + np.sum(self.negative < self.max_positive)
+        return float(wrong) / (len(self.positive) + len(self.negative))
+
+    def histograms(self, bins: int = 90) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(edges, positive density, negative density) on a shared 0..180° grid."""
+        edges = np.linspace(0.0, 180.0, bins + 1)
+        pos, _ = np.histogram(self.positive, edges, density=True)
+        neg, _ = np.histogram(self.negative, edges, density=True)
+        return edges, pos, neg
+
+
+def pair_angles(emb: Embeddings, classes: tuple[int, int] | None = None) -> PairAngles:
+    """All positive and negative pair angles of two classes (default: the closest pair of weights)."""
+    a, b = closest_pair(emb.weight) if classes is None else classes
+    for c in (a, b):
+        if not 0 <= c < emb.n_classes:
+            raise ValueError(f"classes must lie in 0..{emb.n_classes - 1}, got {classes}")
+    if a == b:
+        raise ValueError(f"the two classes must differ, got {classes}")
+    fa, fb = emb.features[emb.labels == a], emb.features[emb.labels == b]
+    positive = [_angles_deg(f, f)[np.triu_indices(len(f), k=1)] for f in (fa, fb)]
+    return PairAngles((a, b), np.concatenate(positive), _angles_deg(fa, fb).ravel())

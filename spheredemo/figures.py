@@ -1,0 +1,346 @@
+"""The paper's figures, regenerated: ``python -m spheredemo.figures`` (``--help`` for options).
+
+A registry maps each figure's name to the paper item it reproduces, a one-line description
+and the function that draws it. Figure functions compute through :mod:`spheredemo.analysis`
+and draw through :mod:`spheredemo.plots`; saving, styling and the gallery are done here only.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import io
+import os
+import sys
+import tempfile
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import matplotlib.pyplot as plt
+
+from spheredemo import analysis, pretrained
+from spheredemo.plots import embeddings as eplots
+from spheredemo.plots.style import STYLES
+
+__all__ = ["FIGURES", "FigureSpec", "Context", "render", "main"]
+
+REPO_FIGURES = Path(__file__).resolve().parents[1] / "figures"
+
+
+@dataclass
+class Context:
+    """What every figure function may use: where the checkpoints are and how big to go."""
+
+    checkpoints: Path = pretrained.CHECKPOINT_DIR  # folder of the .pt files and manifest.json
+    quick: bool = False  # tiny versions (few points) for smoke tests
+    style: str = "paper"  # paper or slide
+    used: set = field(default_factory=set)  # checkpoint names the figures read (for the gallery)
+
+    @property
+    def test_per_class(self):
+        return 30 if self.quick else None  # None: the whole 10,000-image test set
+
+    @property
+    def train_per_class(self):
+        return 30 if self.quick else 500  # the training panels show a fixed 5,000-image subset
+
+    def emb(self, name: str, split: str = "test") -> analysis.Embeddings:
+        self.used.add(name)
+        per_class = self.test_per_class if split == "test" else self.train_per_class
+        return pretrained.embeddings(name, split, per_class, self.checkpoints)
+
+
+@dataclass
+class FigureSpec:
+    name: str  # file stem in figures/
+    paper: str  # the paper item it reproduces
+    description: str  # one sentence: what to see in it
+    draw: object  # callable(Context) -> matplotlib Figure, or None for table-only entries
+    checkpoints: tuple = ()  # shipped checkpoints it uses (empty: analytic)
+
+
+FIGURES: dict[str, FigureSpec] = {}
+
+
+def register(name: str, paper: str, description: str, checkpoints=()):
+    def decorator(function):
+        FIGURES[name] = FigureSpec(name, paper, description, function, tuple(checkpoints))
+        return function
+    return decorator
+
+
+def _row(ctx: Context, names, titles, ncols=None, size=3.2):
+    fig, axes = plt.subplots(1, ncols or len(names), figsize=(size * (ncols or len(names)), size + 0.3))
+    for ax, name, title in zip(axes, names, titles):
+        eplots.draw_features(ctx.emb(name), ax=ax, title=title)
+    return fig, axes
+
+
+def _legend(fig, ax, n=10):
+    handles, labels = ax.get_legend_handles_labels()
+    fig.legend(handles[:n], labels[:n], loc="center right", title="digit", markerscale=4, frameon=False)
+
+
+@register("fig2_mnist_2d", "Fig. 2",
+          "2D MNIST test features of softmax, modified softmax and A-Softmax (m=4): the original space (top) "
+          "and the projection on the unit circle (bottom), with the class weights W_i as arrows and the softmax "
+          "biases b listed. Only A-Softmax gives each digit a narrow angular sector.",
+          ["mnist-d2-softmax", "mnist-d2-modified", "mnist-d2-asoftmax-m4"])
+def fig2(ctx: Context):
+    names = FIGURES["fig2_mnist_2d"].checkpoints
+    titles = ["softmax", "modified softmax", "A-Softmax (m=4)"]
+    fig, axes = plt.subplots(2, 3, figsize=(11, 7.4))
+    for col, (name, title) in enumerate(zip(names, titles)):
+        emb = ctx.emb(name)
+        eplots.draw_features(emb, ax=axes[0, col], title=f"{title}: original space")
+        eplots.draw_circle_features(emb, ax=axes[1, col], title=f"{title}: on the unit circle")
+    _legend(fig, axes[0, 0])
+    fig.subplots_adjust(right=0.9)
+    return fig
+
+
+@register("fig8_last_relu", "Fig. 8 (App. A)",
+          "A-Softmax (m=4) 2D features with a ReLU after the embedding (left) and without (right): the ReLU "
+          "squeezes every class into the first quadrant, a quarter of the angular space.",
+          ["mnist-d2-asoftmax-m4-relu", "mnist-d2-asoftmax-m4"])
+def fig8(ctx: Context):
+    fig, axes = _row(ctx, FIGURES["fig8_last_relu"].checkpoints, ["with the last ReLU", "without (the design used)"])
+    _legend(fig, axes[0])
+    fig.subplots_adjust(right=0.86)
+    return fig
+
+
+@register("fig11_bias", "Fig. 11 (App. C)",
+          "Softmax 2D features trained with classifier (and embedding) biases (left) and without (right): "
+          "without bias the classes fan out radially from the origin, the picture angular losses build on.",
+          ["mnist-d2-softmax", "mnist-d2-softmax-nobias"])
+def fig11(ctx: Context):
+    fig, axes = _row(ctx, FIGURES["fig11_bias"].checkpoints, ["softmax with bias", "softmax without bias"])
+    _legend(fig, axes[0])
+    fig.subplots_adjust(right=0.86)
+    return fig
+
+
+@register("fig12_m_sweep_2d", "Fig. 12 (App. D)",
+          "2D A-Softmax features for m = 1, 2, 3, 4 on a training subset (top) and the test set (bottom): "
+          "as m grows each digit's sector narrows and the gaps between sectors widen.",
+          [f"mnist-d2-asoftmax-m{m}" for m in (1, 2, 3, 4)])
+def fig12(ctx: Context):
+    fig, axes = plt.subplots(2, 4, figsize=(14, 7.4))
+    for col, name in enumerate(FIGURES["fig12_m_sweep_2d"].checkpoints):
+        m = col + 1
+        eplots.draw_features(ctx.emb(name, "train"), ax=axes[0, col], title=f"m={m}, training subset")
+        eplots.draw_features(ctx.emb(name), ax=axes[1, col], title=f"m={m}, test set")
+    _legend(fig, axes[0, 0])
+    fig.subplots_adjust(right=0.92)
+    return fig
+
+
+@register("fig5_sphere_3d", "Fig. 5",
+          "3D A-Softmax test features on the unit sphere for m = 1..4 (top) and, below each, the angles of "
+          "positive pairs and negative pairs of the two classes with the closest weights; dashed: the largest "
+          "positive-pair angle, dotted: the smallest negative-pair angle.",
+          [f"mnist-d3-asoftmax-m{m}" for m in (1, 2, 3, 4)])
+def fig5(ctx: Context):
+    fig = plt.figure(figsize=(15, 7.6))
+    names = FIGURES["fig5_sphere_3d"].checkpoints
+    for col, name in enumerate(names):
+        emb = ctx.emb(name)
+        ax = fig.add_subplot(2, 4, col + 1, projection="3d")
+        eplots.draw_sphere_features(emb, ax=ax, title=f"m={col + 1}")
+        pairs = analysis.pair_angles(emb, _fig5_classes(ctx))
+        eplots.draw_pair_histograms(pairs, ax=fig.add_subplot(2, 4, col + 5),
+                                    title=f"m={col + 1}: overlap {100 * pairs.overlap_fraction:.2f}% of pairs")
+    fig.tight_layout()
+    return fig
+
+
+def _fig5_classes(ctx: Context) -> tuple[int, int]:
+    """One class pair for all four panels: the closest pair of weights at m=4 (the hardest case)."""
+    return analysis.closest_pair(ctx.emb("mnist-d3-asoftmax-m4").weight)
+
+
+@register("fig9_weight_norms", "Fig. 9 (App. B)",
+          "Softmax trained on a long-tailed MNIST subset (class 9 keeps 5% of class 0's images): the norm of a "
+          "class's weight grows with its sample count, which is why A-Softmax normalises W.",
+          ["mnist-d2-softmax-imbalanced"])
+def fig9(ctx: Context):
+    name = FIGURES["fig9_weight_norms"].checkpoints[0]
+    counts = pretrained.manifest(ctx.checkpoints)[name]["class_counts"]
+    fig, ax = plt.subplots(figsize=(5.2, 4))
+    eplots.draw_weight_norms(counts, ctx.emb(name).weight, ax=ax, title="softmax, long-tailed training set")
+    return fig
+
+
+@register("fig10_biases", "Fig. 10 (App. C)",
+          "The learned classifier biases of the 2D and 3D softmax models: all close to 0 next to the logits "
+          "they are added to, so dropping them costs nothing.",
+          ["mnist-d2-softmax", "mnist-d3-softmax"])
+def fig10(ctx: Context):
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
+    for ax, name, title in zip(axes, FIGURES["fig10_biases"].checkpoints, ["2D softmax", "3D softmax"]):
+        emb = ctx.emb(name)
+        eplots.draw_biases(emb.bias, ax=ax, title=f"{title} (median |logit| {_median_abs_logit(emb):.1f})")
+    return fig
+
+
+def _median_abs_logit(emb: analysis.Embeddings) -> float:
+    import numpy as np
+
+    return float(np.median(np.abs(emb.features @ emb.weight.T)))
+
+
+# Published MNIST 2D test accuracies (PAPER.md): L-Softmax m=1..4 and a TF A-Softmax toy reproduction.
+PUBLISHED_2D = {
+    "softmax": "97.75 (TF toy, no bias)",
+    "modified": "98.47 (TF toy)",
+    "asoftmax-m1": "98.45 (L-Softmax m=1)",
+    "asoftmax-m2": "98.96 (L-Softmax m=2)",
+    "asoftmax-m3": "99.22 (L-Softmax m=3)",
+    "asoftmax-m4": "99.34 (L-Softmax m=4); 98.96 (TF A-Softmax m=4)",
+}
+TABLE_MODELS = ["softmax", "modified", "asoftmax-m1", "asoftmax-m2", "asoftmax-m3", "asoftmax-m4"]
+
+
+def results_rows(ctx: Context) -> list[dict]:
+    """One row per shipped model of the m sweep: accuracy and angle statistics on the test set."""
+    rows = []
+    for dim in (2, 3):
+        for model in TABLE_MODELS:
+            name = f"mnist-d{dim}-{model}"
+            stats = analysis.angle_stats(ctx.emb(name))
+            rows.append({
+                "model": name, "dim": dim, "loss": model.split("-")[0],
+                "m": model.split("-m")[1] if "-m" in model else "",
+                "test_accuracy_%": f"{100 * stats.accuracy:.2f}",
+                "mean_angle_to_own_W_deg": f"{stats.mean_own_angle:.2f}",
+                "max_angle_to_own_W_deg": f"{stats.max_own_angle:.2f}",
+                "min_angle_between_W_deg": f"{stats.min_weight_angle:.2f}",
+                "angular_fisher_score": f"{stats.afs:.4f}",
+                "published_2d_%": PUBLISHED_2D.get(model, "") if dim == 2 else "",
+            })
+    return rows
+
+
+def _write_atomic(path: Path, write) -> None:
+    """Write through ``write(file_object_path)`` into a temp file beside ``path``, then rename."""
+    fd, tmp = tempfile.mkstemp(prefix=path.stem + ".", suffix=path.suffix, dir=path.parent)
+    os.close(fd)
+    try:
+        write(tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def write_results(ctx: Context, out: Path) -> list[Path]:
+    rows = results_rows(ctx)
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    header = "| " + " | ".join(rows[0]) + " |\n|" + "---|" * len(rows[0]) + "\n"
+    markdown = header + "".join("| " + " | ".join(str(v) for v in r.values()) + " |\n" for r in rows)
+    paths = [out / "results.csv", out / "results.md"]
+    for path, text in zip(paths, (buffer.getvalue(), markdown)):
+        _write_atomic(path, lambda tmp, text=text: Path(tmp).write_text(text))
+    return paths
+
+
+def render(name: str, ctx: Context | None = None):
+    """Draw one registered figure and return the matplotlib Figure (nothing is saved)."""
+    if name not in FIGURES:
+        raise ValueError(f"unknown figure {name!r}; known: {', '.join(FIGURES)}")
+    ctx = ctx or Context()
+    with plt.style.context(STYLES[ctx.style]):
+        return FIGURES[name].draw(ctx)
+
+
+def save(fig, out: Path, name: str, formats) -> list[Path]:
+    paths = []
+    for fmt in formats:
+        path = out / f"{name}.{fmt}"
+        _write_atomic(path, lambda tmp, fmt=fmt: fig.savefig(tmp, format=fmt))
+        paths.append(path)
+    plt.close(fig)
+    return paths
+
+
+def gallery(ctx: Context, names, out: Path, command: str) -> str:
+    """figures/README.md: each image, its paper item, what to see, and how it was made."""
+    manifest = pretrained.manifest(ctx.checkpoints)
+    lines = ["# Figures", "",
+             f"Regenerated by `{command}` from the checkpoints shipped in `spheredemo/checkpoints/` "
+             "(retrain them with `python -m spheredemo.figures --retrain`). MNIST test set unless a panel says "
+             "otherwise. Do not edit by hand: this file is written with the figures.", ""]
+    for name in names:
+        spec = FIGURES[name]
+        lines += [f"## {spec.paper}: `{name}`", "", f"![{spec.paper}]({name}.png)", "", spec.description, ""]
+        if spec.checkpoints:
+            made = []
+            for ckpt in spec.checkpoints:
+                entry = manifest.get(ckpt, {})
+                made.append(f"`{ckpt}` (seed {entry.get('seed', '?')}, {entry.get('steps', '?')} steps on "
+                            f"{entry.get('device', '?')}, test accuracy {100 * entry.get('test_accuracy', 0):.2f}%)")
+            lines += ["Made from " + "; ".join(made) + ".", ""]
+        else:
+            lines += ["Analytic: drawn from the closed-form math in `spheredemo.margins`.", ""]
+    if (out / "results.md").exists():
+        lines += ["## Results table (Table 3 trend, Appendix E)", "",
+                  "Test accuracy by plain cosine and angle statistics of every model of the m sweep "
+                  "(`results.csv` has the same numbers):", "", (out / "results.md").read_text()]
+    return "\n".join(lines)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="python -m spheredemo.figures",
+        description="Regenerate the SphereFace paper's figures from the shipped checkpoints (no training needed).",
+    )
+    parser.add_argument("--out", default=str(REPO_FIGURES), help="folder for the images, results table and README.md")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="draw only these figures (see --list)")
+    parser.add_argument("--format", nargs="+", default=["png"], choices=["png", "svg", "pdf"],
+                        help="image formats to write")
+    parser.add_argument("--style", default="paper", choices=sorted(STYLES), help="paper, or slide (16:9, large fonts)")
+    parser.add_argument("--quick", action="store_true", help="tiny versions (30 test points per class) for smoke tests")
+    parser.add_argument("--retrain", action="store_true",
+                        help="retrain the checkpoints first (GPU if present); with --quick, tiny ones into <out>/checkpoints")
+    parser.add_argument("--list", action="store_true", help="print name, paper reference and description, then exit")
+    return parser
+
+
+def main(argv=None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.list:
+        for spec in FIGURES.values():
+            print(f"{spec.name:22s} {spec.paper:18s} {spec.description}")
+        return 0
+    names = args.only or list(FIGURES)
+    unknown = [n for n in names if n not in FIGURES]
+    if unknown:
+        parser.error(f"unknown figure(s) {unknown}; choose from {', '.join(FIGURES)}")
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    ctx = Context(quick=args.quick, style=args.style)
+    if args.retrain:
+        if args.quick:
+            ctx.checkpoints = out / "checkpoints"
+        pretrained.retrain(directory=ctx.checkpoints, quick=args.quick)
+    started = time.perf_counter()
+    for name in names:
+        t0 = time.perf_counter()
+        paths = save(render(name, ctx), out, name, args.format)
+        print(f"{name:22s} {time.perf_counter() - t0:5.1f} s  -> {', '.join(str(p) for p in paths)}")
+    if not args.only:
+        write_results(ctx, out)
+        command = "python -m spheredemo.figures" + (" --quick" if args.quick else "")
+        _write_atomic(out / "README.md", lambda tmp: Path(tmp).write_text(gallery(ctx, names, out, command)))
+    print(f"done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

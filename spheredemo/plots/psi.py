@@ -1,0 +1,210 @@
+"""ψ(θ) beside cos θ, the λ-blended target logit, the λ(t) schedule, and the effective margin.
+
+The annealed A-Softmax (Appendix G) trains with the target (λ cos θ + ψ(θ)) / (1 + λ). Its binary
+class-1 boundary sits where that target equals cos θ2 = cos(θ12 − θ1); :func:`effective_margin`
+finds it and names the integer-free margin m_eff with θ12/(m_eff + 1) at the same place, which is
+how one sees that m = 4 with λ = 5 behaves like a much smaller m.
+Angles are in degrees here (the unit of the pictures); the math in margins.py takes radians.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+
+from spheredemo.margins import LambdaSchedule, annealed_target, check_m, psi
+
+__all__ = [
+    "EffectiveMargin", "effective_margin", "psi_curves", "draw_psi", "draw_annealed",
+    "draw_lambda_schedule", "PsiDisplay",
+]
+
+THETA_DEG = np.linspace(0.0, 180.0, 361)  # the θ grid of every curve
+LAMBDA_RANGE = (1e-2, 2e4)  # fixed λ axis of the schedule panel (a log axis: λ = 0 shows at the bottom)
+
+
+@dataclass(frozen=True)
+class EffectiveMargin:
+    """Where the λ-blended A-Softmax puts the class-1 boundary, in degrees from W1."""
+
+    m: int  # nominal margin
+    lam: float  # annealing weight λ
+    theta12: float  # angle between W1 and W2
+    theta1: float  # the class-1 boundary angle θ1* from W1
+    m_eff: float  # the margin with θ12 / (m_eff + 1) = θ1*
+
+    @property
+    def margin(self) -> float:
+        """The angular margin this gives, θ12 − 2θ1* = (m_eff − 1)/(m_eff + 1)·θ12."""
+        return self.theta12 - 2 * self.theta1
+
+
+def effective_margin(m, lam, theta12=90.0, tol=1e-10) -> EffectiveMargin:
+    """Solve (λ cos θ1 + ψ(θ1)) / (1 + λ) = cos(θ12 − θ1) for θ1 ∈ [0, θ12/2] by bisection.
+
+    The left side decreases in θ1 and the right side increases, so the root is unique: at
+    θ1 = 0 the difference is 1 − cos θ12 > 0, at θ12/2 it is ≤ 0 since ψ ≤ cos. λ = 0 gives
+    back θ12/(m + 1) (while mθ1 ≤ π) and so m_eff = m; λ → ∞ gives m_eff → 1.
+    """
+    m = check_m(m)
+    lam = float(lam)
+    if not (lam >= 0 and math.isfinite(lam)):
+        raise ValueError(f"lam (the annealing weight λ) must be a finite number >= 0, got {lam!r}")
+    theta12 = float(theta12)
+    if not 0 < theta12 <= 180:
+        raise ValueError(f"theta12 must lie in (0, 180] degrees, got {theta12!r}")
+    t12 = math.radians(theta12)
+
+    def gap(t1: float) -> float:  # target logit of class 1 minus the class-2 logit
+        return float(annealed_target(math.cos(t1), m, lam)) - math.cos(t12 - t1)
+
+    lo, hi = 0.0, t12 / 2
+    while hi - lo > tol:
+        mid = 0.5 * (lo + hi)
+        lo, hi = (mid, hi) if gap(mid) > 0 else (lo, mid)
+    theta1 = math.degrees(0.5 * (lo + hi))
+    return EffectiveMargin(m, lam, theta12, theta1, theta12 / theta1 - 1)
+
+
+def psi_curves(ms=(1, 2, 3, 4), theta_deg=THETA_DEG) -> dict[int, np.ndarray]:
+    """ψ(θ) on the θ grid (degrees) for each m: {m: (len(theta),) array}."""
+    theta = np.radians(np.asarray(theta_deg, dtype=np.float64))
+    return {check_m(m): psi(theta, m) for m in ms}
+
+
+def _axes(ax):
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        ax = plt.gca()
+    return ax
+
+
+def _label_theta_axis(ax, ylabel: str) -> None:
+    ax.set_xlim(0, 180)
+    ax.set_xticks(range(0, 181, 30))
+    ax.set_xlabel("θ (degrees)")
+    ax.set_ylabel(ylabel)
+    ax.axhline(0, color="0.8", lw=0.8, zorder=0)
+
+
+def draw_psi(ms=(1, 2, 3, 4), ax=None) -> dict:
+    """ψ(θ) for each m beside cos θ (paper Eq. 6); returns {m: Line2D, "cos": Line2D}."""
+    from spheredemo.plots.style import class_color
+
+    ax = _axes(ax)
+    lines = {"cos": ax.plot(THETA_DEG, np.cos(np.radians(THETA_DEG)), color="k", ls=":", label="cos θ")[0]}
+    for i, (m, values) in enumerate(psi_curves(ms).items()):
+        lines[m] = ax.plot(THETA_DEG, values, color=class_color(i), label=f"ψ, m = {m}")[0]
+    _label_theta_axis(ax, "target logit / ‖x‖")
+    ax.legend(loc="lower left")
+    return lines
+
+
+def draw_annealed(m=4, lams=(0.0, 5.0, 1000.0), ax=None) -> dict:
+    """(λ cos θ + ψ(θ)) / (1 + λ) for each λ (Appendix G); returns {λ: Line2D}."""
+    from spheredemo.plots.style import class_color
+
+    ax = _axes(ax)
+    cos = np.cos(np.radians(THETA_DEG))
+    lines = {lam: ax.plot(THETA_DEG, annealed_target(cos, m, lam), color=class_color(i),
+                          label=f"λ = {lam:g}")[0] for i, lam in enumerate(lams)}
+    _label_theta_axis(ax, f"annealed target / ‖x‖ (m = {check_m(m)})")
+    ax.legend(loc="lower left")
+    return lines
+
+
+def draw_lambda_schedule(schedule: LambdaSchedule | None = None, steps=3000, ax=None):
+    """λ(t) of a :class:`LambdaSchedule` on a log axis, with the step where it reaches λ_min."""
+    schedule = schedule or LambdaSchedule()
+    ax = _axes(ax)
+    t = np.arange(int(steps) + 1)
+    line = ax.plot(t, [schedule(int(s)) for s in t], color="k")[0]
+    ax.set_yscale("log")
+    ax.set_xlabel("optimiser step t")
+    ax.set_ylabel("λ(t)")
+    return line
+
+
+class PsiDisplay:
+    """The ψ / annealing picture of the explorer: two axes whose lines :meth:`update` moves.
+
+    Left: cos θ, ψ(θ) for the chosen m and the λ-blended target with the class-1 boundary
+    θ1* marked. Right: λ(t) of the schedule with the current λ marked.
+    """
+
+    def __init__(self, m=4, lam=5.0, theta12=36.0, schedule: LambdaSchedule | None = None, steps=3000):
+        self.settings = dict(m=check_m(m), lam=float(lam), theta12=float(theta12))
+        self.schedule = schedule or LambdaSchedule()
+        self.steps = int(steps)
+
+    def plot(self, axes) -> PsiDisplay:
+        from spheredemo.plots.style import class_color
+
+        self.axes = ax_psi, ax_lam = axes
+        cos = np.cos(np.radians(THETA_DEG))
+        ax_psi.plot(THETA_DEG, cos, color="k", ls=":", label="cos θ (m = 1)")
+        self.psi_line = ax_psi.plot([], [], color=class_color(2), label="ψ(θ)")[0]
+        self.blend_line = ax_psi.plot([], [], color=class_color(0), lw=2.5, label="(λcos θ + ψ)/(1 + λ)")[0]
+        self.other_line = ax_psi.plot([], [], color=class_color(1), lw=1.5, label="cos(θ12 − θ): class 2")[0]
+        self.boundary_line = ax_psi.axvline(0, color=class_color(1), ls="--", label="class-1 boundary θ1*")
+        self.text = ax_psi.set_title("", fontsize=10)
+        _label_theta_axis(ax_psi, "target logit / ‖x‖")
+        ax_psi.set_ylim(-7.5, 1.1)
+        ax_psi.legend(loc="lower left", fontsize=8)
+        t = np.arange(self.steps + 1)
+        self.schedule_line = ax_lam.plot(t, np.ones_like(t, dtype=float), color="k")[0]
+        self.lam_line = ax_lam.axhline(1.0, color=class_color(0), ls="--")
+        self.min_marker = ax_lam.plot([], [], "o", color=class_color(1))[0]
+        self.schedule_text = ax_lam.text(0.98, 0.97, "", transform=ax_lam.transAxes, ha="right", va="top",
+                                         fontsize=9)
+        ax_lam.set_yscale("log")
+        ax_lam.set_ylim(*LAMBDA_RANGE)
+        ax_lam.set_xlim(0, self.steps)
+        ax_lam.set_xlabel("optimiser step t")
+        ax_lam.set_ylabel("λ(t)")
+        self.update()
+        return self
+
+    @property
+    def dynamic_artists(self) -> list:
+        """The artists :meth:`update` moves (for blitting: axes, ticks and legend stay put)."""
+        return [self.psi_line, self.blend_line, self.other_line, self.boundary_line, self.text,
+                self.schedule_line, self.lam_line, self.min_marker, self.schedule_text]
+
+    @property
+    def summary(self) -> str:
+        r = self.result
+        return (f"m = {r.m}, λ = {r.lam:g}, θ12 = {r.theta12:g}°: boundary θ1* = {r.theta1:.1f}°\n"
+                f"(λ = 0: {r.theta12 / (r.m + 1):.1f}°), acts like m_eff ≈ {r.m_eff:.2f}")
+
+    def update(self, schedule: LambdaSchedule | None = None, **settings) -> PsiDisplay:
+        """Change m, lam, theta12 and/or the schedule; the lines move in place."""
+        new = {**self.settings, **settings}
+        new["m"] = check_m(new["m"])
+        self.result = effective_margin(new["m"], new["lam"], new["theta12"])  # validates λ and θ12
+        self.settings, self.schedule = new, schedule or self.schedule
+        cos = np.cos(np.radians(THETA_DEG))
+        self.psi_line.set_data(THETA_DEG, psi(np.radians(THETA_DEG), new["m"]))
+        self.blend_line.set_data(THETA_DEG, annealed_target(cos, new["m"], new["lam"]))
+        other = THETA_DEG[THETA_DEG <= new["theta12"]]
+        self.other_line.set_data(other, np.cos(np.radians(new["theta12"] - other)))
+        self.boundary_line.set_xdata([self.result.theta1] * 2)
+        self.text.set_text(self.summary)
+        t = np.arange(self.steps + 1)
+        lam_t = np.array([self.schedule(int(s)) for s in t])
+        self.schedule_line.set_ydata(np.maximum(lam_t, LAMBDA_RANGE[0]))  # a log axis cannot show λ = 0
+        self.lam_line.set_ydata([max(new["lam"], LAMBDA_RANGE[0])] * 2)
+        try:
+            t_min = self.schedule.first_step_at_min()
+        except ValueError:
+            t_min = None
+        if t_min is not None and t_min <= self.steps:
+            self.min_marker.set_data([t_min], [self.schedule(t_min)])
+            self.schedule_text.set_text(f"λ reaches λ_min = {self.schedule.lambda_min:g} at t = {t_min}")
+        else:
+            self.min_marker.set_data([], [])
+            self.schedule_text.set_text(f"λ_min = {self.schedule.lambda_min:g} not reached by t = {self.steps}")
+        return self
