@@ -135,8 +135,9 @@ class PsiDisplay:
     θ1* marked. Right: λ(t) of the schedule with the current λ marked.
     """
 
-    def __init__(self, m=4, lam=5.0, theta12=36.0, schedule: LambdaSchedule | None = None, steps=3000):
+    def __init__(self, m=4, lam=5.0, theta12=36.0, schedule: LambdaSchedule | None = None, steps=3000, m_max=6):
         self.settings = dict(m=check_m(m), lam=float(lam), theta12=float(theta12))
+        self.m_max = max(check_m(m_max), self.settings["m"])  # the ψ axis fits ψ(π) = 1 − 2m up to m_max
         self.schedule = schedule or LambdaSchedule()
         self.steps = int(steps)
 
@@ -152,7 +153,7 @@ class PsiDisplay:
         self.boundary_line = ax_psi.axvline(0, color=class_color(1), ls="--", label="class-1 boundary θ1*")
         self.text = ax_psi.set_title("", fontsize=10)
         _label_theta_axis(ax_psi, "target logit / ‖x‖")
-        ax_psi.set_ylim(-7.5, 1.1)
+        ax_psi.set_ylim(0.5 - 2 * self.m_max, 1.2)
         ax_psi.legend(loc="lower left", fontsize=8)
         t = np.arange(self.steps + 1)
         self.schedule_line = ax_lam.plot(t, np.ones_like(t, dtype=float), color="k")[0]

@@ -1,0 +1,74 @@
+"""The shipped checkpoints: loadable offline, recorded in the manifest, and the paper's claims hold."""
+
+import hashlib
+
+import pytest
+import torch
+
+from spheredemo import analysis, pretrained
+
+SWEEP = ("asoftmax-m1", "asoftmax-m2", "asoftmax-m3", "asoftmax-m4")
+
+
+def emb(name):
+    return pretrained.embeddings(name, "test")
+
+
+def test_every_recipe_is_shipped_small_and_recorded():
+    manifest = pretrained.manifest()
+    assert set(manifest) == set(pretrained.RECIPES)
+    for name, entry in manifest.items():
+        path = pretrained.CHECKPOINT_DIR / f"{name}.pt"
+        assert path.stat().st_size < 1_000_000, f"{name} is {path.stat().st_size} bytes"
+        assert hashlib.sha256(path.read_bytes()).hexdigest() == entry["file_sha256"]
+        assert entry["config"] == {**pretrained.RECIPES[name], "device": entry["config"]["device"],
+                                   **{k: v for k, v in entry["config"].items() if k not in pretrained.RECIPES[name]}}
+        assert not entry["quick"]
+        for key in ("seed", "data_sha256", "test_accuracy", "device", "train_seconds"):
+            assert key in entry
+
+
+@pytest.mark.parametrize("dim", [2, 3])
+def test_load_gives_model_and_head(dim, mnist_test):
+    model, head = pretrained.load("mnist", dim, "asoftmax", m=4)
+    images, _ = mnist_test.batch(torch.arange(16))
+    with torch.no_grad():
+        features = model(images)
+    assert features.shape == (16, dim) and head.weight.shape == (10, dim)
+    assert not model.training
+
+
+def test_load_refuses_what_is_not_shipped():
+    with pytest.raises(ValueError, match="shipped checkpoints exist for dataset 'mnist' only"):
+        pretrained.load("faces", 2, "asoftmax")
+    with pytest.raises(ValueError, match="no shipped checkpoint for dim=2, loss='asoftmax', m=7"):
+        pretrained.load("mnist", 2, "asoftmax", m=7)
+    with pytest.raises(ValueError, match="m applies to loss='asoftmax' only"):
+        pretrained.load("mnist", 2, "softmax", m=2)
+
+
+def test_manifest_accuracy_matches_a_fresh_evaluation(data_root):
+    name = "mnist-d2-asoftmax-m4"
+    assert emb(name).accuracy == pytest.approx(pretrained.manifest()[name]["test_accuracy"], abs=1e-6)
+
+
+@pytest.mark.parametrize("dim, target", [(2, 0.990), (3, 0.993)])
+def test_asoftmax_m4_accuracy_target(dim, target, data_root):
+    accuracy = emb(f"mnist-d{dim}-asoftmax-m4").accuracy
+    assert accuracy >= target, f"{dim}D A-Softmax m=4 test accuracy {accuracy:.4f} < {target}"
+
+
+@pytest.mark.parametrize("dim", [2, 3])
+def test_angles_and_fisher_score_fall_as_m_grows(dim, data_root):
+    stats = [analysis.angle_stats(emb(f"mnist-d{dim}-{model}")) for model in SWEEP]
+    mean_angles = [s.mean_own_angle for s in stats]
+    afs = [s.afs for s in stats]
+    assert mean_angles == sorted(mean_angles, reverse=True), f"mean angle to own W by m=1..4: {mean_angles}"
+    assert afs == sorted(afs, reverse=True), f"angular Fisher score by m=1..4: {afs}"
+
+
+def test_pair_overlap_falls_as_m_grows_in_3d(data_root):
+    classes = analysis.closest_pair(emb("mnist-d3-asoftmax-m4").weight)
+    overlaps = [analysis.pair_angles(emb(f"mnist-d3-{model}"), classes).overlap_fraction for model in SWEEP]
+    assert overlaps[-1] < overlaps[0], f"overlap fraction by m=1..4: {overlaps}"
+    assert overlaps[-1] == min(overlaps), f"overlap fraction by m=1..4: {overlaps}"
