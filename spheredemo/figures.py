@@ -10,9 +10,7 @@ from __future__ import annotations
 import argparse
 import csv
 import io
-import os
 import sys
-import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -20,6 +18,7 @@ from pathlib import Path
 import matplotlib.pyplot as plt
 
 from spheredemo import analysis, pretrained
+from spheredemo.atomic import atomic_path
 from spheredemo.plots import embeddings as eplots
 from spheredemo.plots.style import STYLES
 
@@ -223,18 +222,6 @@ def results_rows(ctx: Context) -> list[dict]:
     return rows
 
 
-def _write_atomic(path: Path, write) -> None:
-    """Write through ``write(file_object_path)`` into a temp file beside ``path``, then rename."""
-    fd, tmp = tempfile.mkstemp(prefix=path.stem + ".", suffix=path.suffix, dir=path.parent)
-    os.close(fd)
-    try:
-        write(tmp)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-
-
 def write_results(ctx: Context, out: Path) -> list[Path]:
     rows = results_rows(ctx)
     buffer = io.StringIO()
@@ -245,7 +232,8 @@ def write_results(ctx: Context, out: Path) -> list[Path]:
     markdown = header + "".join("| " + " | ".join(str(v) for v in r.values()) + " |\n" for r in rows)
     paths = [out / "results.csv", out / "results.md"]
     for path, text in zip(paths, (buffer.getvalue(), markdown)):
-        _write_atomic(path, lambda tmp, text=text: Path(tmp).write_text(text))
+        with atomic_path(path) as tmp:
+            tmp.write_text(text)
     return paths
 
 
@@ -254,15 +242,20 @@ def render(name: str, ctx: Context | None = None):
     if name not in FIGURES:
         raise ValueError(f"unknown figure {name!r}; known: {', '.join(FIGURES)}")
     ctx = ctx or Context()
-    with plt.style.context(STYLES[ctx.style]):
-        return FIGURES[name].draw(ctx)
+    style = STYLES[ctx.style]
+    with plt.style.context(style):
+        fig = FIGURES[name].draw(ctx)
+        if ctx.style == "slide":  # one 16:9 canvas for every slide, whatever the page layout
+            fig.set_size_inches(style["figure.figsize"])
+    return fig
 
 
 def save(fig, out: Path, name: str, formats) -> list[Path]:
     paths = []
     for fmt in formats:
         path = out / f"{name}.{fmt}"
-        _write_atomic(path, lambda tmp, fmt=fmt: fig.savefig(tmp, format=fmt))
+        with atomic_path(path) as tmp:
+            fig.savefig(tmp, format=fmt)
         paths.append(path)
     plt.close(fig)
     return paths
@@ -337,7 +330,8 @@ def main(argv=None) -> int:
     if not args.only:
         write_results(ctx, out)
         command = "python -m spheredemo.figures" + (" --quick" if args.quick else "")
-        _write_atomic(out / "README.md", lambda tmp: Path(tmp).write_text(gallery(ctx, names, out, command)))
+        with atomic_path(out / "README.md") as tmp:
+            tmp.write_text(gallery(ctx, names, out, command))
     print(f"done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return 0
 

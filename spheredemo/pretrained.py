@@ -13,13 +13,12 @@ import datetime
 import functools
 import hashlib
 import json
-import os
-import tempfile
 import time
 from pathlib import Path
 
 import torch
 
+from spheredemo.atomic import atomic_path
 from spheredemo.config import TrainConfig
 from spheredemo.data import MNIST_FILES, find_mnist_dir, load_mnist
 from spheredemo.train import Run, fit, load_checkpoint, select_device
@@ -125,15 +124,8 @@ def _sha256(path: Path) -> str:
 
 
 def _write_json_atomic(path: Path, data: dict) -> None:
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "w") as f:
-            json.dump(data, f, indent=2, sort_keys=True)
-            f.write("\n")
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_path(path) as tmp:
+        tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
 def retrain(names=None, directory: Path = CHECKPOINT_DIR, device: str = "auto", quick: bool = False,

@@ -7,15 +7,14 @@ at every optimiser step and passes it to the head explicitly, so evaluation neve
 from __future__ import annotations
 
 import math
-import os
 import random
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
 import torch
 
+from spheredemo.atomic import atomic_path
 from spheredemo.config import TrainConfig
 from spheredemo.data import ImageSet, load_mnist
 from spheredemo.losses import make_head
@@ -237,7 +236,6 @@ def fit(config: TrainConfig, checkpoint=None, resume: bool = False, data_root=No
 def save_checkpoint(run: Run, path, optimizer=None) -> Path:
     """Write weights, config, history and step atomically (temp file in place, then rename)."""
     path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
     state = {
         "format": CHECKPOINT_FORMAT,
         "model": {k: v.detach().cpu() for k, v in run.model.state_dict().items()},
@@ -250,16 +248,8 @@ def save_checkpoint(run: Run, path, optimizer=None) -> Path:
     }
     if optimizer is not None:
         state["optimizer"] = optimizer.state_dict()
-    fd, tmp = tempfile.mkstemp(prefix=path.name + ".", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            torch.save(state, f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+    with atomic_path(path) as tmp:
+        torch.save(state, tmp)
     return path
 
 

@@ -82,11 +82,11 @@ def draw_features(emb: Embeddings, ax=None, max_points: int | None = 5000, size:
 
 
 def draw_circle_features(emb: Embeddings, ax=None, max_points: int | None = 5000, size: float = 4,
-                         alpha: float = 0.5, jitter: float = 0.04, title: str | None = None) -> FeatureArtists:
+                         alpha: float = 0.5, jitter: float = 0.0, title: str | None = None) -> FeatureArtists:
     """2D features projected on the unit circle (x/‖x‖), with unit class weights W_j as arrows.
 
     Each class's points sit on radius 1 + small radial jitter (``jitter``, 0 to disable) so
-    that overlapping classes stay visible; the stored offsets before jitter have norm 1.
+    that overlapping classes stay visible; with the default 0 every point has norm 1.
     """
     if emb.dim != 2:
         raise ValueError(f"draw_circle_features needs 2D embeddings, got dim={emb.dim}")

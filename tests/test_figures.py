@@ -1,0 +1,101 @@
+"""The figures command end to end (--quick, in a subprocess) and each figure's drawn data."""
+
+import csv
+import subprocess
+import sys
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+import pytest  # noqa: E402
+
+from spheredemo import figures, pretrained  # noqa: E402
+from spheredemo.analysis import unit  # noqa: E402
+
+
+@pytest.fixture(scope="module")
+def quick():
+    return figures.Context(quick=True)
+
+
+@pytest.fixture(autouse=True)
+def close_figures():
+    yield
+    plt.close("all")
+
+
+def test_list_names_every_figure_with_its_paper_item():
+    out = subprocess.run([sys.executable, "-m", "spheredemo.figures", "--list"], capture_output=True, text=True,
+                         check=True).stdout
+    for spec in figures.FIGURES.values():
+        assert spec.name in out and spec.paper in out
+    for item in ("Table 1", "Fig. 2", "Fig. 3", "Fig. 5", "Fig. 8", "Fig. 9", "Fig. 10", "Fig. 11", "Fig. 12"):
+        assert item in out, f"{item} missing from the figure list"
+
+
+def test_quick_run_writes_every_figure_table_and_gallery(tmp_path, data_root):
+    result = subprocess.run([sys.executable, "-m", "spheredemo.figures", "--quick", "--out", str(tmp_path),
+                             "--format", "png", "svg"], capture_output=True, text=True, timeout=600)
+    assert result.returncode == 0, result.stderr
+    gallery = (tmp_path / "README.md").read_text()
+    for name in figures.FIGURES:
+        assert (tmp_path / f"{name}.png").stat().st_size > 1000
+        assert (tmp_path / f"{name}.svg").exists()
+        assert f"({name}.png)" in gallery
+    rows = list(csv.DictReader((tmp_path / "results.csv").open()))
+    assert len(rows) == 12 and {r["dim"] for r in rows} == {"2", "3"}
+    assert not list(tmp_path.glob("*.tmp")) and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+
+
+def test_unknown_figure_is_a_clear_error(tmp_path):
+    result = subprocess.run([sys.executable, "-m", "spheredemo.figures", "--only", "fig99", "--out", str(tmp_path)],
+                            capture_output=True, text=True)
+    assert result.returncode == 2 and "unknown figure(s) ['fig99']" in result.stderr
+
+
+def test_fig2_draws_unit_circle_points_and_the_heads_weights(quick, data_root):
+    fig = figures.render("fig2_mnist_2d", quick)
+    circle_axes = [ax for ax in fig.axes if "unit circle" in ax.get_title()]
+    assert len(circle_axes) == 3
+    for ax, name in zip(circle_axes, figures.FIGURES["fig2_mnist_2d"].checkpoints):
+        offsets = np.concatenate([c.get_offsets() for c in ax.collections])
+        np.testing.assert_allclose(np.linalg.norm(offsets, axis=1), 1.0, atol=1e-9)
+        weight = pretrained.load_run(name).head.weight.detach().numpy()
+        tips = np.array([a.xy for a in ax.texts if hasattr(a, "xy")])
+        np.testing.assert_allclose(unit(tips), unit(weight), atol=1e-6)
+
+
+def test_fig5_histograms_mark_pair_extremes(quick, data_root):
+    fig = figures.render("fig5_sphere_3d", quick)
+    hist_axes = [ax for ax in fig.axes if "overlap" in ax.get_title()]
+    assert len(hist_axes) == 4
+    for ax in hist_axes:
+        labels = [line.get_label() for line in ax.lines]
+        assert any(label.startswith("max positive") for label in labels)
+        assert any(label.startswith("min negative") for label in labels)
+
+
+def test_fig9_plots_counts_against_weight_norms(quick, data_root):
+    fig = figures.render("fig9_weight_norms", quick)
+    offsets = fig.axes[0].collections[0].get_offsets()
+    name = "mnist-d2-softmax-imbalanced"
+    counts = pretrained.manifest()[name]["class_counts"]
+    norms = np.linalg.norm(pretrained.load_run(name).head.weight.detach().numpy(), axis=1)
+    np.testing.assert_allclose(offsets, np.stack([counts, norms], 1), rtol=1e-6)
+
+
+def test_slide_style_is_16_by_9(quick, data_root):
+    fig = figures.render("fig10_biases", figures.Context(quick=True, style="slide"))
+    width, height = fig.get_size_inches()
+    assert width / height == pytest.approx(16 / 9, rel=0.01)
+    assert fig.axes[0].xaxis.label.get_fontsize() >= 18
+    paper = figures.render("fig10_biases", quick)
+    assert paper.axes[0].xaxis.label.get_fontsize() < 18
+
+
+def test_render_refuses_unknown_names():
+    with pytest.raises(ValueError, match="unknown figure 'nope'"):
+        figures.render("nope")
