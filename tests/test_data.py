@@ -88,3 +88,41 @@ def test_bad_split():
 def test_per_class_subset_is_balanced(mnist_test):
     small = mnist_test.per_class(7, seed=3)
     assert torch.bincount(small.labels).tolist() == [7] * 10
+
+
+@pytest.fixture
+def local_mirrors(data_root, tmp_path):
+    """Two HTTP mirrors on 127.0.0.1: the first serves a corrupt copy, the second the real files."""
+    import functools
+    import http.server
+    import threading
+
+    good, bad = tmp_path / "good", tmp_path / "bad"
+    good.mkdir()
+    bad.mkdir()
+    for name in MNIST_FILES:
+        shutil.copy(data_root / "mnist" / name, good / name)
+        (bad / name).write_bytes(b"not the file you are looking for")
+    servers = []
+    for folder in (bad, good):
+        handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(folder))
+        handler.log_message = lambda *args: None
+        server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
+        threading.Thread(target=server.serve_forever, daemon=True).start()
+        servers.append(server)
+    yield tuple(f"http://127.0.0.1:{s.server_address[1]}/" for s in servers)
+    for server in servers:
+        server.shutdown()
+        server.server_close()
+
+
+def test_download_verifies_checksums_and_falls_back(local_mirrors, tmp_path, monkeypatch):
+    monkeypatch.setattr(data, "MIRRORS", local_mirrors)
+    monkeypatch.delenv("SPHEREDEMO_DATA", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    test = load_mnist("test")  # nothing local: downloads into the user cache
+    assert len(test) == 10000
+    cached = sorted(p.name for p in (tmp_path / "cache" / "spheredemo").iterdir())
+    assert cached == sorted(MNIST_FILES), "only verified, complete files may stay in the cache"
+    monkeypatch.setattr(data, "MIRRORS", ("http://127.0.0.1:9/",))
+    assert len(load_mnist("train")) == 60000  # now served from the cache, no network needed
