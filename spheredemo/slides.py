@@ -75,7 +75,7 @@ def effective_margin_figure(ms=(2, 3, 4), theta12=36.0, schedule: LambdaSchedule
     fig.update_xaxes(type="log", title="λ (0 at the left edge)", row=1, col=1)
     fig.update_yaxes(title="m_eff", row=1, col=1)
     fig.update_xaxes(title="optimiser step t", row=1, col=2)
-    fig.update_yaxes(type="log", title="λ", row=1, col=2)
+    fig.update_yaxes(type="log", title="λ", dtick=1, row=1, col=2)
     fig.update_layout(height=560, font=FONT, plot_bgcolor="white")
     return fig
 
@@ -154,7 +154,7 @@ document.addEventListener('keydown', function (e) {
 
 
 def _slide(title: str, text: str, fig=None, div_id: str | None = None) -> str:
-    body = "" if fig is None else fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id,
+    body = "" if fig is None else fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, auto_play=False,
                                                config={"displaylogo": False, "responsive": True})
     paragraph = f"<p>{text}</p>" if text else ""
     return f'<section class="slide" id="{div_id or ""}-slide"><h2>{html.escape(title)}</h2>{paragraph}{body}</section>'
@@ -178,7 +178,7 @@ def build_deck(out_dir, theta12: float = 90.0, embeddings: bool = True, name: st
         _slide("Annealing shrinks the margin", "The class-1 boundary of the λ-blended loss, written as an "
                "equivalent m: with λ = 5, m = 4 behaves like m ≈ 1.6–1.8.", effective_margin_figure(), "annealing"),
         _slide("Fig. 3: where each class's constraint holds", "Grey: neither class's constraint holds (the "
-               "margin). Drag to rotate.", sphere_caps_figure(theta12, 4, n=50).update_layout(height=520, font=FONT),
+               "margin). Drag to rotate.", sphere_caps_figure(theta12, 4, n=90).update_layout(height=520, font=FONT),
                "caps"),
     ]
     if load is not None:

@@ -154,13 +154,36 @@ def _diverged_message(loss: float, step: int, lam: float, config: TrainConfig) -
     )
 
 
+def _lr_at(config: TrainConfig, step: int, total: int) -> float:
+    if config.lr_schedule == "constant":
+        return config.lr
+    return 0.5 * config.lr * (1 + math.cos(math.pi * step / total))  # cosine decay to 0
+
+
+def _train_step(run: Run, optimizer, images, labels, lam: float) -> tuple[float, float]:
+    """One optimiser step; returns (loss, batch accuracy). Raises TrainingDiverged on a bad loss."""
+    features = run.model(images)
+    kwargs = {"lam": lam} if run.config.loss == "asoftmax" else {}
+    loss = run.head(features, labels, **kwargs)
+    loss_value = loss.item()
+    if not math.isfinite(loss_value) or loss_value > EXPLODING_LOSS:
+        raise TrainingDiverged(_diverged_message(loss_value, run.step, lam, run.config))
+    optimizer.zero_grad(set_to_none=True)
+    loss.backward()
+    optimizer.step()
+    with torch.no_grad():
+        accuracy = float((run.head.predict(features) == labels).float().mean())
+    return loss_value, accuracy
+
+
 def fit(config: TrainConfig, checkpoint=None, resume: bool = False, data_root=None,
         progress: bool = True, callback=None, data=None) -> Run:
     """Train as ``config`` says and return the :class:`Run` (its ``history`` holds the curves).
 
     Args:
-        checkpoint: path written (atomically) after every epoch and at the end.
-        resume: continue from ``checkpoint`` if it exists (same config required).
+        checkpoint: path written (atomically) after every epoch and when training stops.
+        resume: continue from ``checkpoint`` if it exists (same config required); the run
+            goes on exactly as if it had never stopped (same batches, λ and learning rate).
         data_root: folder with the MNIST files (see :func:`spheredemo.data.load_mnist`).
         progress: show a tqdm progress bar.
         callback: called as ``callback(run)`` every 10 steps; returning False stops training.
@@ -174,62 +197,47 @@ def fit(config: TrainConfig, checkpoint=None, resume: bool = False, data_root=No
     train, test = data if data is not None else load_training_data(config, data_root)
     set_seed(config.seed)
     model, head = build(config, train.n_classes)
-    model, head = _place(model, device), head.to(device)
-    optimizer = _optimizer(config, list(model.parameters()) + list(head.parameters()))
-    run = Run(model, head, config, History())
+    run = Run(_place(model, device), head.to(device), config, History())
+    optimizer = _optimizer(config, list(run.model.parameters()) + list(run.head.parameters()))
     if resume and checkpoint is not None and Path(checkpoint).exists():
         _restore(run, optimizer, checkpoint, device)
     steps_per_epoch = math.ceil(len(train) / config.batch_size)
-    total = config.epochs * steps_per_epoch
-    if config.max_steps is not None:
-        total = min(total, config.max_steps)
-    scheduler = LambdaSchedule(config.lambda_base, config.lambda_gamma, config.lambda_power, config.lambda_min)
+    total = min(config.epochs * steps_per_epoch, config.max_steps or math.inf)
+    schedule = LambdaSchedule(config.lambda_base, config.lambda_gamma, config.lambda_power, config.lambda_min)
     gen = torch.Generator().manual_seed(config.seed)
-    for _ in range(run.epoch):  # a resumed run continues the same shuffles
-        torch.randperm(len(train), generator=gen)
+    orders = [torch.randperm(len(train), generator=gen) for _ in range(run.epoch + 1)]  # replay past shuffles
     bar = tqdm(total=total, initial=run.step, disable=not progress, desc=f"{config.loss} m={config.m} dim={config.dim}")
-    stopped = False
     started = time.perf_counter()
-    while run.step < total and not stopped:
-        order = torch.randperm(len(train), generator=gen)
-        model.train()
-        for start in range(0, len(train), config.batch_size):
-            if run.step >= total:
-                break
-            lr = config.lr if config.lr_schedule == "constant" else 0.5 * config.lr * (1 + math.cos(math.pi * run.step / total))
-            for group in optimizer.param_groups:
-                group["lr"] = lr
-            images, labels = train.batch(order[start:start + config.batch_size], device)
-            features = model(images)
-            lam = scheduler(run.step) if config.loss == "asoftmax" else 0.0
-            kwargs = {"lam": lam} if config.loss == "asoftmax" else {}
-            loss = head(features, labels, **kwargs)
-            loss_value = loss.item()
-            if not math.isfinite(loss_value) or loss_value > EXPLODING_LOSS:
-                bar.close()
-                raise TrainingDiverged(_diverged_message(loss_value, run.step, lam, config))
-            optimizer.zero_grad(set_to_none=True)
-            loss.backward()
-            optimizer.step()
-            run.step += 1
-            with torch.no_grad():
-                acc = float((head.predict(features) == labels).float().mean())
-            for key, value in (("step", run.step), ("loss", loss_value), ("accuracy", acc), ("lam", lam)):
-                getattr(run.history, key).append(value)
-            bar.update(1)
-            bar.set_postfix(loss=f"{loss_value:.3f}", acc=f"{acc:.3f}", lam=f"{lam:.3g}")
-            if callback is not None and run.step % 10 == 0 and callback(run) is False:
-                stopped = True
-                break
-        else:
-            run.epoch += 1
-            run.history.epoch_test_accuracy.append(evaluate(model, head, test))
-            bar.set_postfix(test_acc=f"{run.history.epoch_test_accuracy[-1]:.4f}")
-        run.seconds += time.perf_counter() - started
-        started = time.perf_counter()
-        if checkpoint is not None:
-            save_checkpoint(run, checkpoint, optimizer)
-    bar.close()
+    try:
+        while run.step < total:
+            order, first = orders[-1], run.step - run.epoch * steps_per_epoch  # first batch not yet trained
+            run.model.train()
+            for batch in range(first, steps_per_epoch):
+                if run.step >= total:
+                    break
+                for group in optimizer.param_groups:
+                    group["lr"] = _lr_at(config, run.step, total)
+                lam = schedule(run.step) if config.loss == "asoftmax" else 0.0
+                images, labels = train.batch(order[batch * config.batch_size:(batch + 1) * config.batch_size], device)
+                loss, accuracy = _train_step(run, optimizer, images, labels, lam)
+                run.step += 1
+                for key, value in (("step", run.step), ("loss", loss), ("accuracy", accuracy), ("lam", lam)):
+                    getattr(run.history, key).append(value)
+                bar.update(1)
+                bar.set_postfix(loss=f"{loss:.3f}", acc=f"{accuracy:.3f}", lam=f"{lam:.3g}")
+                if callback is not None and run.step % 10 == 0 and callback(run) is False:
+                    total = run.step  # stop here, keeping what was learned
+            if run.step == (run.epoch + 1) * steps_per_epoch:
+                run.epoch += 1
+                run.history.epoch_test_accuracy.append(evaluate(run.model, run.head, test))
+                bar.set_postfix(test_acc=f"{run.history.epoch_test_accuracy[-1]:.4f}")
+                orders.append(torch.randperm(len(train), generator=gen))
+            run.seconds += time.perf_counter() - started
+            started = time.perf_counter()
+            if checkpoint is not None:
+                save_checkpoint(run, checkpoint, optimizer)
+    finally:
+        bar.close()
     return run
 
 

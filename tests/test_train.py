@@ -83,8 +83,12 @@ def test_resume_continues_to_the_same_result(mnist_small, tmp_path):
     first = fit(config, checkpoint=path, progress=False, data=mnist_small, callback=lambda run: run.step < 40)
     assert first.step == 40
     resumed = fit(config, checkpoint=path, resume=True, progress=False, data=mnist_small)
-    assert resumed.step == straight.step
+    assert resumed.step == straight.step and resumed.epoch == straight.epoch == 2
     assert resumed.history.lam == straight.history.lam
+    # the same batches in the same order: the resumed run ends where the straight one does
+    torch.testing.assert_close(resumed.history.loss, straight.history.loss, rtol=1e-4, atol=1e-5)
+    for key, value in straight.model.state_dict().items():
+        torch.testing.assert_close(resumed.model.state_dict()[key], value, rtol=1e-4, atol=1e-5)
 
 
 def test_exploding_loss_stops_with_a_message_and_keeps_checkpoint(mnist_small, tmp_path):

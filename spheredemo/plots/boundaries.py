@@ -300,6 +300,7 @@ def sphere_caps_figure(theta12=90.0, m=4, rules=("euclidean", "modified", "asoft
         fig.add_trace(go.Surface(
             x=points[..., 0], y=points[..., 1], z=points[..., 2], surfacecolor=_caps(theta12, m, rule, margin, n),
             cmin=0, cmax=2, colorscale=colorscale, showscale=False, name=rule, hoverinfo="skip",
+            lighting=dict(ambient=0.85, diffuse=0.25, specular=0.05),
         ), row=1, col=col)
         for i, w in enumerate(_sphere_weights(_check_theta12(theta12))):
             fig.add_trace(go.Scatter3d(x=[0, 1.3 * w[0]], y=[0, 1.3 * w[1]], z=[0, 1.3 * w[2]],
@@ -307,7 +308,9 @@ def sphere_caps_figure(theta12=90.0, m=4, rules=("euclidean", "modified", "asoft
                                        line=dict(color=WEIGHT_COLOR, width=6), showlegend=False),
                           row=1, col=col)
     axis = dict(visible=False, range=[-1.3, 1.3])
-    fig.update_scenes(xaxis=axis, yaxis=axis, zaxis=axis, aspectmode="cube")
+    # Look from the W1–W2 side of the sphere with +y up, so W1 is on the right as in the 2D picture.
+    fig.update_scenes(xaxis=axis, yaxis=axis, zaxis=axis, aspectmode="cube",
+                      camera=dict(eye=dict(x=0.0, y=1.6, z=1.4), up=dict(x=0, y=1, z=0)))
     fig.update_layout(margin=dict(l=0, r=0, t=30, b=0), height=360)
     fig.layout.meta = {"rules": list(rules), "n": n, "margin": margin}
     return fig
