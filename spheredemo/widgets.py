@@ -88,15 +88,17 @@ def _message_html(exc: Exception) -> str:
 class Explorer(widgets.VBox):
     """Controls, a body of views and a message line; a control change calls ``update``."""
 
-    def __init__(self, controls: dict, body, update, header: str = "", figure=None, views=None, extra=()):
+    def __init__(self, controls: dict, body, update, header: str = "", figure=None, views=None, extra=(),
+                 rows=None):
         self.controls = controls
         self.update = update  # the plain update function, keyword defaults
         self.figure = figure  # the matplotlib Figure, if any
         self.views = views or {}  # plotly FigureWidgets and other views by name
         self.message = widgets.HTML().add_class("spheredemo-message")
-        rows = [widgets.HTML(header)] if header else []
-        super().__init__(rows + [widgets.HBox(list(controls.values()), layout=widgets.Layout(flex_flow="row wrap")),
-                                 *extra, body, self.message])
+        rows = rows or [list(controls)]  # control names, one list per row
+        boxes = [widgets.HBox([controls[name] for name in row], layout=widgets.Layout(flex_flow="row wrap"))
+                 for row in rows]
+        super().__init__(([widgets.HTML(header)] if header else []) + boxes + [*extra, body, self.message])
         for control in controls.values():
             control.observe(self._changed, names="value")
         self._changed()
@@ -141,7 +143,7 @@ def boundary_explorer(m: int = 4, theta12: int = 90, loss: str = "asoftmax", b1:
         text.set_visible(False)  # shown as HTML below: crisper, and the PNG renders faster without them
     view.animate([a for a in display.dynamic_artists if a.get_visible()])
     sphere = go.FigureWidget(sphere_caps_figure(theta12, m, rules=(loss,), n=40))
-    sphere.update_layout(width=400, height=400, title="class caps on the sphere (Fig. 3)")
+    sphere.update_layout(width=400, height=400)
     readout = widgets.HTML().add_class("spheredemo-margin")
 
     def update(m=4, theta12=90, loss="asoftmax", b1=0.0, b2=0.0):
@@ -155,6 +157,7 @@ def boundary_explorer(m: int = 4, theta12: int = 90, loss: str = "asoftmax", b1:
         view.render()
 
     explorer = Explorer(controls, widgets.HBox([view.image, sphere]), update, extra=[readout],
+                        rows=[["loss"], ["m", "theta12"], ["b1", "b2"]],
                         header="<b>Table 1 / Fig. 3</b>: binary decision boundaries and the angular margin",
                         figure=view.figure, views={"sphere": sphere})
     explorer.display, explorer.readout = display, readout
@@ -187,6 +190,7 @@ def psi_explorer(m: int = 4, lam: float = 5.0, theta12: int = 36) -> Explorer:
         view.render()
 
     explorer = Explorer(controls, view.image, update, extra=[readout], figure=view.figure,
+                        rows=[["m", "lam", "theta12"], ["base", "gamma", "power", "lambda_min"]],
                         header="<b>ψ(θ) and annealing</b> (Eq. 6, Appendix G)")
     explorer.display, explorer.readout = display, readout
     return explorer

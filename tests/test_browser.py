@@ -91,6 +91,9 @@ def test_boundary_notebook_in_jupyterlab(jupyterlab, tmp_path):
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"{base}/lab/tree/01_decision_boundaries.ipynb?token={token}")
             page.locator(".jp-CodeCell .cm-content").first.click(timeout=60_000)
+            news = page.get_by_role("button", name="No", exact=True)  # the first-start news toast
+            if news.count():
+                news.first.click()
             page.keyboard.press("Shift+Enter")
             margin = page.locator(".spheredemo-margin").first
             margin.wait_for(timeout=90_000)

@@ -292,7 +292,7 @@ def sphere_caps_figure(theta12=90.0, m=4, rules=("euclidean", "modified", "asoft
 
     rules = tuple(_check_rule(r) for r in rules)
     fig = make_subplots(rows=1, cols=len(rules), specs=[[{"type": "scene"}] * len(rules)],
-                        subplot_titles=[RULE_TITLES[r] for r in rules])
+                        subplot_titles=[RULE_TITLES[r] + ": class caps" for r in rules])
     points = _sphere_grid(n)
     colorscale = [[0, "#d9d9d9"], [0.33, "#d9d9d9"], [0.34, class_color(0)], [0.66, class_color(0)],
                   [0.67, class_color(1)], [1, class_color(1)]]
@@ -340,7 +340,7 @@ def update_sphere_caps(fig, theta12=90.0, m=4, rules=None, b1=0.0, b2=0.0) -> No
                 arrow.x, arrow.y, arrow.z = [0, 1.3 * w[0]], [0, 1.3 * w[1]], [0, 1.3 * w[2]]
         for k, rule in enumerate(meta["rules"]):
             if k < len(fig.layout.annotations):  # the subplot titles
-                fig.layout.annotations[k].text = RULE_TITLES[rule]
+                fig.layout.annotations[k].text = RULE_TITLES[rule] + ": class caps"
 
 
 def boundary_slider_figure(theta12=90.0, ms=range(1, 7)):
