@@ -38,6 +38,7 @@ class TrainConfig:
     last_relu: bool = False  # ReLU after the embedding (Appendix A: don't)
     embedding_bias: bool = True  # bias in the embedding layer
     head_bias: bool = True  # bias b_j in the softmax head (Appendix C: not needed)
+    augment_shift: int = 0  # shift each training image by up to this many pixels (0 = no augmentation)
     per_class: int | None = None  # keep at most this many training images per class; None = all
     imbalance: float = 1.0  # smallest/largest class size ratio (<1 makes a long-tailed set, Fig. 9)
     seed: int = 0  # seeds python, numpy and torch
@@ -65,6 +66,9 @@ class TrainConfig:
         _positive_int("width", self.width)
         if self.max_steps is not None:
             _positive_int("max_steps", self.max_steps)
+        if isinstance(self.augment_shift, bool) or not isinstance(self.augment_shift, numbers.Integral) \
+                or not 0 <= self.augment_shift <= 8:
+            raise ValueError(f"augment_shift must be an integer from 0 to 8 pixels, got {self.augment_shift!r}")
         if self.per_class is not None:
             _positive_int("per_class", self.per_class)
         if self.loss == "asoftmax":

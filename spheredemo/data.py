@@ -26,7 +26,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-__all__ = ["ImageSet", "load_mnist", "find_mnist_dir", "cache_dir", "MNIST_FILES", "DataError"]
+__all__ = ["ImageSet", "load_mnist", "random_shift", "find_mnist_dir", "cache_dir", "MNIST_FILES", "DataError"]
 
 ENV_VAR = "SPHEREDEMO_DATA"
 
@@ -91,6 +91,22 @@ class ImageSet:
         order = torch.randperm(len(self), generator=gen)
         keep = torch.cat([order[self.labels[order] == c][:n] for c in range(self.n_classes)])
         return self.subset(keep.sort().values)
+
+
+def random_shift(images: torch.Tensor, max_shift: int, generator: torch.Generator | None = None) -> torch.Tensor:
+    """Shift every image by its own random (dy, dx) in [−max_shift, max_shift], filling with 0.
+
+    A cheap augmentation for digit images (vectorised: one gather for the whole batch).
+    """
+    if max_shift == 0:
+        return images
+    b, _, h, w = images.shape
+    padded = torch.nn.functional.pad(images, (max_shift,) * 4)
+    dy, dx = torch.randint(0, 2 * max_shift + 1, (2, b), generator=generator).to(images.device)
+    rows = torch.arange(h, device=images.device)[None, :] + dy[:, None]  # (B, H)
+    cols = torch.arange(w, device=images.device)[None, :] + dx[:, None]  # (B, W)
+    batch = torch.arange(b, device=images.device)[:, None, None]
+    return padded[batch, :, rows[:, :, None], cols[:, None, :]].permute(0, 3, 1, 2)  # (B, C, H, W)
 
 
 def cache_dir() -> Path:

@@ -30,7 +30,7 @@ CHECKPOINT_DIR = Path(__file__).resolve().parent / "checkpoints"
 
 #: Shared by every recipe: the m sweep differs only in loss and m, so the figures compare like with like.
 _BASE = dict(dataset="mnist", epochs=10, batch_size=256, optimizer="adam", lr=3e-3, lr_schedule="cosine",
-             weight_decay=5e-4, lambda_gamma=0.5, lambda_min=0.0, width=16, seed=0)
+             weight_decay=5e-4, lambda_gamma=0.5, lambda_min=0.0, width=16, augment_shift=2, seed=0)
 
 
 def name_of(dim: int, loss: str, m=None, variant: str | None = None) -> str:

@@ -16,7 +16,7 @@ import torch
 
 from spheredemo.atomic import atomic_path
 from spheredemo.config import TrainConfig
-from spheredemo.data import ImageSet, load_mnist
+from spheredemo.data import ImageSet, load_mnist, random_shift
 from spheredemo.losses import make_head
 from spheredemo.margins import LambdaSchedule
 from spheredemo.models import EmbeddingNet
@@ -219,6 +219,9 @@ def fit(config: TrainConfig, checkpoint=None, resume: bool = False, data_root=No
                     group["lr"] = _lr_at(config, run.step, total)
                 lam = schedule(run.step) if config.loss == "asoftmax" else 0.0
                 images, labels = train.batch(order[batch * config.batch_size:(batch + 1) * config.batch_size], device)
+                if config.augment_shift:  # seeded by the step, so a resumed run draws the same shifts
+                    step_gen = torch.Generator().manual_seed(config.seed * 1_000_003 + run.step)
+                    images = random_shift(images, config.augment_shift, step_gen)
                 loss, accuracy = _train_step(run, optimizer, images, labels, lam)
                 run.step += 1
                 for key, value in (("step", run.step), ("loss", loss), ("accuracy", accuracy), ("lam", lam)):

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import html
 import io
+import math
 import threading
 
 import ipywidgets as widgets
@@ -36,6 +37,7 @@ LOSS_CHOICES = [("softmax", "softmax"), ("modified softmax", "modified"), ("A-So
 #: the embedding explorer's m slider: softmax, modified softmax, then A-Softmax m = 1..4
 MODEL_CHOICES = [("softmax", "softmax"), ("modified", "modified")] + [(f"m={m}", f"asoftmax-{m}") for m in range(1, 5)]
 LAMBDA_CHOICES = (0.0, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 1000.0)
+GAMMA_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.06, 0.12, 0.25, 0.5, 1.0, 2.0, 5.0)  # 0.12: the official γ
 _WIDE = {"description_width": "initial"}
 
 
@@ -51,7 +53,9 @@ class MplView:
     def __init__(self, figsize, dpi: int = 80):
         self.figure = Figure(figsize=figsize, dpi=dpi)
         FigureCanvasAgg(self.figure)
-        self.image = widgets.Image(format="png", layout=widgets.Layout(width=f"{int(figsize[0] * dpi)}px"))
+        width, height = (f"{int(size * dpi)}px" for size in figsize)  # fixed: a flex row must not squash it
+        self.image = widgets.Image(format="png", layout=widgets.Layout(
+            width=width, height=height, min_width=width, min_height=height))
         self.dynamic, self._background = [], None
         self._lock = threading.Lock()  # the training thread and the kernel may both render
 
@@ -172,7 +176,7 @@ def psi_explorer(m: int = 4, lam: float = 5.0, theta12: int = 36) -> Explorer:
         "lam": _slider(widgets.SelectionSlider, lam, "λ", options=LAMBDA_CHOICES),
         "theta12": _slider(widgets.IntSlider, theta12, "θ12 (degrees)", min=10, max=180),
         "base": _slider(widgets.FloatLogSlider, schedule.base, "λ base", base=10, min=0, max=4, step=0.05),
-        "gamma": _slider(widgets.FloatLogSlider, schedule.gamma, "γ", base=10, min=-3, max=1, step=0.05),
+        "gamma": _slider(widgets.SelectionSlider, schedule.gamma, "γ", options=GAMMA_CHOICES),
         "power": _slider(widgets.FloatSlider, schedule.power, "power", min=0.0, max=3.0, step=0.1),
         "lambda_min": _slider(widgets.FloatSlider, schedule.lambda_min, "λ_min", min=0.0, max=50.0, step=0.5),
     }
@@ -442,7 +446,7 @@ class TrainingExplorer(Explorer):
         from spheredemo.train import fit
 
         train, test, _ = self.data
-        self.progress.max = config.epochs * -(-len(train) // config.batch_size)
+        self.progress.max = min(config.epochs * -(-len(train) // config.batch_size), config.max_steps or math.inf)
         self.progress.value, self.message.value = 0, ""
         try:
             self.run = fit(config, data=(train, test), progress=False, callback=self._step)

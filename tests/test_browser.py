@@ -39,6 +39,13 @@ def _keep(shot: Path, name: str) -> None:
         shutil.copyfile(shot, SCREENSHOTS / name)
 
 
+def _dismiss_news(page) -> None:
+    """Close JupyterLab's first-start "official Jupyter news?" toast, if shown (it covers the page)."""
+    news = page.get_by_role("button", name="No", exact=True)
+    if news.count():
+        news.first.click()
+
+
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
@@ -91,9 +98,6 @@ def test_boundary_notebook_in_jupyterlab(jupyterlab, tmp_path):
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"{base}/lab/tree/01_decision_boundaries.ipynb?token={token}")
             page.locator(".jp-CodeCell .cm-content").first.click(timeout=60_000)
-            news = page.get_by_role("button", name="No", exact=True)  # the first-start news toast
-            if news.count():
-                news.first.click()
             page.keyboard.press("Shift+Enter")
             margin = page.locator(".spheredemo-margin").first
             margin.wait_for(timeout=90_000)
@@ -115,6 +119,7 @@ def test_boundary_notebook_in_jupyterlab(jupyterlab, tmp_path):
             page.wait_for_function("document.querySelector('.spheredemo-margin').innerText.includes('45.0°')",
                                    timeout=20_000)  # m = 3: 2/4·90
             assert readout.inner_text().strip() == "3"
+            _dismiss_news(page)
             page.wait_for_timeout(500)
             shot = tmp_path / "boundary_explorer.png"
             page.screenshot(path=str(shot), full_page=True)

@@ -126,3 +126,15 @@ def test_download_verifies_checksums_and_falls_back(local_mirrors, tmp_path, mon
     assert cached == sorted(MNIST_FILES), "only verified, complete files may stay in the cache"
     monkeypatch.setattr(data, "MIRRORS", ("http://127.0.0.1:9/",))
     assert len(load_mnist("train")) == 60000  # now served from the cache, no network needed
+
+
+def test_random_shift_moves_each_image_whole():
+    images = torch.rand(16, 1, 28, 28)
+    images[:, :, :3, :] = images[:, :, -3:, :] = images[:, :, :, :3] = images[:, :, :, -3:] = 0  # blank border
+    shifted = data.random_shift(images, 2, torch.Generator().manual_seed(0))
+    assert shifted.shape == images.shape
+    for original, moved in zip(images, shifted):
+        matches = [(dy, dx) for dy in range(-2, 3) for dx in range(-2, 3)
+                   if torch.equal(torch.roll(original, (dy, dx), dims=(1, 2)), moved)]
+        assert len(matches) == 1, "each image must be its original, shifted by at most 2 pixels"
+    assert data.random_shift(images, 0) is images

@@ -1,0 +1,90 @@
+"""ψ curves, the annealed target, the λ schedule and the effective margin of the annealed loss."""
+
+import math
+
+import matplotlib
+import numpy as np
+import pytest
+from matplotlib.figure import Figure
+
+from spheredemo.margins import LambdaSchedule, annealed_target, psi
+from spheredemo.plots.psi import (
+    THETA_DEG, PsiDisplay, draw_annealed, draw_lambda_schedule, draw_psi, effective_margin, psi_curves,
+)
+
+matplotlib.use("Agg")
+
+
+@pytest.mark.parametrize("theta12", [36.0, 90.0, 120.0])
+@pytest.mark.parametrize("m", [1, 2, 3, 4])
+def test_lambda_zero_gives_the_nominal_margin(m, theta12):
+    r = effective_margin(m, 0.0, theta12)
+    assert r.theta1 == pytest.approx(theta12 / (m + 1), abs=1e-6)
+    assert r.m_eff == pytest.approx(m, abs=1e-5)
+    assert r.margin == pytest.approx((m - 1) / (m + 1) * theta12, abs=1e-5)
+
+
+def test_the_root_solves_the_boundary_equation():
+    r = effective_margin(4, 5.0, 36.0)
+    t1, t12 = math.radians(r.theta1), math.radians(36.0)
+    assert float(annealed_target(math.cos(t1), 4, 5.0)) == pytest.approx(math.cos(t12 - t1), abs=1e-8)
+
+
+def test_annealing_shrinks_the_margin():
+    m_eff = [effective_margin(4, lam, 36.0).m_eff for lam in (0, 0.5, 1, 5, 50, 1000)]
+    assert all(a > b for a, b in zip(m_eff, m_eff[1:]))
+    assert m_eff[-1] == pytest.approx(1.0, abs=0.01)
+    # sphereface issue #11: with λ = 5, m = 4 acts like a much smaller m (≈ 1.5–2)
+    assert 1.4 < effective_margin(4, 5.0, 36.0).m_eff < 2.0
+    assert 1.4 < effective_margin(4, 5.0, 90.0).m_eff < 2.0
+    assert effective_margin(1, 5.0, 36.0).m_eff == pytest.approx(1.0, abs=1e-6)
+
+
+def test_effective_margin_refuses_bad_input():
+    with pytest.raises(ValueError, match=r"lam .* >= 0"):
+        effective_margin(4, -1.0)
+    with pytest.raises(ValueError, match=r"theta12 must lie in \(0, 180\]"):
+        effective_margin(4, 5.0, 0.0)
+    with pytest.raises(ValueError, match="m must be a positive integer"):
+        effective_margin(0, 5.0)
+
+
+def test_psi_curves():
+    curves = psi_curves((1, 2, 3, 4))
+    np.testing.assert_allclose(curves[1], np.cos(np.radians(THETA_DEG)))
+    for m, values in curves.items():
+        assert values[0] == pytest.approx(1.0) and values[-1] == pytest.approx(1 - 2 * m)
+        assert np.all(np.diff(values) <= 1e-12)  # decreasing
+        assert np.max(np.abs(np.diff(values))) < 0.2  # continuous on a half-degree grid
+
+
+def test_draw_functions_return_their_lines():
+    ax = Figure().add_subplot()
+    lines = draw_psi((1, 4), ax)
+    np.testing.assert_allclose(lines[4].get_ydata(), psi(np.radians(THETA_DEG), 4))
+    np.testing.assert_allclose(lines["cos"].get_ydata(), np.cos(np.radians(THETA_DEG)))
+    lines = draw_annealed(4, (0.0, 5.0), Figure().add_subplot())
+    np.testing.assert_allclose(lines[5.0].get_ydata(), annealed_target(np.cos(np.radians(THETA_DEG)), 4, 5.0))
+    schedule = LambdaSchedule()
+    line = draw_lambda_schedule(schedule, 100, Figure().add_subplot())
+    assert line.get_ydata()[50] == pytest.approx(schedule(50))
+
+
+def test_display_updates_in_place():
+    fig = Figure()
+    display = PsiDisplay(m=4, lam=5.0, theta12=36).plot(fig.subplots(1, 2))
+    blend = display.blend_line
+    display.update(m=3, lam=1.0, theta12=90, schedule=LambdaSchedule(100.0, 0.5, 1.0, 2.0))
+    assert display.blend_line is blend
+    cos = np.cos(np.radians(THETA_DEG))
+    np.testing.assert_allclose(blend.get_ydata(), annealed_target(cos, 3, 1.0))
+    assert display.boundary_line.get_xdata()[0] == pytest.approx(effective_margin(3, 1.0, 90).theta1)
+    assert display.schedule_line.get_ydata()[10] == pytest.approx(LambdaSchedule(100.0, 0.5, 1.0, 2.0)(10))
+    x, _ = display.min_marker.get_data()
+    assert x[0] == LambdaSchedule(100.0, 0.5, 1.0, 2.0).first_step_at_min()
+    assert "m_eff ≈" in display.text.get_text()
+    with pytest.raises(ValueError, match="m must be a positive integer"):
+        display.update(m=0)
+    assert display.settings["m"] == 3  # a refused update leaves the display as it was
+    display.update(schedule=LambdaSchedule(lambda_min=0.0), lam=0.0)  # never reaches 0: said, not raised
+    assert "not reached" in display.schedule_text.get_text()

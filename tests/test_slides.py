@@ -1,0 +1,78 @@
+"""The offline slide deck: one self-contained HTML file, precomputed sliders, an atomic write."""
+
+import json
+import re
+
+import numpy as np
+import pytest
+
+from spheredemo import slides
+from spheredemo.analysis import Embeddings
+from spheredemo.plots.boundaries import binary_boundaries
+
+
+@pytest.fixture(scope="module")
+def deck(tmp_path_factory):
+    return slides.build_deck(tmp_path_factory.mktemp("deck"), embeddings=False)
+
+
+def test_deck_is_one_self_contained_file(deck):
+    assert [p.name for p in deck.parent.iterdir()] == [slides.DECK_NAME]  # no temp file left behind
+    text = deck.read_text(encoding="utf-8")
+    assert text.startswith("<!DOCTYPE html>")
+    assert len(text) > 3_000_000 and "Plotly" in text  # plotly.js is inline
+    assert not re.search(r"<script[^>]+src=", text)  # nothing fetched: works offline
+    assert not re.search(r"<link[^>]+href=[\"']https?:", text)
+    for div in ("boundaries", "psi", "annealing", "caps"):
+        assert f'id="{div}"' in text
+
+
+def test_deck_holds_every_m_state(deck):
+    text = deck.read_text(encoding="utf-8")
+    for m in range(1, 7):
+        shown = json.dumps(f"m = {m}: {binary_boundaries(90, m).margin_text}")[1:-1].replace("/", "\\u002f")
+        assert shown in text  # as plotly's JSON writes it
+
+
+def test_embedding_slider_frames():
+    def load(dim, loss, m):
+        rng = np.random.default_rng(m or 0)
+        labels = np.repeat(np.arange(10), 20)
+        weight = rng.normal(size=(10, 2))
+        features = weight[labels] + 0.1 * rng.normal(size=(200, 2))
+        return Embeddings(features, labels, weight, labels.copy(), None, loss)
+
+    fig = slides.embedding_slider_figure(load, per_class=5)
+    assert [f.name for f in fig.frames] == [label for label, _, _ in slides.EMBEDDING_MODELS]
+    for frame in fig.frames:
+        x, y = np.asarray(frame.data[0].x), np.asarray(frame.data[0].y)
+        np.testing.assert_allclose(np.hypot(x, y), 1.0)  # points on the unit circle
+        assert "accuracy 100.00 %" in frame.layout.annotations[0].text
+
+
+def test_cli(tmp_path, capsys):
+    assert slides.main(["--out", str(tmp_path), "--no-embeddings", "--theta12", "60"]) == 0
+    assert (tmp_path / slides.DECK_NAME).is_file()
+    assert "wrote" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exit_info:
+        slides.main(["--help"])
+    assert exit_info.value.code == 0
+    assert "offline" in capsys.readouterr().out
+    with pytest.raises(SystemExit) as exit_info:
+        slides.main(["--out", str(tmp_path), "--theta12", "200"])
+    assert exit_info.value.code == 2
+    assert "--theta12 must lie in (0, 180]" in capsys.readouterr().err
+
+
+def test_failed_write_keeps_the_old_deck(tmp_path, monkeypatch):
+    path = slides.build_deck(tmp_path, embeddings=False)
+    old = path.read_bytes()
+
+    def broken(src, dst):
+        raise OSError("disk full")
+
+    monkeypatch.setattr(slides.os, "replace", broken)
+    with pytest.raises(OSError, match="disk full"):
+        slides.build_deck(tmp_path, theta12=30, embeddings=False)
+    assert path.read_bytes() == old
+    assert [p.name for p in tmp_path.iterdir()] == [slides.DECK_NAME]

@@ -1,0 +1,250 @@
+"""The explorers, driven without a browser: move a control, check the drawn data follows the math."""
+
+import math
+
+import matplotlib
+import numpy as np
+import pytest
+
+from spheredemo.analysis import Embeddings, pair_angles
+from spheredemo.margins import LambdaSchedule
+from spheredemo.plots.boundaries import binary_boundaries
+from spheredemo.plots.psi import effective_margin
+from spheredemo.widgets import (
+    MODEL_CHOICES, boundary_explorer, embedding_explorer, psi_explorer, training_explorer,
+)
+
+matplotlib.use("Agg")
+PNG = b"\x89PNG"
+
+
+def polar_deg(xy):
+    xy = np.atleast_2d(xy)
+    return np.degrees(np.arctan2(xy[:, 1], xy[:, 0]))
+
+
+def wedge_width(explorer) -> float:
+    angles = polar_deg(explorer.display.wedge.get_xy()[1:-1])
+    return float(angles.max() - angles.min())
+
+
+# --- boundary explorer -------------------------------------------------------------------------
+
+def test_boundary_explorer_m_slider_sets_the_wedge():
+    e = boundary_explorer()
+    image = e.children[-2].children[0]
+    assert bytes(image.value).startswith(PNG)
+    theta12 = e.controls["theta12"].value
+    for m in (2, 3, 4, 5, 6):
+        before = bytes(image.value)
+        e.controls["m"].value = m
+        assert wedge_width(e) == pytest.approx((m - 1) / (m + 1) * theta12)
+        assert f"{(m - 1) / (m + 1) * theta12:.1f}°" in e.readout.value
+        assert bytes(image.value) != bytes(before) and bytes(image.value).startswith(PNG)
+    e.controls["m"].value = 1
+    assert not e.display.wedge.get_visible() and "margin = 0°" in e.readout.value
+    assert e.message.value == ""
+
+
+def test_boundary_explorer_theta12_moves_the_weights():
+    e = boundary_explorer()
+    for theta12 in (30, 90, 170):
+        e.controls["theta12"].value = theta12
+        w1, w2 = (np.asarray(a.xy) for a in e.display.arrows)
+        assert np.linalg.norm(w1) == pytest.approx(1) and np.linalg.norm(w2) == pytest.approx(1)
+        assert polar_deg(w1)[0] == pytest.approx(90 - theta12 / 2)
+        assert polar_deg(w2)[0] == pytest.approx(90 + theta12 / 2)
+        for arc in e.display.arcs:  # class regions drawn on the unit circle
+            x, y = arc.get_data()
+            ok = ~np.isnan(x)
+            np.testing.assert_allclose(np.hypot(x[ok], y[ok]), 1.0)
+        assert wedge_width(e) == pytest.approx(3 / 5 * theta12)
+
+
+def test_boundary_explorer_loss_and_biases():
+    e = boundary_explorer()
+    assert e.controls["b1"].disabled and not e.controls["m"].disabled
+    e.controls["loss"].value = "softmax"
+    assert not e.controls["b1"].disabled and e.controls["m"].disabled
+    e.controls["b1"].value = 0.5
+    x, y = e.display.boundary_lines[0].get_data()
+    w1, w2 = (np.asarray(a.xy) for a in e.display.arrows)
+    np.testing.assert_allclose((w1 - w2) @ np.array([x, y]) + 0.5, 0, atol=1e-12)
+    sphere = e.views["sphere"]
+    assert sphere.data[0].name == "softmax"
+    e.controls["loss"].value = "modified"
+    assert sphere.data[0].name == "modified" and not e.display.wedge.get_visible()
+
+
+def test_boundary_explorer_clamps_out_of_range_values():
+    e = boundary_explorer()
+    e.controls["m"].value = 99
+    assert e.controls["m"].value == 6
+    e.controls["theta12"].value = -40
+    assert e.controls["theta12"].value == 10
+    assert wedge_width(e) == pytest.approx(5 / 7 * 10)
+    assert e.message.value == ""
+
+
+def test_rapid_changes_leave_a_consistent_figure():
+    e = boundary_explorer()
+    rng = np.random.default_rng(0)
+    for _ in range(40):
+        e.set(m=int(rng.integers(1, 7)), theta12=int(rng.integers(10, 181)))
+    m, theta12 = e.controls["m"].value, e.controls["theta12"].value
+    expected = binary_boundaries(theta12, m)
+    assert e.display.boundaries.m == m and e.display.boundaries.theta12 == theta12
+    if m > 1:
+        np.testing.assert_allclose(e.display.wedge.get_xy()[:len(expected.wedge)], expected.wedge)
+    np.testing.assert_allclose(np.asarray(e.display.arrows[0].xy), expected.w1)
+    assert expected.margin_text in e.readout.value
+    np.testing.assert_array_equal(e.views["sphere"].data[0].surfacecolor.shape, (40, 80))
+
+
+def test_a_refused_update_is_a_message_not_a_traceback():
+    e = boundary_explorer()
+
+    def refuse(**values):
+        raise ValueError("theta12 must lie in (0, 180] degrees, got 500")
+
+    e.update = refuse
+    e.controls["m"].value = 3  # must not raise
+    assert "theta12 must lie in" in e.message.value
+    with pytest.raises(ValueError, match="m must be a positive integer"):
+        boundary_explorer().update(m=2.5)  # the plain update function itself raises
+
+
+# --- ψ explorer --------------------------------------------------------------------------------
+
+def test_psi_explorer_readout_follows_the_math():
+    e = psi_explorer()
+    for m, lam in ((4, 5.0), (4, 0.0), (2, 1000.0), (6, 1.0)):
+        e.set(m=m, lam=lam)
+        r = effective_margin(m, lam, e.controls["theta12"].value)
+        assert f"m_eff ≈ {r.m_eff:.2f}" in e.readout.value
+        assert e.display.boundary_line.get_xdata()[0] == pytest.approx(r.theta1)
+    assert e.controls["gamma"].value == 0.12  # the official schedule to start with
+    e.set(base=100.0, gamma=0.5, power=2.0, lambda_min=1.0)
+    schedule = LambdaSchedule(e.controls["base"].value, e.controls["gamma"].value, 2.0, 1.0)
+    assert e.display.schedule_line.get_ydata()[7] == pytest.approx(schedule(7))
+    e.controls["m"].value = 50
+    assert e.controls["m"].value == 6
+    assert e.message.value == ""
+
+
+# --- embedding explorer ------------------------------------------------------------------------
+
+def fake_embeddings(dim, loss, m, per_class=120, classes=10):
+    """Features clustered around their class weight, tighter for larger m (no checkpoints needed)."""
+    rng = np.random.default_rng(100 * dim + 10 * (m or 0) + len(loss))
+    weight = rng.normal(size=(classes, dim))
+    labels = np.repeat(np.arange(classes), per_class)
+    features = 4 * weight[labels] / np.linalg.norm(weight[labels], axis=1, keepdims=True)
+    features = features + rng.normal(scale=1.0 / (m or 0.7), size=features.shape)
+    predictions = np.argmax(features @ weight.T / np.linalg.norm(weight, axis=1), axis=1)
+    return Embeddings(features, labels, weight, predictions, None, f"{loss} {m}")
+
+
+class CountingLoader:
+    def __init__(self):
+        self.calls = []
+
+    def __call__(self, dim, loss, m):
+        self.calls.append((dim, loss, m))
+        return fake_embeddings(dim, loss, m)
+
+
+def circle_points(e) -> np.ndarray:
+    return np.concatenate([s.get_offsets() for s in e.features.circle_artists.scatters])
+
+
+def test_embedding_explorer_swaps_points_and_statistics():
+    load = CountingLoader()
+    e = embedding_explorer(load=load, shown_per_class=50)
+    assert e.message.value == ""
+    scatters = list(e.features.circle_artists.scatters)
+    first = circle_points(e)
+    np.testing.assert_allclose(np.linalg.norm(first, axis=1), 1.0)
+    e.controls["model"].value = "softmax"
+    assert e.features.circle_artists.scatters == scatters  # moved in place, not redrawn
+    emb = fake_embeddings(2, "softmax", None)
+    for c, scatter in enumerate(scatters):
+        expected = emb.unit_features[emb.labels == c][:50]
+        np.testing.assert_allclose(scatter.get_offsets(), expected)
+    for arrow, w in zip(e.features.circle_artists.arrows, emb.unit_weight):
+        np.testing.assert_allclose(np.asarray(arrow.xy), 0.8 * w)
+    pairs = pair_angles(emb)
+    _, pos, _ = pairs.histograms(90)
+    heights = [bar.get_height() for bar in e.histograms.artists.positive]
+    np.testing.assert_allclose(heights, pos)
+    assert f"{100 * emb.accuracy:.2f} %" in e.stats.value
+    e.controls["model"].value = "asoftmax-4"  # seen before: from the cache
+    assert load.calls.count((2, "asoftmax", 4)) == 1
+    np.testing.assert_allclose(circle_points(e), first)
+
+
+def test_embedding_explorer_3d_sphere():
+    e = embedding_explorer(load=CountingLoader())
+    e.controls["dim"].value = 3
+    assert e.message.value == ""
+    sphere = e.features.box.children[0]
+    assert sphere is e.features.sphere
+    e.controls["model"].value = "asoftmax-2"
+    assert e.features.sphere is sphere  # the same FigureWidget, new coordinates
+    emb = fake_embeddings(3, "asoftmax", 2)
+    points = np.stack([np.asarray(getattr(sphere.data[1], a)) for a in "xyz"], axis=1)  # class 0
+    np.testing.assert_allclose(points, emb.unit_features[emb.labels == 0])
+    np.testing.assert_allclose(np.linalg.norm(points, axis=1), 1.0)
+    assert [label for label, _ in MODEL_CHOICES] == ["softmax", "modified", "m=1", "m=2", "m=3", "m=4"]
+
+
+def test_embedding_explorer_without_checkpoints_says_so():
+    def missing(dim, loss, m):
+        raise ValueError(f"no shipped checkpoint named 'mnist-d{dim}-{loss}'")
+
+    e = embedding_explorer(load=missing)
+    assert "no shipped checkpoint" in e.message.value
+
+
+def test_embedding_explorer_with_shipped_checkpoints(data_root):
+    pretrained = pytest.importorskip("spheredemo.pretrained")
+    if pretrained.name_of(2, "asoftmax", 4) not in pretrained.manifest():
+        pytest.skip("the shipped checkpoints are not there yet")
+    e = embedding_explorer()
+    assert e.message.value == "" and "test accuracy" in e.stats.value
+    np.testing.assert_allclose(np.linalg.norm(circle_points(e), axis=1), 1.0)
+
+
+# --- training explorer -------------------------------------------------------------------------
+
+def test_training_explorer_never_trains_on_construction():
+    e = training_explorer()
+    assert e.run is None and e.thread is None and e.data is None
+    assert e.progress.value == 0 and "press Train" in e.status.value
+    e.controls["loss"].value = "softmax"
+    assert e.controls["m"].disabled and e.run is None
+    e.controls["epochs"].value = 500
+    assert e.controls["epochs"].value == 20
+
+
+def test_training_explorer_trains_redraws_and_stops(data_root):
+    e = training_explorer(per_class=30, shown_per_class=10, data_root=data_root)
+    e.controls["epochs"].value = 10  # 3 steps an epoch on 300 images
+    e.train(blocking=True, max_steps=20)
+    assert e.message.value == "" and e.run.step == 20 and e.progress.value == 20
+    assert e.status.value.startswith("done after 20 steps")
+    points = circle_points(e)
+    assert len(points) == 100
+    np.testing.assert_allclose(np.linalg.norm(points, axis=1), 1.0)
+    assert not e.train_button.disabled and e.stop_button.disabled
+    e.train(max_steps=200)
+    e.stop()
+    e.thread.join(timeout=60)
+    assert e.run.step == 10  # stopped at the first 10-step check
+    assert e.status.value.startswith("stopped")
+
+
+def test_training_explorer_refuses_bad_settings_with_a_message(data_root):
+    e = training_explorer(per_class=30, data_root=data_root)
+    e.train(lr=-1.0)
+    assert "lr must be" in e.message.value and e.thread is None
