@@ -46,23 +46,46 @@ def checkpoints_ship() -> bool:
         from spheredemo import pretrained
     except ImportError:
         return False
-    return all(pretrained.name_of(d, loss, m) in pretrained.manifest()
-               for d in (2, 3) for loss, m in (("softmax", None), ("modified", None), *(("asoftmax", k) for k in range(1, 5))))
+    return all(
+        pretrained.name_of(d, loss, m) in pretrained.manifest()
+        for d in (2, 3)
+        for loss, m in (
+            ("softmax", None),
+            ("modified", None),
+            *(("asoftmax", k) for k in range(1, 5)),
+        )
+    )
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--rounds", type=int, default=5, help="passes over each slider's values")
-    parser.add_argument("--fake", action="store_true", help="synthetic embeddings instead of the shipped checkpoints")
+    parser.add_argument(
+        "--fake",
+        action="store_true",
+        help="synthetic embeddings instead of the shipped checkpoints",
+    )
     args = parser.parse_args()
     rows = []
     boundary = boundary_explorer()
     rows.append(("boundary: m", *time_changes(boundary, "m", [1, 2, 3, 4, 5, 6], args.rounds), 50))
-    rows.append(("boundary: θ12", *time_changes(boundary, "theta12", [30, 60, 90, 120, 150, 180], args.rounds), 50))
+    rows.append(
+        (
+            "boundary: θ12",
+            *time_changes(boundary, "theta12", [30, 60, 90, 120, 150, 180], args.rounds),
+            50,
+        )
+    )
     psi = psi_explorer()
     rows.append(("ψ: m", *time_changes(psi, "m", [1, 2, 3, 4, 5, 6], args.rounds), 50))
-    rows.append(("ψ: λ", *time_changes(psi, "lam", [0.0, 1.0, 5.0, 20.0, 100.0, 1000.0], args.rounds), 50))
-    rows.append(("ψ: γ", *time_changes(psi, "gamma", [0.01, 0.03, 0.12, 0.5, 1.0, 5.0], args.rounds), 50))
+    rows.append(
+        ("ψ: λ", *time_changes(psi, "lam", [0.0, 1.0, 5.0, 20.0, 100.0, 1000.0], args.rounds), 50)
+    )
+    rows.append(
+        ("ψ: γ", *time_changes(psi, "gamma", [0.01, 0.03, 0.12, 0.5, 1.0, 5.0], args.rounds), 50)
+    )
     fake = args.fake or not checkpoints_ship()
     models = [value for _, value in MODEL_CHOICES]
     for dim in (2, 3):
@@ -70,11 +93,19 @@ def main():
         for model in models:  # compute (and cache) every model's embeddings first
             emb.controls["model"].value = model
         source = "synthetic" if fake else "shipped"
-        rows.append((f"embedding {dim}D swap ({source})", *time_changes(emb, "model", models, args.rounds), 150))
+        rows.append(
+            (
+                f"embedding {dim}D swap ({source})",
+                *time_changes(emb, "model", models, args.rounds),
+                150,
+            )
+        )
     print(f"median latency per slider change in the kernel, {args.rounds} rounds")
     print(f"{'change':32s} {'n':>4s} {'median ms':>10s} {'target ms':>10s} {'median/target':>14s}")
     for name, median, n, target in rows:
-        print(f"{name:32s} {n:4d} {1000 * median:10.1f} {target:10d} {1000 * median / target:14.2f}")
+        print(
+            f"{name:32s} {n:4d} {1000 * median:10.1f} {target:10d} {1000 * median / target:14.2f}"
+        )
 
 
 if __name__ == "__main__":

@@ -160,11 +160,31 @@ class PairAngles:
         return self.max_positive < self.min_negative
 
     @property
+    def best_threshold(self) -> float:
+        """The angle that best splits positives (below) from negatives (above)."""
+        return self._best_split()[0]
+
+    @property
     def overlap_fraction(self) -> float:
-        """Fraction of all pairs on the wrong side of the other set's extreme (0 when separated):
-        positives wider than the narrowest negative plus negatives narrower than the widest positive."""
-        wrong = np.sum(self.positive > self.min_negative) + np.sum(self.negative < self.max_positive)
-        return float(wrong) / (len(self.positive) + len(self.negative))
+        """Fraction of all pairs on the wrong side of :attr:`best_threshold` (0 when separated).
+
+        Unlike max-positive vs min-negative, which a single outlier pair decides, this counts
+        how many pairs the two distributions really share.
+        """
+        return self._best_split()[1]
+
+    def _best_split(self) -> tuple[float, float]:
+        # Sweep the threshold over every pair angle: wrong(t) = #positives > t + #negatives <= t.
+        angles = np.concatenate([self.positive, self.negative])
+        is_negative = np.concatenate([np.zeros(len(self.positive)), np.ones(len(self.negative))])
+        order = np.argsort(angles, kind="stable")
+        angles, is_negative = angles[order], is_negative[order]
+        # threshold just above angles[i]: positives above it + negatives at or below it
+        wrong = (len(self.positive) - np.cumsum(1 - is_negative)) + np.cumsum(is_negative)
+        wrong = np.concatenate([[len(self.positive)], wrong])  # threshold below everything
+        best = int(np.argmin(wrong))
+        threshold = 0.0 if best == 0 else float(angles[best - 1])
+        return threshold, float(wrong[best]) / len(angles)
 
     def histograms(self, bins: int = 90) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """(edges, positive density, negative density) on a shared 0..180° grid."""

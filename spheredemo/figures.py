@@ -19,7 +19,10 @@ import matplotlib.pyplot as plt
 
 from spheredemo import analysis, pretrained
 from spheredemo.atomic import atomic_path
+from spheredemo.margins import LambdaSchedule
+from spheredemo.plots import boundaries as bplots
 from spheredemo.plots import embeddings as eplots
+from spheredemo.plots import psi as pplots
 from spheredemo.plots.style import STYLES
 
 __all__ = ["FIGURES", "FigureSpec", "Context", "render", "main"]
@@ -79,6 +82,53 @@ def _row(ctx: Context, names, titles, ncols=None, size=3.2):
 def _legend(fig, ax, n=10):
     handles, labels = ax.get_legend_handles_labels()
     fig.legend(handles[:n], labels[:n], loc="center right", title="digit", markerscale=4, frameon=False)
+
+
+@register("table1_boundaries", "Table 1",
+          "Binary decision boundaries on the unit circle for W1, W2 90° apart: softmax (biases b1 − b2 = 0.3 shift "
+          "the line off the origin), modified softmax (the bisector) and A-Softmax for m = 1..4, whose two boundaries "
+          "open a shaded margin wedge of (m−1)/(m+1)·θ12 = 0°, 30°, 45°, 54°.")
+def table1(ctx: Context):
+    fig, axes = plt.subplots(2, 3, figsize=(11, 7.6))
+    settings = [dict(rule="softmax", b1=0.15, b2=-0.15), dict(rule="modified")] + [
+        dict(rule="asoftmax", m=m) for m in (1, 2, 3, 4)]
+    for ax, setting in zip(axes.flat, settings):
+        bplots.draw_boundaries(ax=ax, theta12=90.0, **setting)
+    return fig
+
+
+@register("fig3_constraint_regions", "Fig. 3",
+          "Where each class's training constraint holds (class colours; grey: neither) for a Euclidean margin, "
+          "modified softmax and A-Softmax (m=4): in the plane (top) and on the unit sphere (bottom). Only "
+          "A-Softmax carves an angular gap that scales with the sphere, not with distance.")
+def fig3(ctx: Context):
+    n = 41 if ctx.quick else 121
+    fig = plt.figure(figsize=(11, 7.4))
+    for col, rule in enumerate(("euclidean", "modified", "asoftmax")):
+        bplots.draw_constraint_regions(rule, ax=fig.add_subplot(2, 3, col + 1), theta12=90.0, m=4,
+                                       n=2 * n + 1)
+        bplots.draw_sphere_regions(rule, ax=fig.add_subplot(2, 3, col + 4, projection="3d"), theta12=90.0, m=4,
+                                   n=n // 2 + 10)
+    return fig
+
+
+@register("psi_curves", "Eq. 6, App. G",
+          "Left: ψ(θ) for m = 1..4 beside cos θ. Middle: the annealed target (λ cos θ + ψ(θ))/(1 + λ) for m = 4; "
+          "with λ = 5 it hugs cos θ, so the effective margin is far smaller than m = 4. Right: λ(t) of the "
+          "official schedule, reaching λ_min = 5 at step 1659.")
+def psi_figure(ctx: Context):
+    fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
+    pplots.draw_psi((1, 2, 3, 4), ax=axes[0])
+    axes[0].set_title("ψ(θ) = (−1)^k cos(mθ) − 2k")
+    pplots.draw_annealed(4, (0.0, 1.0, 5.0, 1000.0), ax=axes[1])
+    effective = pplots.effective_margin(4, 5.0, theta12=36.0)
+    axes[1].set_title(f"m = 4 annealed: with λ = 5 it acts like m ≈ {effective.m_eff:.2f} (θ12 = 36°)")
+    schedule = LambdaSchedule()
+    pplots.draw_lambda_schedule(schedule, steps=3000, ax=axes[2])
+    axes[2].axvline(schedule.first_step_at_min(), color="0.5", ls="--")
+    axes[2].set_title(f"λ(t), official schedule: λ_min reached at t = {schedule.first_step_at_min()}")
+    fig.tight_layout()
+    return fig
 
 
 @register("fig2_mnist_2d", "Fig. 2",

@@ -12,13 +12,12 @@ from __future__ import annotations
 import argparse
 import html
 import math
-import os
-import tempfile
 from pathlib import Path
 
 import numpy as np
 
 from spheredemo.analysis import angle_stats
+from spheredemo.atomic import atomic_path
 from spheredemo.margins import LambdaSchedule, annealed_target
 from spheredemo.plots.boundaries import boundary_slider_figure, sphere_caps_figure
 from spheredemo.plots.psi import THETA_DEG, effective_margin, psi_curves
@@ -30,7 +29,8 @@ DECK_NAME = "spheredemo_slides.html"
 FONT = dict(size=18)
 #: (label, loss, m) of the shipped checkpoints, in the order the embedding slider visits them
 EMBEDDING_MODELS = [("softmax", "softmax", None), ("modified", "modified", None)] + [
-    (f"m={m}", "asoftmax", m) for m in range(1, 5)]
+    (f"m={m}", "asoftmax", m) for m in range(1, 5)
+]
 
 
 def psi_figure(ms=(1, 2, 3, 4), m_blend=4, lams=(0.0, 5.0, 1000.0)):
@@ -38,15 +38,35 @@ def psi_figure(ms=(1, 2, 3, 4), m_blend=4, lams=(0.0, 5.0, 1000.0)):
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
 
-    fig = make_subplots(rows=1, cols=2, subplot_titles=["ψ(θ) = (−1)^k cos(mθ) − 2k (Eq. 6)",
-                                                        f"(λ cos θ + ψ(θ)) / (1 + λ), m = {m_blend} (App. G)"])
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=[
+            "ψ(θ) = (−1)^k cos(mθ) − 2k (Eq. 6)",
+            f"(λ cos θ + ψ(θ)) / (1 + λ), m = {m_blend} (App. G)",
+        ],
+    )
     cos = np.cos(np.radians(THETA_DEG))
-    fig.add_trace(go.Scatter(x=THETA_DEG, y=cos, name="cos θ", line=dict(color="black", dash="dot")), 1, 1)
+    fig.add_trace(
+        go.Scatter(x=THETA_DEG, y=cos, name="cos θ", line=dict(color="black", dash="dot")), 1, 1
+    )
     for i, (m, values) in enumerate(psi_curves(ms).items()):
-        fig.add_trace(go.Scatter(x=THETA_DEG, y=values, name=f"ψ, m = {m}", line=dict(color=class_color(i))), 1, 1)
+        fig.add_trace(
+            go.Scatter(x=THETA_DEG, y=values, name=f"ψ, m = {m}", line=dict(color=class_color(i))),
+            1,
+            1,
+        )
     for i, lam in enumerate(lams):
-        fig.add_trace(go.Scatter(x=THETA_DEG, y=annealed_target(cos, m_blend, lam), name=f"λ = {lam:g}",
-                                 line=dict(color=class_color(i + 4), width=3)), 1, 2)
+        fig.add_trace(
+            go.Scatter(
+                x=THETA_DEG,
+                y=annealed_target(cos, m_blend, lam),
+                name=f"λ = {lam:g}",
+                line=dict(color=class_color(i + 4), width=3),
+            ),
+            1,
+            2,
+        )
     fig.update_xaxes(title="θ (degrees)", range=[0, 180], dtick=30)
     fig.update_yaxes(title="target logit / ‖x‖", col=1)
     fig.update_layout(height=560, font=FONT, plot_bgcolor="white")
@@ -59,19 +79,51 @@ def effective_margin_figure(ms=(2, 3, 4), theta12=36.0, schedule: LambdaSchedule
     from plotly.subplots import make_subplots
 
     schedule = schedule or LambdaSchedule()
-    fig = make_subplots(rows=1, cols=2, subplot_titles=[f"effective m of the λ-blended loss (θ12 = {theta12:g}°)",
-                                                        "λ(t) = max(λ_min, base·(1 + γt)^−power)"])
+    fig = make_subplots(
+        rows=1,
+        cols=2,
+        subplot_titles=[
+            f"effective m of the λ-blended loss (θ12 = {theta12:g}°)",
+            "λ(t) = max(λ_min, base·(1 + γt)^−power)",
+        ],
+    )
     lams = np.concatenate([[0.0], np.logspace(-2, 3, 60)])
     for i, m in enumerate(ms):
         m_eff = [effective_margin(m, lam, theta12).m_eff for lam in lams]
-        fig.add_trace(go.Scatter(x=np.maximum(lams, 1e-2), y=m_eff, name=f"m = {m}",
-                                 line=dict(color=class_color(i + 1), width=3)), 1, 1)
+        fig.add_trace(
+            go.Scatter(
+                x=np.maximum(lams, 1e-2),
+                y=m_eff,
+                name=f"m = {m}",
+                line=dict(color=class_color(i + 1), width=3),
+            ),
+            1,
+            1,
+        )
     at5 = effective_margin(4, 5.0, theta12)
-    fig.add_annotation(x=math.log10(5.0), y=at5.m_eff, text=f"m = 4, λ = 5: m_eff ≈ {at5.m_eff:.2f}",
-                       showarrow=True, arrowhead=2, ax=80, ay=-60, font=FONT, row=1, col=1)
+    fig.add_annotation(
+        x=math.log10(5.0),
+        y=at5.m_eff,
+        text=f"m = 4, λ = 5: m_eff ≈ {at5.m_eff:.2f}",
+        showarrow=True,
+        arrowhead=2,
+        ax=80,
+        ay=-60,
+        font=FONT,
+        row=1,
+        col=1,
+    )
     steps = np.arange(0, 3001, 10)
-    fig.add_trace(go.Scatter(x=steps, y=[schedule(int(t)) for t in steps], name="λ(t)",
-                             line=dict(color="black", width=3)), 1, 2)
+    fig.add_trace(
+        go.Scatter(
+            x=steps,
+            y=[schedule(int(t)) for t in steps],
+            name="λ(t)",
+            line=dict(color="black", width=3),
+        ),
+        1,
+        2,
+    )
     fig.update_xaxes(type="log", title="λ (0 at the left edge)", row=1, col=1)
     fig.update_yaxes(title="m_eff", row=1, col=1)
     fig.update_xaxes(title="optimiser step t", row=1, col=2)
@@ -88,17 +140,31 @@ def embedding_slider_figure(load, models=EMBEDDING_MODELS, per_class: int = 150)
     import plotly.graph_objects as go
 
     def frame_data(emb):
-        index = np.concatenate([np.flatnonzero(emb.labels == c)[:per_class] for c in range(emb.n_classes)])
+        index = np.concatenate(
+            [np.flatnonzero(emb.labels == c)[:per_class] for c in range(emb.n_classes)]
+        )
         points, labels = emb.unit_features[index], emb.labels[index]
-        traces = [go.Scatter(x=points[labels == c, 0], y=points[labels == c, 1], mode="markers", name=str(c),
-                             marker=dict(size=5, color=class_color(c), opacity=0.6)) for c in range(emb.n_classes)]
+        traces = [
+            go.Scatter(
+                x=points[labels == c, 0],
+                y=points[labels == c, 1],
+                mode="markers",
+                name=str(c),
+                marker=dict(size=5, color=class_color(c), opacity=0.6),
+            )
+            for c in range(emb.n_classes)
+        ]
         w = emb.unit_weight * 0.8
         x = np.column_stack([np.zeros(len(w)), w[:, 0], np.full(len(w), np.nan)]).ravel()
         y = np.column_stack([np.zeros(len(w)), w[:, 1], np.full(len(w), np.nan)]).ravel()
-        traces.append(go.Scatter(x=x, y=y, mode="lines", name="W", line=dict(color="black", width=3)))
+        traces.append(
+            go.Scatter(x=x, y=y, mode="lines", name="W", line=dict(color="black", width=3))
+        )
         s = angle_stats(emb)
-        text = (f"accuracy {100 * s.accuracy:.2f} %, mean angle to own W {s.mean_own_angle:.1f}°, "
-                f"AFS {s.afs:.3f}")
+        text = (
+            f"accuracy {100 * s.accuracy:.2f} %, mean angle to own W {s.mean_own_angle:.1f}°, "
+            f"AFS {s.afs:.3f}"
+        )
         return traces, text
 
     states = {label: frame_data(load(2, loss, m)) for label, loss, m in models}
@@ -106,17 +172,40 @@ def embedding_slider_figure(load, models=EMBEDDING_MODELS, per_class: int = 150)
     fig = go.Figure(first_traces)
 
     def stats_annotation(text):
-        return [dict(x=0.5, y=-0.06, xref="paper", yref="paper", showarrow=False, text=text, font=FONT)]
+        return [
+            dict(x=0.5, y=-0.06, xref="paper", yref="paper", showarrow=False, text=text, font=FONT)
+        ]
 
-    fig.frames = [go.Frame(name=label, data=traces, layout=dict(annotations=stats_annotation(text)))
-                  for label, (traces, text) in states.items()]
-    steps = [dict(method="animate", label=label, args=[[label], dict(
-        mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))]) for label in states]
+    fig.frames = [
+        go.Frame(name=label, data=traces, layout=dict(annotations=stats_annotation(text)))
+        for label, (traces, text) in states.items()
+    ]
+    steps = [
+        dict(
+            method="animate",
+            label=label,
+            args=[
+                [label],
+                dict(
+                    mode="immediate",
+                    frame=dict(duration=0, redraw=True),
+                    transition=dict(duration=0),
+                ),
+            ],
+        )
+        for label in states
+    ]
     axis = dict(range=[-1.25, 1.25], visible=False)
-    fig.update_layout(xaxis=axis, yaxis=dict(axis, scaleanchor="x"), annotations=stats_annotation(first_text),
-                      sliders=[dict(active=0, currentvalue=dict(prefix="model: "), steps=steps, pad=dict(t=50))],
-                      height=700, font=FONT, plot_bgcolor="white",
-                      title="MNIST test features on the unit circle (shipped 2D models)")
+    fig.update_layout(
+        xaxis=axis,
+        yaxis=dict(axis, scaleanchor="x"),
+        annotations=stats_annotation(first_text),
+        sliders=[dict(active=0, currentvalue=dict(prefix="model: "), steps=steps, pad=dict(t=50))],
+        height=700,
+        font=FONT,
+        plot_bgcolor="white",
+        title="MNIST test features on the unit circle (shipped 2D models)",
+    )
     return fig
 
 
@@ -134,7 +223,8 @@ def _pretrained_loader():
 _CSS = """
 html { scroll-snap-type: y mandatory; }
 body { margin: 0; font-family: system-ui, sans-serif; background: #fafafa; }
-section.slide { scroll-snap-align: start; min-height: 100vh; box-sizing: border-box; padding: 2vh 4vw;
+section.slide { scroll-snap-align: start; min-height: 100vh; box-sizing: border-box;
+  padding: 2vh 4vw;
   display: flex; flex-direction: column; justify-content: center; border-bottom: 1px solid #ddd; }
 section.slide h1 { font-size: 2.6em; margin: 0 0 0.3em; }
 section.slide h2 { font-size: 1.8em; margin: 0 0 0.3em; }
@@ -146,7 +236,8 @@ document.addEventListener('keydown', function (e) {
   var current = slides.findIndex(function (s) { return s.getBoundingClientRect().top > -10; });
   if (current < 0) current = slides.length - 1;
   var next = null;
-  if (e.key === 'ArrowRight' || e.key === 'PageDown' || e.key === ' ') next = slides[Math.min(current + 1, slides.length - 1)];
+  var forward = e.key === 'ArrowRight' || e.key === 'PageDown' || e.key === ' ';
+  if (forward) next = slides[Math.min(current + 1, slides.length - 1)];
   if (e.key === 'ArrowLeft' || e.key === 'PageUp') next = slides[Math.max(current - 1, 0)];
   if (next) { e.preventDefault(); next.scrollIntoView(); }
 });
@@ -154,67 +245,109 @@ document.addEventListener('keydown', function (e) {
 
 
 def _slide(title: str, text: str, fig=None, div_id: str | None = None) -> str:
-    body = "" if fig is None else fig.to_html(full_html=False, include_plotlyjs=False, div_id=div_id, auto_play=False,
-                                               config={"displaylogo": False, "responsive": True})
+    body = (
+        ""
+        if fig is None
+        else fig.to_html(
+            full_html=False,
+            include_plotlyjs=False,
+            div_id=div_id,
+            auto_play=False,
+            config={"displaylogo": False, "responsive": True},
+        )
+    )
     paragraph = f"<p>{text}</p>" if text else ""
-    return f'<section class="slide" id="{div_id or ""}-slide"><h2>{html.escape(title)}</h2>{paragraph}{body}</section>'
+    heading = f"<h2>{html.escape(title)}</h2>"
+    return f'<section class="slide" id="{div_id or ""}-slide">{heading}{paragraph}{body}</section>'
 
 
-def build_deck(out_dir, theta12: float = 90.0, embeddings: bool = True, name: str = DECK_NAME) -> Path:
-    """Write the deck into ``out_dir`` (atomically: a temp file, then a rename); returns its path."""
+def build_deck(
+    out_dir, theta12: float = 90.0, embeddings: bool = True, name: str = DECK_NAME
+) -> Path:
+    """Write the deck into ``out_dir`` (atomically: temp file, then rename); returns its path."""
     from plotly.offline import get_plotlyjs
 
     load = _pretrained_loader() if embeddings else None
     slides = [
         '<section class="slide"><h1>SphereFace: angular margins on the hypersphere</h1>'
-        "<p>W. Liu et al., <i>SphereFace: Deep Hypersphere Embedding for Face Recognition</i>, CVPR 2017 "
-        "(arXiv:1704.08063). A-Softmax: f<sub>y</sub> = ‖x‖ψ(θ<sub>y</sub>), f<sub>j</sub> = ‖x‖cos θ<sub>j</sub>.</p>"
-        "<p>Use ←/→ to move between slides; drag the sliders: everything here is precomputed.</p></section>",
-        _slide("Table 1: the binary decision boundaries", "Class 1 needs θ1 &lt; θ2/m: its boundary is at "
-               "θ12/(m+1) from W1, class 2's at mθ12/(m+1); between them lies the margin (m−1)/(m+1)·θ12. "
-               "Move m.", boundary_slider_figure(theta12), "boundaries"),
-        _slide("ψ(θ) and the annealed target", "ψ falls faster for larger m: the target class must be much "
-               "closer in angle. Training blends in λ cos θ.", psi_figure(), "psi"),
-        _slide("Annealing shrinks the margin", "The class-1 boundary of the λ-blended loss, written as an "
-               "equivalent m: with λ = 5, m = 4 behaves like m ≈ 1.6–1.8.", effective_margin_figure(), "annealing"),
-        _slide("Fig. 3: where each class's constraint holds", "Grey: neither class's constraint holds (the "
-               "margin). Drag to rotate.", sphere_caps_figure(theta12, 4, n=90).update_layout(height=520, font=FONT),
-               "caps"),
+        "<p>W. Liu et al., <i>SphereFace: Deep Hypersphere Embedding for Face Recognition</i>, "
+        "CVPR 2017 (arXiv:1704.08063). A-Softmax: f<sub>y</sub> = ‖x‖ψ(θ<sub>y</sub>), "
+        "f<sub>j</sub> = ‖x‖cos θ<sub>j</sub>.</p>"
+        "<p>Use ←/→ to move between slides; drag the sliders: everything here is precomputed.</p>"
+        "</section>",
+        _slide(
+            "Table 1: the binary decision boundaries",
+            "Class 1 needs θ1 &lt; θ2/m: its boundary is at θ12/(m+1) from W1, class 2's at "
+            "mθ12/(m+1); between them lies the margin (m−1)/(m+1)·θ12. Move m.",
+            boundary_slider_figure(theta12),
+            "boundaries",
+        ),
+        _slide(
+            "ψ(θ) and the annealed target",
+            "ψ falls faster for larger m: the target class must be much "
+            "closer in angle. Training blends in λ cos θ.",
+            psi_figure(),
+            "psi",
+        ),
+        _slide(
+            "Annealing shrinks the margin",
+            "The class-1 boundary of the λ-blended loss, written as an "
+            "equivalent m: with λ = 5, m = 4 behaves like m ≈ 1.6–1.8.",
+            effective_margin_figure(),
+            "annealing",
+        ),
+        _slide(
+            "Fig. 3: where each class's constraint holds",
+            "Grey: neither class's constraint holds (the margin). Drag to rotate.",
+            sphere_caps_figure(theta12, 4, n=90).update_layout(height=520, font=FONT),
+            "caps",
+        ),
     ]
     if load is not None:
-        slides.append(_slide("Fig. 12: trained MNIST features for each m", "The shipped 2D checkpoints: "
-                             "softmax, modified softmax, A-Softmax m = 1..4.", embedding_slider_figure(load),
-                             "embeddings"))
-    page = (f'<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>spheredemo slides</title>'
-            f"<style>{_CSS}</style><script type=\"text/javascript\">{get_plotlyjs()}</script></head>"
-            f"<body>{''.join(slides)}<script>{_NAV_JS}</script></body></html>\n")
-    out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
-    path = out_dir / name
-    fd, tmp = tempfile.mkstemp(prefix=name + ".", suffix=".tmp", dir=out_dir)
-    try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(page)
-        os.replace(tmp, path)
-    finally:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
+        slides.append(
+            _slide(
+                "Fig. 12: trained MNIST features for each m",
+                "The shipped 2D checkpoints: softmax, modified softmax, A-Softmax m = 1..4.",
+                embedding_slider_figure(load),
+                "embeddings",
+            )
+        )
+    page = (
+        '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
+        "<title>spheredemo slides</title>"
+        f'<style>{_CSS}</style><script type="text/javascript">{get_plotlyjs()}</script></head>'
+        f"<body>{''.join(slides)}<script>{_NAV_JS}</script></body></html>\n"
+    )
+    path = Path(out_dir) / name
+    with atomic_path(path) as tmp:
+        tmp.write_text(page, encoding="utf-8")
     return path
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m spheredemo.slides",
-        description="Write a standalone HTML slide deck (plotly.js embedded, works offline, no kernel) with "
-                    "precomputed sliders: Table 1 for m = 1..6, ψ and annealing, Fig. 3, and the shipped "
-                    "checkpoints' MNIST features for each m.",
+        description="Write a standalone HTML slide deck (plotly.js embedded, works offline, no "
+        "kernel) with precomputed sliders: Table 1 for m = 1..6, ψ and annealing, Fig. 3, and "
+        "the shipped checkpoints' MNIST features for each m.",
     )
-    parser.add_argument("--out", required=True, help="folder to write the deck into (created if missing)")
-    parser.add_argument("--name", default=DECK_NAME, help=f"file name of the deck (default {DECK_NAME})")
-    parser.add_argument("--theta12", type=float, default=90.0,
-                        help="angle between W1 and W2 in degrees for the boundary slides (default 90)")
-    parser.add_argument("--no-embeddings", action="store_true",
-                        help="leave out the trained-embedding slide (it is also left out when no checkpoints ship)")
+    parser.add_argument(
+        "--out", required=True, help="folder to write the deck into (created if missing)"
+    )
+    parser.add_argument(
+        "--name", default=DECK_NAME, help=f"file name of the deck (default {DECK_NAME})"
+    )
+    parser.add_argument(
+        "--theta12",
+        type=float,
+        default=90.0,
+        help="angle between W1 and W2 in degrees for the boundary slides (default 90)",
+    )
+    parser.add_argument(
+        "--no-embeddings",
+        action="store_true",
+        help="leave out the trained-embedding slide (it is also left out when no checkpoints ship)",
+    )
     args = parser.parse_args(argv)
     if not 0 < args.theta12 <= 180:
         parser.error(f"--theta12 must lie in (0, 180] degrees, got {args.theta12}")

@@ -61,8 +61,22 @@ def test_pair_angles_match_explicit_loops():
     np.testing.assert_allclose(sorted(pairs.negative), sorted(negative), atol=1e-6)
     assert pairs.max_positive == pytest.approx(max(positive), abs=1e-6)
     assert pairs.min_negative == pytest.approx(min(negative), abs=1e-6)
-    wrong = sum(p > min(negative) for p in positive) + sum(q < max(positive) for q in negative)
+    # overlap: the fewest pairs any single threshold puts on the wrong side, found by trying them all
+    candidates = [0.0] + positive + negative
+    wrong = min(sum(p > t for p in positive) + sum(q <= t for q in negative) for t in candidates)
     assert pairs.overlap_fraction == pytest.approx(wrong / (len(positive) + len(negative)))
+
+
+def test_one_outlier_pair_barely_moves_the_overlap():
+    rng = np.random.default_rng(0)
+    positive, negative = rng.uniform(0, 40, 1000), rng.uniform(60, 120, 1000)
+    from spheredemo.analysis import PairAngles
+
+    clean = PairAngles((0, 1), positive, negative)
+    assert clean.separated and clean.overlap_fraction == 0.0 and 40 > clean.best_threshold > 39
+    noisy = PairAngles((0, 1), np.append(positive, 170.0), np.append(negative, 1.0))
+    assert not noisy.separated and noisy.max_positive == 170.0 and noisy.min_negative == 1.0
+    assert noisy.overlap_fraction == pytest.approx(2 / 2002)
 
 
 def test_separated_pairs_have_no_overlap():

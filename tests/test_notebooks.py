@@ -35,7 +35,9 @@ def test_notebook_runs_headless(path, tmp_path, data_root, monkeypatch):
 
     monkeypatch.setenv("SPHEREDEMO_DATA", str(data_root))  # the kernel inherits it
     nb = nbformat.read(path, as_version=4)
-    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}).execute()
+    NotebookClient(
+        nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
+    ).execute()
     outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr"]
@@ -44,3 +46,11 @@ def test_notebook_runs_headless(path, tmp_path, data_root, monkeypatch):
         state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
         bars = [m["state"] for m in state.values() if m["model_name"] == "IntProgressModel"]
         assert bars and all(bar["value"] == 0 for bar in bars)
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS[:1], ids=lambda p: p.stem)
+def test_notebook_converts_to_slides(path):
+    from nbconvert import SlidesExporter
+
+    body, _ = SlidesExporter().from_notebook_node(nbformat.read(path, as_version=4))
+    assert "reveal" in body.lower() and "Table 1" in body

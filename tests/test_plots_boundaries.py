@@ -9,8 +9,14 @@ from matplotlib.figure import Figure
 
 from spheredemo.margins import psi_from_cos
 from spheredemo.plots.boundaries import (
-    BoundaryDisplay, binary_boundaries, bounds_text, boundary_slider_figure, draw_boundaries,
-    draw_constraint_regions, region_labels, sphere_caps_figure, update_sphere_caps,
+    binary_boundaries,
+    bounds_text,
+    boundary_slider_figure,
+    draw_boundaries,
+    draw_constraint_regions,
+    region_labels,
+    sphere_caps_figure,
+    update_sphere_caps,
 )
 
 matplotlib.use("Agg")
@@ -60,7 +66,8 @@ def test_modified_is_the_bisector_and_softmax_bias_shifts_it():
     s = binary_boundaries(60, rule="softmax", b1=0.3, b2=-0.1)
     for point in s.boundary1:
         assert normal @ point + 0.4 == pytest.approx(0, abs=1e-12)  # (W1 − W2)·x + b1 − b2 = 0
-    assert binary_boundaries(60, rule="modified", b1=0.3).boundary1 == pytest.approx(b.boundary1)  # biases ignored
+    # biases ignored
+    assert binary_boundaries(60, rule="modified", b1=0.3).boundary1 == pytest.approx(b.boundary1)
 
 
 def test_arc_labels_match_the_rule():
@@ -83,7 +90,8 @@ def test_region_labels_rules():
     np.testing.assert_array_equal(region_labels(points, w1, w2, "asoftmax", m=1), modified)
     a4 = region_labels(points, w1, w2, "asoftmax", m=4)
     np.testing.assert_array_equal(a4 == 1, psi_from_cos(cos1, 4) > cos2)
-    assert np.all(modified[a4 == 1] == 1) and np.all(modified[a4 == 2] == 2)  # A-Softmax regions are smaller
+    # A-Softmax regions are smaller
+    assert np.all(modified[a4 == 1] == 1) and np.all(modified[a4 == 2] == 2)
     assert (a4 == 0).sum() > 0
     euclid = region_labels(points, w1, w2, "euclidean", margin=0.3)
     d1, d2 = np.linalg.norm(points - w1, axis=1), np.linalg.norm(points - w2, axis=1)
@@ -91,7 +99,8 @@ def test_region_labels_rules():
     soft = region_labels(points, w1, w2, "softmax", b1=0.5)
     np.testing.assert_array_equal(soft == 1, points @ w1 + 0.5 > points @ w2)
     assert region_labels(np.zeros((1, 2)), w1, w2, "asoftmax")[0] == 0  # the origin has no angle
-    assert region_labels(np.array([[1.0, 0, 0]]), [1.0, 0, 0], [0, 1.0, 0], "asoftmax")[0] == 1  # 3D works
+    # 3D works
+    assert region_labels(np.array([[1.0, 0, 0]]), [1.0, 0, 0], [0, 1.0, 0], "asoftmax")[0] == 1
 
 
 def test_bad_input_messages():
@@ -106,7 +115,9 @@ def test_bad_input_messages():
 
 
 def test_bounds_text():
-    assert bounds_text(3).splitlines()[0].startswith("✗") and bounds_text(3).splitlines()[1].startswith("✓")
+    assert bounds_text(3).splitlines()[0].startswith("✗") and bounds_text(3).splitlines()[
+        1
+    ].startswith("✓")
     assert bounds_text(4).count("✓") == 2
     assert "3.73" in bounds_text(1)
 
@@ -120,11 +131,17 @@ def test_display_draws_and_updates_in_place():
     assert plt.get_fignums() == before  # drew into the given axes, no pyplot figure
     wedge, arrows, line1 = display.wedge, list(display.arrows), display.boundary_lines[0]
     display.update(m=2, theta12=60)
-    assert display.wedge is wedge and display.arrows == arrows and display.boundary_lines[0] is line1
+    assert (
+        display.wedge is wedge and display.arrows == arrows and display.boundary_lines[0] is line1
+    )
     angles = polar_deg(wedge.get_xy()[1:-1])  # the Polygon closes itself with the first vertex
     assert angles.max() - angles.min() == pytest.approx(60 / 3)
-    assert np.asarray(arrows[0].xy) == pytest.approx([math.cos(math.radians(60)), math.sin(math.radians(60))])
-    assert np.asarray(arrows[1].xy) == pytest.approx([math.cos(math.radians(120)), math.sin(math.radians(120))])
+    assert np.asarray(arrows[0].xy) == pytest.approx(
+        [math.cos(math.radians(60)), math.sin(math.radians(60))]
+    )
+    assert np.asarray(arrows[1].xy) == pytest.approx(
+        [math.cos(math.radians(120)), math.sin(math.radians(120))]
+    )
     assert display.margin_label.get_text() == "margin (m−1)/(m+1)·θ12 = 20.0°"
     x, y = line1.get_data()
     assert polar_deg([x[1], y[1]])[0] == pytest.approx(60 + 20)
@@ -148,17 +165,25 @@ def test_constraint_regions_image_holds_the_labels():
 def test_sphere_caps_figure_and_update():
     fig = sphere_caps_figure(90, 4, n=20)
     surfaces = [t for t in fig.data if t.type == "surface"]
-    assert len(surfaces) == 3 and [t.name for t in surfaces] == ["euclidean", "modified", "asoftmax"]
+    assert len(surfaces) == 3 and [t.name for t in surfaces] == [
+        "euclidean",
+        "modified",
+        "asoftmax",
+    ]
     x, y, z = (np.asarray(getattr(surfaces[2], a)) for a in "xyz")
-    np.testing.assert_allclose(x ** 2 + y ** 2 + z ** 2, 1.0)
+    np.testing.assert_allclose(x**2 + y**2 + z**2, 1.0)
     caps = np.asarray(surfaces[2].surfacecolor)
     assert set(np.unique(caps)) == {0, 1, 2}
     points = np.stack([x, y, z], -1)
     w1 = np.array([math.cos(math.radians(45)), math.sin(math.radians(45)), 0])
     w2 = np.array([-w1[0], w1[1], 0])
-    np.testing.assert_array_equal(caps == 1, psi_from_cos(np.clip(points @ w1, -1, 1), 4) > points @ w2)
+    np.testing.assert_array_equal(
+        caps == 1, psi_from_cos(np.clip(points @ w1, -1, 1), 4) > points @ w2
+    )
     update_sphere_caps(fig, 90, 1)
-    np.testing.assert_array_equal(np.asarray(fig.data[6].surfacecolor), np.asarray(fig.data[3].surfacecolor))
+    np.testing.assert_array_equal(
+        np.asarray(fig.data[6].surfacecolor), np.asarray(fig.data[3].surfacecolor)
+    )
     update_sphere_caps(fig, 60, 4, rules=("softmax", "modified", "asoftmax"), b1=0.2)
     assert fig.data[0].name == "softmax" and fig.layout.annotations[0].text.startswith("softmax")
     with pytest.raises(ValueError, match="3 scenes"):

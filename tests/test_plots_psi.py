@@ -9,7 +9,13 @@ from matplotlib.figure import Figure
 
 from spheredemo.margins import LambdaSchedule, annealed_target, psi
 from spheredemo.plots.psi import (
-    THETA_DEG, PsiDisplay, draw_annealed, draw_lambda_schedule, draw_psi, effective_margin, psi_curves,
+    THETA_DEG,
+    PsiDisplay,
+    draw_annealed,
+    draw_lambda_schedule,
+    draw_psi,
+    effective_margin,
+    psi_curves,
 )
 
 matplotlib.use("Agg")
@@ -27,7 +33,9 @@ def test_lambda_zero_gives_the_nominal_margin(m, theta12):
 def test_the_root_solves_the_boundary_equation():
     r = effective_margin(4, 5.0, 36.0)
     t1, t12 = math.radians(r.theta1), math.radians(36.0)
-    assert float(annealed_target(math.cos(t1), 4, 5.0)) == pytest.approx(math.cos(t12 - t1), abs=1e-8)
+    assert float(annealed_target(math.cos(t1), 4, 5.0)) == pytest.approx(
+        math.cos(t12 - t1), abs=1e-8
+    )
 
 
 def test_annealing_shrinks_the_margin():
@@ -64,7 +72,9 @@ def test_draw_functions_return_their_lines():
     np.testing.assert_allclose(lines[4].get_ydata(), psi(np.radians(THETA_DEG), 4))
     np.testing.assert_allclose(lines["cos"].get_ydata(), np.cos(np.radians(THETA_DEG)))
     lines = draw_annealed(4, (0.0, 5.0), Figure().add_subplot())
-    np.testing.assert_allclose(lines[5.0].get_ydata(), annealed_target(np.cos(np.radians(THETA_DEG)), 4, 5.0))
+    np.testing.assert_allclose(
+        lines[5.0].get_ydata(), annealed_target(np.cos(np.radians(THETA_DEG)), 4, 5.0)
+    )
     schedule = LambdaSchedule()
     line = draw_lambda_schedule(schedule, 100, Figure().add_subplot())
     assert line.get_ydata()[50] == pytest.approx(schedule(50))
@@ -78,13 +88,18 @@ def test_display_updates_in_place():
     assert display.blend_line is blend
     cos = np.cos(np.radians(THETA_DEG))
     np.testing.assert_allclose(blend.get_ydata(), annealed_target(cos, 3, 1.0))
-    assert display.boundary_line.get_xdata()[0] == pytest.approx(effective_margin(3, 1.0, 90).theta1)
-    assert display.schedule_line.get_ydata()[10] == pytest.approx(LambdaSchedule(100.0, 0.5, 1.0, 2.0)(10))
+    assert display.boundary_line.get_xdata()[0] == pytest.approx(
+        effective_margin(3, 1.0, 90).theta1
+    )
+    assert display.schedule_line.get_ydata()[10] == pytest.approx(
+        LambdaSchedule(100.0, 0.5, 1.0, 2.0)(10)
+    )
     x, _ = display.min_marker.get_data()
     assert x[0] == LambdaSchedule(100.0, 0.5, 1.0, 2.0).first_step_at_min()
     assert "m_eff ≈" in display.text.get_text()
     with pytest.raises(ValueError, match="m must be a positive integer"):
         display.update(m=0)
     assert display.settings["m"] == 3  # a refused update leaves the display as it was
-    display.update(schedule=LambdaSchedule(lambda_min=0.0), lam=0.0)  # never reaches 0: said, not raised
+    # never reaches 0: said, not raised
+    display.update(schedule=LambdaSchedule(lambda_min=0.0), lam=0.0)
     assert "not reached" in display.schedule_text.get_text()

@@ -1,6 +1,7 @@
 """The offline slide deck: one self-contained HTML file, precomputed sliders, an atomic write."""
 
 import json
+import os
 import re
 
 import numpy as np
@@ -30,7 +31,9 @@ def test_deck_is_one_self_contained_file(deck):
 def test_deck_holds_every_m_state(deck):
     text = deck.read_text(encoding="utf-8")
     for m in range(1, 7):
-        shown = json.dumps(f"m = {m}: {binary_boundaries(90, m).margin_text}")[1:-1].replace("/", "\\u002f")
+        shown = json.dumps(f"m = {m}: {binary_boundaries(90, m).margin_text}")[1:-1].replace(
+            "/", "\\u002f"
+        )
         assert shown in text  # as plotly's JSON writes it
 
 
@@ -71,7 +74,7 @@ def test_failed_write_keeps_the_old_deck(tmp_path, monkeypatch):
     def broken(src, dst):
         raise OSError("disk full")
 
-    monkeypatch.setattr(slides.os, "replace", broken)
+    monkeypatch.setattr(os, "replace", broken)
     with pytest.raises(OSError, match="disk full"):
         slides.build_deck(tmp_path, theta12=30, embeddings=False)
     assert path.read_bytes() == old

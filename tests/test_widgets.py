@@ -1,6 +1,4 @@
-"""The explorers, driven without a browser: move a control, check the drawn data follows the math."""
-
-import math
+"""The explorers without a browser: move a control, check that the drawn data follows the math."""
 
 import matplotlib
 import numpy as np
@@ -11,7 +9,11 @@ from spheredemo.margins import LambdaSchedule
 from spheredemo.plots.boundaries import binary_boundaries
 from spheredemo.plots.psi import effective_margin
 from spheredemo.widgets import (
-    MODEL_CHOICES, boundary_explorer, embedding_explorer, psi_explorer, training_explorer,
+    MODEL_CHOICES,
+    boundary_explorer,
+    embedding_explorer,
+    psi_explorer,
+    training_explorer,
 )
 
 matplotlib.use("Agg")
@@ -29,6 +31,7 @@ def wedge_width(explorer) -> float:
 
 
 # --- boundary explorer -------------------------------------------------------------------------
+
 
 def test_boundary_explorer_m_slider_sets_the_wedge():
     e = boundary_explorer()
@@ -62,6 +65,7 @@ def test_boundary_explorer_theta12_moves_the_weights():
 
 
 def test_boundary_explorer_loss_and_biases():
+    pytest.importorskip("anywidget", reason="plotly's FigureWidget needs anywidget")
     e = boundary_explorer()
     assert e.controls["b1"].disabled and not e.controls["m"].disabled
     e.controls["loss"].value = "softmax"
@@ -87,6 +91,7 @@ def test_boundary_explorer_clamps_out_of_range_values():
 
 
 def test_rapid_changes_leave_a_consistent_figure():
+    pytest.importorskip("anywidget", reason="plotly's FigureWidget needs anywidget")
     e = boundary_explorer()
     rng = np.random.default_rng(0)
     for _ in range(40):
@@ -95,7 +100,7 @@ def test_rapid_changes_leave_a_consistent_figure():
     expected = binary_boundaries(theta12, m)
     assert e.display.boundaries.m == m and e.display.boundaries.theta12 == theta12
     if m > 1:
-        np.testing.assert_allclose(e.display.wedge.get_xy()[:len(expected.wedge)], expected.wedge)
+        np.testing.assert_allclose(e.display.wedge.get_xy()[: len(expected.wedge)], expected.wedge)
     np.testing.assert_allclose(np.asarray(e.display.arrows[0].xy), expected.w1)
     assert expected.margin_text in e.readout.value
     np.testing.assert_array_equal(e.views["sphere"].data[0].surfacecolor.shape, (40, 80))
@@ -114,7 +119,24 @@ def test_a_refused_update_is_a_message_not_a_traceback():
         boundary_explorer().update(m=2.5)  # the plain update function itself raises
 
 
+def test_without_anywidget_the_3d_views_say_what_they_need(monkeypatch):
+    import plotly.graph_objects as go
+
+    def missing(*args, **kwargs):
+        raise ImportError("Please install anywidget to use the FigureWidget class")
+
+    monkeypatch.setattr(go, "FigureWidget", missing)
+    e = boundary_explorer()
+    assert "anywidget" in e.views["sphere"].value and e.message.value == ""
+    e.controls["m"].value = 2
+    assert wedge_width(e) == pytest.approx(30.0)  # the 2D picture still works
+    emb = embedding_explorer(load=CountingLoader())
+    emb.controls["dim"].value = 3
+    assert "anywidget" in emb.message.value
+
+
 # --- ψ explorer --------------------------------------------------------------------------------
+
 
 def test_psi_explorer_readout_follows_the_math():
     e = psi_explorer()
@@ -134,8 +156,9 @@ def test_psi_explorer_readout_follows_the_math():
 
 # --- embedding explorer ------------------------------------------------------------------------
 
+
 def fake_embeddings(dim, loss, m, per_class=120, classes=10):
-    """Features clustered around their class weight, tighter for larger m (no checkpoints needed)."""
+    """Features clustered around their class weight, tighter for larger m (no checkpoints)."""
     rng = np.random.default_rng(100 * dim + 10 * (m or 0) + len(loss))
     weight = rng.normal(size=(classes, dim))
     labels = np.repeat(np.arange(classes), per_class)
@@ -161,7 +184,7 @@ def circle_points(e) -> np.ndarray:
 def test_embedding_explorer_swaps_points_and_statistics():
     load = CountingLoader()
     e = embedding_explorer(load=load, shown_per_class=50)
-    assert e.message.value == ""
+    assert e.message.value == "" and e.children[-2].layout.display is None
     scatters = list(e.features.circle_artists.scatters)
     first = circle_points(e)
     np.testing.assert_allclose(np.linalg.norm(first, axis=1), 1.0)
@@ -184,6 +207,7 @@ def test_embedding_explorer_swaps_points_and_statistics():
 
 
 def test_embedding_explorer_3d_sphere():
+    pytest.importorskip("anywidget", reason="plotly's FigureWidget needs anywidget")
     e = embedding_explorer(load=CountingLoader())
     e.controls["dim"].value = 3
     assert e.message.value == ""
@@ -195,7 +219,14 @@ def test_embedding_explorer_3d_sphere():
     points = np.stack([np.asarray(getattr(sphere.data[1], a)) for a in "xyz"], axis=1)  # class 0
     np.testing.assert_allclose(points, emb.unit_features[emb.labels == 0])
     np.testing.assert_allclose(np.linalg.norm(points, axis=1), 1.0)
-    assert [label for label, _ in MODEL_CHOICES] == ["softmax", "modified", "m=1", "m=2", "m=3", "m=4"]
+    assert [label for label, _ in MODEL_CHOICES] == [
+        "softmax",
+        "modified",
+        "m=1",
+        "m=2",
+        "m=3",
+        "m=4",
+    ]
 
 
 def test_embedding_explorer_without_checkpoints_says_so():
@@ -204,6 +235,7 @@ def test_embedding_explorer_without_checkpoints_says_so():
 
     e = embedding_explorer(load=missing)
     assert "no shipped checkpoint" in e.message.value
+    assert e.children[-2].layout.display == "none"  # no empty figure boxes
 
 
 def test_embedding_explorer_with_shipped_checkpoints(data_root):
@@ -216,6 +248,7 @@ def test_embedding_explorer_with_shipped_checkpoints(data_root):
 
 
 # --- training explorer -------------------------------------------------------------------------
+
 
 def test_training_explorer_never_trains_on_construction():
     e = training_explorer()

@@ -1,4 +1,4 @@
-"""Binary decision boundaries (Table 1) and constraint regions (Fig. 3), drawn from the closed forms.
+"""Binary decision boundaries (Table 1) and constraint regions (Fig. 3), from the closed forms.
 
 Two unit class weights W1, W2 lie on the unit circle θ12 apart, W1 at 90° − θ12/2 and W2 at
 90° + θ12/2 (so going from W1 towards W2 is counter-clockwise). The rules compared:
@@ -18,24 +18,41 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
+from matplotlib import colors as matplotlib_colors
 from matplotlib.patches import Polygon
 
 from spheredemo.analysis import unit
 from spheredemo.margins import (
-    BINARY_M_BOUND, MULTICLASS_M_BOUND, angular_margin, boundary_angles, check_m, psi_from_cos,
+    BINARY_M_BOUND,
+    MULTICLASS_M_BOUND,
+    angular_margin,
+    boundary_angles,
+    check_m,
+    psi_from_cos,
     softmax_boundary,
 )
 from spheredemo.plots.style import MARGIN_COLOR, UNIT_CIRCLE_COLOR, WEIGHT_COLOR, class_color
 
 __all__ = [
-    "RULES", "BinaryBoundaries", "binary_boundaries", "region_labels", "bounds_text",
-    "BoundaryDisplay", "draw_boundaries", "draw_constraint_regions", "sphere_caps_figure",
-    "update_sphere_caps", "boundary_slider_figure",
+    "RULES",
+    "BinaryBoundaries",
+    "binary_boundaries",
+    "region_labels",
+    "bounds_text",
+    "BoundaryDisplay",
+    "draw_boundaries",
+    "draw_constraint_regions",
+    "sphere_caps_figure",
+    "draw_sphere_regions",
+    "update_sphere_caps",
+    "boundary_slider_figure",
 ]
 
 RULES = ("softmax", "modified", "asoftmax", "euclidean")
 RULE_TITLES = {
-    "softmax": "softmax", "modified": "modified softmax", "asoftmax": "A-Softmax",
+    "softmax": "softmax",
+    "modified": "modified softmax",
+    "asoftmax": "A-Softmax",
     "euclidean": "Euclidean margin",
 }
 LIMIT = 1.45  # half-width of the square view around the unit circle
@@ -51,7 +68,9 @@ def _check_rule(rule: str, allowed=RULES) -> str:
 def _check_theta12(theta12) -> float:
     theta12 = float(theta12)
     if not 0 < theta12 <= 180:
-        raise ValueError(f"theta12 (angle between W1 and W2) must lie in (0, 180] degrees, got {theta12!r}")
+        raise ValueError(
+            f"theta12 (angle between W1 and W2) must lie in (0, 180] degrees, got {theta12!r}"
+        )
     return theta12
 
 
@@ -72,15 +91,12 @@ class BinaryBoundaries:
     w1: np.ndarray  # (2,) unit weight of class 1
     w2: np.ndarray  # (2,) unit weight of class 2
     boundary1: np.ndarray  # (2, 2) segment: class 1's boundary
-    boundary2: np.ndarray  # (2, 2) segment: class 2's boundary (the same line for one-boundary rules)
+    # (2, 2) segment: class 2's boundary (the same line for one-boundary rules)
+    boundary2: np.ndarray
     margin: float  # angular margin between the two boundaries, 0 without one
     wedge: np.ndarray  # (K, 2) polygon of the margin wedge on the unit disc; (0, 2) without one
     arc_angles: np.ndarray  # (n,) angles of a grid on the unit circle
     arc_labels: np.ndarray  # (n,) which class wins there (1, 2) or 0 inside a margin
-
-    @property
-    def phi1(self) -> float:
-        return 90.0 - self.theta12 / 2
 
     @property
     def margin_text(self) -> str:
@@ -89,7 +105,9 @@ class BinaryBoundaries:
         return "margin = 0° (one shared boundary)"
 
 
-def binary_boundaries(theta12=90.0, m=4, rule="asoftmax", b1=0.0, b2=0.0, n_arc=721) -> BinaryBoundaries:
+def binary_boundaries(
+    theta12=90.0, m=4, rule="asoftmax", b1=0.0, b2=0.0, n_arc=721
+) -> BinaryBoundaries:
     """Compute the Table 1 picture for two unit weights ``theta12`` degrees apart."""
     theta12, m = _check_theta12(theta12), check_m(m)
     _check_rule(rule, RULES[:3])
@@ -105,16 +123,30 @@ def binary_boundaries(theta12=90.0, m=4, rule="asoftmax", b1=0.0, b2=0.0, n_arc=
             arc = _direction(np.linspace(a1, a2, max(2, int(margin) + 2)))
             wedge = np.vstack([[0.0, 0.0], arc])
     else:
-        normal, offset = softmax_boundary(w1, w2, b1 if rule == "softmax" else 0.0,
-                                          b2 if rule == "softmax" else 0.0)
+        normal, offset = softmax_boundary(
+            w1, w2, b1 if rule == "softmax" else 0.0, b2 if rule == "softmax" else 0.0
+        )
         foot = -offset * normal / (normal @ normal)  # the point of the line nearest the origin
         along = np.array([-normal[1], normal[0]]) / np.linalg.norm(normal)
         boundary1 = boundary2 = np.array([foot - 3 * LIMIT * along, foot + 3 * LIMIT * along])
         margin = 0.0
     angles = np.linspace(0.0, 360.0, n_arc)
     labels = region_labels(_direction(angles), w1, w2, rule, m=m, b1=b1, b2=b2)
-    return BinaryBoundaries(theta12, m, rule, float(b1), float(b2), w1, w2, boundary1, boundary2,
-                            margin, wedge, angles, labels)
+    return BinaryBoundaries(
+        theta12=theta12,
+        m=m,
+        rule=rule,
+        b1=float(b1),
+        b2=float(b2),
+        w1=w1,
+        w2=w2,
+        boundary1=boundary1,
+        boundary2=boundary2,
+        margin=margin,
+        wedge=wedge,
+        arc_angles=angles,
+        arc_labels=labels,
+    )
 
 
 def region_labels(points, w1, w2, rule="asoftmax", m=4, b1=0.0, b2=0.0, margin=0.3) -> np.ndarray:
@@ -149,8 +181,10 @@ def bounds_text(m) -> str:
     m = check_m(m)
     binary = "✓" if m >= BINARY_M_BOUND else "✗"
     multi = "✓" if m >= MULTICLASS_M_BOUND else "✗"
-    return (f"{binary} m ≥ 2+√3 ≈ {BINARY_M_BOUND:.2f} (binary, Property 2)\n"
-            f"{multi} m ≥ {MULTICLASS_M_BOUND} (multi-class, Property 3)")
+    return (
+        f"{binary} m ≥ 2+√3 ≈ {BINARY_M_BOUND:.2f} (binary, Property 2)\n"
+        f"{multi} m ≥ {MULTICLASS_M_BOUND} (multi-class, Property 3)"
+    )
 
 
 def _masked_arc(b: BinaryBoundaries, label: int) -> tuple[np.ndarray, np.ndarray]:
@@ -177,31 +211,63 @@ class BoundaryDisplay:
         self.ax = ax
         t = np.linspace(0, 2 * math.pi, 361)
         ax.plot(np.cos(t), np.sin(t), color=UNIT_CIRCLE_COLOR, lw=0.8)
-        self.arcs = [ax.plot([], [], color=class_color(i), lw=5, solid_capstyle="butt",
-                             label=f"class {i + 1} wins")[0] for i in range(2)]
-        self.wedge = ax.add_patch(Polygon(np.zeros((3, 2)), closed=True, color=MARGIN_COLOR,
-                                          alpha=0.35, lw=0, label="margin"))
-        self.boundary_lines = [ax.plot([], [], color=class_color(i), lw=2, ls="--")[0] for i in range(2)]
-        self.arrows = [ax.annotate("", xy=(1, 0), xytext=(0, 0), arrowprops=dict(
-            arrowstyle="-|>", color=WEIGHT_COLOR, lw=2, shrinkA=0, shrinkB=0)) for _ in range(2)]
-        self.weight_labels = [ax.text(0, 0, f"$W_{i + 1}$", ha="center", va="center", fontsize=12)
-                              for i in range(2)]
+        self.arcs = [
+            ax.plot(
+                [],
+                [],
+                color=class_color(i),
+                lw=5,
+                solid_capstyle="butt",
+                label=f"class {i + 1} wins",
+            )[0]
+            for i in range(2)
+        ]
+        self.wedge = ax.add_patch(
+            Polygon(
+                np.zeros((3, 2)), closed=True, color=MARGIN_COLOR, alpha=0.35, lw=0, label="margin"
+            )
+        )
+        self.boundary_lines = [
+            ax.plot([], [], color=class_color(i), lw=2, ls="--")[0] for i in range(2)
+        ]
+        self.arrows = [
+            ax.annotate(
+                "",
+                xy=(1, 0),
+                xytext=(0, 0),
+                arrowprops=dict(arrowstyle="-|>", color=WEIGHT_COLOR, lw=2, shrinkA=0, shrinkB=0),
+            )
+            for _ in range(2)
+        ]
+        self.weight_labels = [
+            ax.text(0, 0, f"$W_{i + 1}$", ha="center", va="center", fontsize=12) for i in range(2)
+        ]
         self.margin_label = ax.text(0.5, 0.04, "", transform=ax.transAxes, ha="center", fontsize=12)
-        self.bounds_label = ax.text(0.02, 0.98, "", transform=ax.transAxes, ha="left", va="top",
-                                    fontsize=8, linespacing=1.4)
+        self.bounds_label = ax.text(
+            0.02, 0.98, "", transform=ax.transAxes, ha="left", va="top", fontsize=8, linespacing=1.4
+        )
         ax.set_xlim(-LIMIT, LIMIT)
         ax.set_ylim(-LIMIT, LIMIT)
         ax.set_aspect("equal")
         ax.set_xticks([])
         ax.set_yticks([])
+        ax.spines[:].set_visible(False)  # the circle is the frame
         self._refresh()
         return self
 
     @property
     def dynamic_artists(self) -> list:
         """The artists :meth:`update` moves (for blitting: everything else stays put)."""
-        return [*self.arcs, self.wedge, *self.boundary_lines, *self.arrows, *self.weight_labels,
-                self.margin_label, self.bounds_label, self.ax.title]
+        return [
+            *self.arcs,
+            self.wedge,
+            *self.boundary_lines,
+            *self.arrows,
+            *self.weight_labels,
+            self.margin_label,
+            self.bounds_label,
+            self.ax.title,
+        ]
 
     def update(self, **changes) -> BoundaryDisplay:
         """Recompute with ``changes`` (theta12, m, rule, b1, b2) and move the drawn artists."""
@@ -226,13 +292,15 @@ class BoundaryDisplay:
             text.set_position(tuple(1.15 * w))
         self.margin_label.set_text(b.margin_text)
         self.bounds_label.set_text(bounds_text(b.m) if b.rule == "asoftmax" else "")
-        self.ax.set_title(f"{RULE_TITLES[b.rule]}, θ12 = {b.theta12:.0f}°"
-                          + (f", m = {b.m}" if b.rule == "asoftmax" else "")
-                          + (f", b1 − b2 = {b.b1 - b.b2:+.2f}" if b.rule == "softmax" else ""))
+        self.ax.set_title(
+            f"{RULE_TITLES[b.rule]}, θ12 = {b.theta12:.0f}°"
+            + (f", m = {b.m}" if b.rule == "asoftmax" else "")
+            + (f", b1 − b2 = {b.b1 - b.b2:+.2f}" if b.rule == "softmax" else "")
+        )
 
 
 def draw_boundaries(ax=None, theta12=90.0, m=4, rule="asoftmax", b1=0.0, b2=0.0) -> BoundaryDisplay:
-    """Draw Table 1's picture for one setting; returns the :class:`BoundaryDisplay` (its artists)."""
+    """Draw Table 1's picture for one setting; returns the :class:`BoundaryDisplay`."""
     return BoundaryDisplay(binary_boundaries(theta12, m, rule, b1, b2)).plot(ax)
 
 
@@ -253,21 +321,35 @@ def draw_constraint_regions(rule="asoftmax", ax=None, theta12=90.0, m=4, margin=
     xx, yy = np.meshgrid(grid, grid)
     labels = region_labels(np.stack([xx, yy], axis=-1), w1, w2, rule, m=m, margin=margin)
     cmap = ListedColormap(["#e6e6e6", class_color(0), class_color(1)])
-    image = ax.imshow(labels, origin="lower", extent=(-LIMIT, LIMIT, -LIMIT, LIMIT), cmap=cmap,
-                      vmin=0, vmax=2, alpha=0.45, interpolation="nearest")
+    image = ax.imshow(
+        labels,
+        origin="lower",
+        extent=(-LIMIT, LIMIT, -LIMIT, LIMIT),
+        cmap=cmap,
+        vmin=0,
+        vmax=2,
+        alpha=0.45,
+        interpolation="nearest",
+    )
     for w in (w1, w2):
-        ax.annotate("", xy=tuple(w), xytext=(0, 0),
-                    arrowprops=dict(arrowstyle="-|>", color=WEIGHT_COLOR, lw=2, shrinkA=0, shrinkB=0))
+        ax.annotate(
+            "",
+            xy=tuple(w),
+            xytext=(0, 0),
+            arrowprops=dict(arrowstyle="-|>", color=WEIGHT_COLOR, lw=2, shrinkA=0, shrinkB=0),
+        )
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
+    ax.spines[:].set_visible(False)
     ax.set_title(RULE_TITLES[rule] + (f" (m = {check_m(m)})" if rule == "asoftmax" else ""))
     return image
 
 
 def _sphere_grid(n: int = 60) -> np.ndarray:
     u, v = np.meshgrid(np.linspace(0, 2 * math.pi, 2 * n), np.linspace(0, math.pi, n))
-    return np.stack([np.cos(u) * np.sin(v), np.sin(u) * np.sin(v), np.cos(v)], axis=-1)  # (n, 2n, 3)
+    # (n, 2n, 3)
+    return np.stack([np.cos(u) * np.sin(v), np.sin(u) * np.sin(v), np.cos(v)], axis=-1)
 
 
 def _sphere_weights(theta12: float) -> tuple[np.ndarray, np.ndarray]:
@@ -277,11 +359,43 @@ def _sphere_weights(theta12: float) -> tuple[np.ndarray, np.ndarray]:
 
 def _caps(theta12, m, rule, margin, n, b1=0.0, b2=0.0) -> np.ndarray:
     points = _sphere_grid(n)
-    return region_labels(points, *_sphere_weights(_check_theta12(theta12)), rule, m=m, b1=b1, b2=b2,
-                         margin=margin)
+    return region_labels(
+        points, *_sphere_weights(_check_theta12(theta12)), rule, m=m, b1=b1, b2=b2, margin=margin
+    )
 
 
-def sphere_caps_figure(theta12=90.0, m=4, rules=("euclidean", "modified", "asoftmax"), margin=0.3, n=60):
+def draw_sphere_regions(rule="asoftmax", ax=None, theta12=90.0, m=4, margin=0.3, n=60,
+                        elev=25.0, azim=90.0):
+    """Fig. 3, row 2, in matplotlib: the unit sphere coloured by the class whose constraint
+    holds there (grey: neither), with W1 and W2. Returns the surface (``.labels`` holds the
+    (n, 2n) grid of labels it was coloured by)."""
+    if ax is None:
+        import matplotlib.pyplot as plt
+
+        ax = plt.figure().add_subplot(projection="3d")
+    labels = _caps(theta12, m, rule, margin, n)
+    points = _sphere_grid(n)
+    palette = np.array([matplotlib_colors.to_rgba("#d9d9d9"), matplotlib_colors.to_rgba(class_color(0)),
+                        matplotlib_colors.to_rgba(class_color(1))])
+    surface = ax.plot_surface(points[..., 0], points[..., 1], points[..., 2], facecolors=palette[labels],
+                              rstride=1, cstride=1, linewidth=0, antialiased=False, shade=False)
+    surface.labels = labels
+    for i, w in enumerate(_sphere_weights(_check_theta12(theta12))):
+        ax.plot([0, 1.35 * w[0]], [0, 1.35 * w[1]], [0, 1.35 * w[2]], color=WEIGHT_COLOR, lw=2.5)
+        ax.text(*(1.5 * w), f"$W_{i + 1}$", ha="center", fontsize=11)
+    ax.set_box_aspect((1, 1, 1))
+    ax.view_init(elev=elev, azim=azim)
+    ax.set_xlim(1, -1)  # seen from +y, so flip x to keep W1 on the right as in the plane
+    ax.set_ylim(-1, 1)
+    ax.set_zlim(-1, 1)
+    ax.set_axis_off()
+    ax.set_title(RULE_TITLES[rule] + (f" (m = {check_m(m)})" if rule == "asoftmax" else "") + ": on the sphere")
+    return surface
+
+
+def sphere_caps_figure(
+    theta12=90.0, m=4, rules=("euclidean", "modified", "asoftmax"), margin=0.3, n=60
+):
     """Fig. 3, row 2: the caps of the unit sphere where each class's constraint holds (plotly).
 
     One 3D scene per rule; each scene has a surface whose ``surfacecolor`` is the label
@@ -291,26 +405,62 @@ def sphere_caps_figure(theta12=90.0, m=4, rules=("euclidean", "modified", "asoft
     from plotly.subplots import make_subplots
 
     rules = tuple(_check_rule(r) for r in rules)
-    fig = make_subplots(rows=1, cols=len(rules), specs=[[{"type": "scene"}] * len(rules)],
-                        subplot_titles=[RULE_TITLES[r] + ": class caps" for r in rules])
+    fig = make_subplots(
+        rows=1,
+        cols=len(rules),
+        specs=[[{"type": "scene"}] * len(rules)],
+        subplot_titles=[RULE_TITLES[r] + ": class caps" for r in rules],
+    )
     points = _sphere_grid(n)
-    colorscale = [[0, "#d9d9d9"], [0.33, "#d9d9d9"], [0.34, class_color(0)], [0.66, class_color(0)],
-                  [0.67, class_color(1)], [1, class_color(1)]]
+    colorscale = [
+        [0, "#d9d9d9"],
+        [0.33, "#d9d9d9"],
+        [0.34, class_color(0)],
+        [0.66, class_color(0)],
+        [0.67, class_color(1)],
+        [1, class_color(1)],
+    ]
     for col, rule in enumerate(rules, start=1):
-        fig.add_trace(go.Surface(
-            x=points[..., 0], y=points[..., 1], z=points[..., 2], surfacecolor=_caps(theta12, m, rule, margin, n),
-            cmin=0, cmax=2, colorscale=colorscale, showscale=False, name=rule, hoverinfo="skip",
-            lighting=dict(ambient=0.85, diffuse=0.25, specular=0.05),
-        ), row=1, col=col)
+        fig.add_trace(
+            go.Surface(
+                x=points[..., 0],
+                y=points[..., 1],
+                z=points[..., 2],
+                surfacecolor=_caps(theta12, m, rule, margin, n),
+                cmin=0,
+                cmax=2,
+                colorscale=colorscale,
+                showscale=False,
+                name=rule,
+                hoverinfo="skip",
+                lighting=dict(ambient=0.85, diffuse=0.25, specular=0.05),
+            ),
+            row=1,
+            col=col,
+        )
         for i, w in enumerate(_sphere_weights(_check_theta12(theta12))):
-            fig.add_trace(go.Scatter3d(x=[0, 1.3 * w[0]], y=[0, 1.3 * w[1]], z=[0, 1.3 * w[2]],
-                                       mode="lines+text", text=["", f"W{i + 1}"],
-                                       line=dict(color=WEIGHT_COLOR, width=6), showlegend=False),
-                          row=1, col=col)
+            fig.add_trace(
+                go.Scatter3d(
+                    x=[0, 1.3 * w[0]],
+                    y=[0, 1.3 * w[1]],
+                    z=[0, 1.3 * w[2]],
+                    mode="lines+text",
+                    text=["", f"W{i + 1}"],
+                    line=dict(color=WEIGHT_COLOR, width=6),
+                    showlegend=False,
+                ),
+                row=1,
+                col=col,
+            )
     axis = dict(visible=False, range=[-1.3, 1.3])
     # Look from the W1–W2 side of the sphere with +y up, so W1 is on the right as in the 2D picture.
-    fig.update_scenes(xaxis=axis, yaxis=axis, zaxis=axis, aspectmode="cube",
-                      camera=dict(eye=dict(x=0.0, y=1.6, z=1.4), up=dict(x=0, y=1, z=0)))
+    fig.update_scenes(
+        xaxis=axis,
+        yaxis=axis,
+        zaxis=axis,
+        aspectmode="cube",
+        camera=dict(eye=dict(x=0.0, y=1.3, z=1.15), up=dict(x=0, y=1, z=0)),
+    )
     fig.update_layout(margin=dict(l=0, r=0, t=30, b=0), height=360)
     fig.layout.meta = {"rules": list(rules), "n": n, "margin": margin}
     return fig
@@ -333,7 +483,7 @@ def update_sphere_caps(fig, theta12=90.0, m=4, rules=None, b1=0.0, b2=0.0) -> No
     with fig.batch_update():
         fig.layout.meta = meta
         for k, rule in enumerate(meta["rules"]):
-            surface, *arrows = fig.data[3 * k:3 * k + 3]
+            surface, *arrows = fig.data[3 * k : 3 * k + 3]
             surface.surfacecolor = caps[k]
             surface.name = rule
             for arrow, w in zip(arrows, weights):
@@ -351,45 +501,139 @@ def boundary_slider_figure(theta12=90.0, ms=range(1, 7)):
     t = np.linspace(0, 2 * math.pi, 361)
 
     def traces(b: BinaryBoundaries):
-        arcs = [go.Scatter(x=x, y=y, mode="lines", line=dict(color=class_color(i), width=7),
-                           name=f"class {i + 1} wins", connectgaps=False)
-                for i, (x, y) in enumerate(_masked_arc(b, label) for label in (1, 2))]
+        arcs = [
+            go.Scatter(
+                x=x,
+                y=y,
+                mode="lines",
+                line=dict(color=class_color(i), width=7),
+                name=f"class {i + 1} wins",
+                connectgaps=False,
+            )
+            for i, (x, y) in enumerate(_masked_arc(b, label) for label in (1, 2))
+        ]
         wedge = b.wedge if len(b.wedge) else np.zeros((1, 2))
         return arcs + [
-            go.Scatter(x=wedge[:, 0], y=wedge[:, 1], fill="toself", mode="lines", line=dict(width=0),
-                       fillcolor="rgba(127,127,127,0.35)", name="margin"),
-            *(go.Scatter(x=s[:, 0], y=s[:, 1], mode="lines", showlegend=False,
-                         line=dict(color=class_color(i), dash="dash", width=3))
-              for i, s in enumerate((b.boundary1, b.boundary2))),
+            go.Scatter(
+                x=wedge[:, 0],
+                y=wedge[:, 1],
+                fill="toself",
+                mode="lines",
+                line=dict(width=0),
+                fillcolor="rgba(127,127,127,0.35)",
+                name="margin",
+            ),
+            *(
+                go.Scatter(
+                    x=s[:, 0],
+                    y=s[:, 1],
+                    mode="lines",
+                    showlegend=False,
+                    line=dict(color=class_color(i), dash="dash", width=3),
+                )
+                for i, s in enumerate((b.boundary1, b.boundary2))
+            ),
         ]
 
     states = {m: binary_boundaries(theta12, m, "asoftmax") for m in ms}
     first = states[ms[0]]
-    fig = go.Figure(traces(first) + [go.Scatter(x=np.cos(t), y=np.sin(t), mode="lines", showlegend=False,
-                                                line=dict(color=UNIT_CIRCLE_COLOR, width=1))])
+    fig = go.Figure(
+        traces(first)
+        + [
+            go.Scatter(
+                x=np.cos(t),
+                y=np.sin(t),
+                mode="lines",
+                showlegend=False,
+                line=dict(color=UNIT_CIRCLE_COLOR, width=1),
+            )
+        ]
+    )
 
     def annotations(b: BinaryBoundaries):
-        arrows = [dict(x=w[0], y=w[1], ax=0, ay=0, xref="x", yref="y", axref="x", ayref="y",
-                       showarrow=True, arrowhead=2, arrowwidth=3, text="", arrowcolor=WEIGHT_COLOR)
-                  for w in (b.w1, b.w2)]
-        labels = [dict(x=1.15 * w[0], y=1.15 * w[1], text=f"W{i + 1}", showarrow=False, font=dict(size=20))
-                  for i, w in enumerate((b.w1, b.w2))]
-        return arrows + labels + [
-            dict(x=0.5, y=-0.02, xref="paper", yref="paper", showarrow=False, font=dict(size=22),
-                 text=f"m = {b.m}: {b.margin_text}", name="margin"),
-            dict(x=0.5, y=1.04, xref="paper", yref="paper", showarrow=False, font=dict(size=14),
-                 text=bounds_text(b.m).replace("\n", "    ")),
+        arrows = [
+            dict(
+                x=w[0],
+                y=w[1],
+                ax=0,
+                ay=0,
+                xref="x",
+                yref="y",
+                axref="x",
+                ayref="y",
+                showarrow=True,
+                arrowhead=2,
+                arrowwidth=3,
+                text="",
+                arrowcolor=WEIGHT_COLOR,
+            )
+            for w in (b.w1, b.w2)
         ]
+        labels = [
+            dict(
+                x=1.15 * w[0], y=1.15 * w[1], text=f"W{i + 1}", showarrow=False, font=dict(size=20)
+            )
+            for i, w in enumerate((b.w1, b.w2))
+        ]
+        return (
+            arrows
+            + labels
+            + [
+                dict(
+                    x=0.5,
+                    y=-0.02,
+                    xref="paper",
+                    yref="paper",
+                    showarrow=False,
+                    font=dict(size=22),
+                    text=f"m = {b.m}: {b.margin_text}",
+                    name="margin",
+                ),
+                dict(
+                    x=0.5,
+                    y=1.04,
+                    xref="paper",
+                    yref="paper",
+                    showarrow=False,
+                    font=dict(size=14),
+                    text=bounds_text(b.m).replace("\n", "    "),
+                ),
+            ]
+        )
 
-    fig.frames = [go.Frame(name=str(m), data=traces(b), traces=list(range(5)),
-                           layout=dict(annotations=annotations(b))) for m, b in states.items()]
-    steps = [dict(method="animate", label=str(m), args=[[str(m)], dict(
-        mode="immediate", frame=dict(duration=0, redraw=True), transition=dict(duration=0))]) for m in ms]
+    fig.frames = [
+        go.Frame(
+            name=str(m),
+            data=traces(b),
+            traces=list(range(5)),
+            layout=dict(annotations=annotations(b)),
+        )
+        for m, b in states.items()
+    ]
+    steps = [
+        dict(
+            method="animate",
+            label=str(m),
+            args=[
+                [str(m)],
+                dict(
+                    mode="immediate",
+                    frame=dict(duration=0, redraw=True),
+                    transition=dict(duration=0),
+                ),
+            ],
+        )
+        for m in ms
+    ]
     axis = dict(range=[-LIMIT, LIMIT], visible=False)
     fig.update_layout(
-        annotations=annotations(first), xaxis=axis, yaxis=dict(axis, scaleanchor="x"),
+        annotations=annotations(first),
+        xaxis=axis,
+        yaxis=dict(axis, scaleanchor="x"),
         sliders=[dict(active=0, currentvalue=dict(prefix="m = "), steps=steps, pad=dict(t=40))],
-        title=f"A-Softmax boundaries (Table 1), θ12 = {theta12:.0f}°", height=650, plot_bgcolor="white",
+        title=f"A-Softmax boundaries (Table 1), θ12 = {theta12:.0f}°",
+        height=650,
+        plot_bgcolor="white",
         margin=dict(t=80, b=40),
     )
     return fig

@@ -17,12 +17,18 @@ import numpy as np
 from spheredemo.margins import LambdaSchedule, annealed_target, check_m, psi
 
 __all__ = [
-    "EffectiveMargin", "effective_margin", "psi_curves", "draw_psi", "draw_annealed",
-    "draw_lambda_schedule", "PsiDisplay",
+    "EffectiveMargin",
+    "effective_margin",
+    "psi_curves",
+    "draw_psi",
+    "draw_annealed",
+    "draw_lambda_schedule",
+    "PsiDisplay",
 ]
 
 THETA_DEG = np.linspace(0.0, 180.0, 361)  # the θ grid of every curve
-LAMBDA_RANGE = (1e-2, 2e4)  # fixed λ axis of the schedule panel (a log axis: λ = 0 shows at the bottom)
+# fixed λ axis of the schedule panel (a log axis: λ = 0 shows at the bottom)
+LAMBDA_RANGE = (1e-2, 2e4)
 
 
 @dataclass(frozen=True)
@@ -95,7 +101,11 @@ def draw_psi(ms=(1, 2, 3, 4), ax=None) -> dict:
     from spheredemo.plots.style import class_color
 
     ax = _axes(ax)
-    lines = {"cos": ax.plot(THETA_DEG, np.cos(np.radians(THETA_DEG)), color="k", ls=":", label="cos θ")[0]}
+    lines = {
+        "cos": ax.plot(THETA_DEG, np.cos(np.radians(THETA_DEG)), color="k", ls=":", label="cos θ")[
+            0
+        ]
+    }
     for i, (m, values) in enumerate(psi_curves(ms).items()):
         lines[m] = ax.plot(THETA_DEG, values, color=class_color(i), label=f"ψ, m = {m}")[0]
     _label_theta_axis(ax, "target logit / ‖x‖")
@@ -109,8 +119,12 @@ def draw_annealed(m=4, lams=(0.0, 5.0, 1000.0), ax=None) -> dict:
 
     ax = _axes(ax)
     cos = np.cos(np.radians(THETA_DEG))
-    lines = {lam: ax.plot(THETA_DEG, annealed_target(cos, m, lam), color=class_color(i),
-                          label=f"λ = {lam:g}")[0] for i, lam in enumerate(lams)}
+    lines = {
+        lam: ax.plot(
+            THETA_DEG, annealed_target(cos, m, lam), color=class_color(i), label=f"λ = {lam:g}"
+        )[0]
+        for i, lam in enumerate(lams)
+    }
     _label_theta_axis(ax, f"annealed target / ‖x‖ (m = {check_m(m)})")
     ax.legend(loc="lower left")
     return lines
@@ -135,9 +149,18 @@ class PsiDisplay:
     θ1* marked. Right: λ(t) of the schedule with the current λ marked.
     """
 
-    def __init__(self, m=4, lam=5.0, theta12=36.0, schedule: LambdaSchedule | None = None, steps=3000, m_max=6):
+    def __init__(
+        self,
+        m=4,
+        lam=5.0,
+        theta12=36.0,
+        schedule: LambdaSchedule | None = None,
+        steps=3000,
+        m_max=6,
+    ):
         self.settings = dict(m=check_m(m), lam=float(lam), theta12=float(theta12))
-        self.m_max = max(check_m(m_max), self.settings["m"])  # the ψ axis fits ψ(π) = 1 − 2m up to m_max
+        # the ψ axis fits ψ(π) = 1 − 2m up to m_max
+        self.m_max = max(check_m(m_max), self.settings["m"])
         self.schedule = schedule or LambdaSchedule()
         self.steps = int(steps)
 
@@ -148,9 +171,15 @@ class PsiDisplay:
         cos = np.cos(np.radians(THETA_DEG))
         ax_psi.plot(THETA_DEG, cos, color="k", ls=":", label="cos θ (m = 1)")
         self.psi_line = ax_psi.plot([], [], color=class_color(2), label="ψ(θ)")[0]
-        self.blend_line = ax_psi.plot([], [], color=class_color(0), lw=2.5, label="(λcos θ + ψ)/(1 + λ)")[0]
-        self.other_line = ax_psi.plot([], [], color=class_color(1), lw=1.5, label="cos(θ12 − θ): class 2")[0]
-        self.boundary_line = ax_psi.axvline(0, color=class_color(1), ls="--", label="class-1 boundary θ1*")
+        self.blend_line = ax_psi.plot(
+            [], [], color=class_color(0), lw=2.5, label="(λcos θ + ψ)/(1 + λ)"
+        )[0]
+        self.other_line = ax_psi.plot(
+            [], [], color=class_color(1), lw=1.5, label="cos(θ12 − θ): class 2"
+        )[0]
+        self.boundary_line = ax_psi.axvline(
+            0, color=class_color(1), ls="--", label="class-1 boundary θ1*"
+        )
         self.text = ax_psi.set_title("", fontsize=10)
         _label_theta_axis(ax_psi, "target logit / ‖x‖")
         ax_psi.set_ylim(0.5 - 2 * self.m_max, 1.2)
@@ -159,8 +188,9 @@ class PsiDisplay:
         self.schedule_line = ax_lam.plot(t, np.ones_like(t, dtype=float), color="k")[0]
         self.lam_line = ax_lam.axhline(1.0, color=class_color(0), ls="--")
         self.min_marker = ax_lam.plot([], [], "o", color=class_color(1))[0]
-        self.schedule_text = ax_lam.text(0.98, 0.97, "", transform=ax_lam.transAxes, ha="right", va="top",
-                                         fontsize=9)
+        self.schedule_text = ax_lam.text(
+            0.98, 0.97, "", transform=ax_lam.transAxes, ha="right", va="top", fontsize=9
+        )
         ax_lam.set_yscale("log")
         ax_lam.set_ylim(*LAMBDA_RANGE)
         ax_lam.set_xlim(0, self.steps)
@@ -172,14 +202,25 @@ class PsiDisplay:
     @property
     def dynamic_artists(self) -> list:
         """The artists :meth:`update` moves (for blitting: axes, ticks and legend stay put)."""
-        return [self.psi_line, self.blend_line, self.other_line, self.boundary_line, self.text,
-                self.schedule_line, self.lam_line, self.min_marker, self.schedule_text]
+        return [
+            self.psi_line,
+            self.blend_line,
+            self.other_line,
+            self.boundary_line,
+            self.text,
+            self.schedule_line,
+            self.lam_line,
+            self.min_marker,
+            self.schedule_text,
+        ]
 
     @property
     def summary(self) -> str:
         r = self.result
-        return (f"m = {r.m}, λ = {r.lam:g}, θ12 = {r.theta12:g}°: boundary θ1* = {r.theta1:.1f}°\n"
-                f"(λ = 0: {r.theta12 / (r.m + 1):.1f}°), acts like m_eff ≈ {r.m_eff:.2f}")
+        return (
+            f"m = {r.m}, λ = {r.lam:g}, θ12 = {r.theta12:g}°: boundary θ1* = {r.theta1:.1f}°\n"
+            f"(λ = 0: {r.theta12 / (r.m + 1):.1f}°), acts like m_eff ≈ {r.m_eff:.2f}"
+        )
 
     def update(self, schedule: LambdaSchedule | None = None, **settings) -> PsiDisplay:
         """Change m, lam, theta12 and/or the schedule; the lines move in place."""
@@ -196,7 +237,8 @@ class PsiDisplay:
         self.text.set_text(self.summary)
         t = np.arange(self.steps + 1)
         lam_t = np.array([self.schedule(int(s)) for s in t])
-        self.schedule_line.set_ydata(np.maximum(lam_t, LAMBDA_RANGE[0]))  # a log axis cannot show λ = 0
+        # a log axis cannot show λ = 0
+        self.schedule_line.set_ydata(np.maximum(lam_t, LAMBDA_RANGE[0]))
         self.lam_line.set_ydata([max(new["lam"], LAMBDA_RANGE[0])] * 2)
         try:
             t_min = self.schedule.first_step_at_min()
@@ -204,8 +246,12 @@ class PsiDisplay:
             t_min = None
         if t_min is not None and t_min <= self.steps:
             self.min_marker.set_data([t_min], [self.schedule(t_min)])
-            self.schedule_text.set_text(f"λ reaches λ_min = {self.schedule.lambda_min:g} at t = {t_min}")
+            self.schedule_text.set_text(
+                f"λ reaches λ_min = {self.schedule.lambda_min:g} at t = {t_min}"
+            )
         else:
             self.min_marker.set_data([], [])
-            self.schedule_text.set_text(f"λ_min = {self.schedule.lambda_min:g} not reached by t = {self.steps}")
+            self.schedule_text.set_text(
+                f"λ_min = {self.schedule.lambda_min:g} not reached by t = {self.steps}"
+            )
         return self
