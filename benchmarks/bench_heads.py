@@ -38,7 +38,8 @@ def main():
     images = torch.rand(args.batch, 1, 28, 28)
     labels = torch.randint(0, 10, (args.batch,))
     heads = {"nn.Linear+CE": LinearCE(args.dim, 10)}
-    heads.update({name: make_head(name, args.dim, 10) for name in ("softmax", "modified", "asoftmax", "cosface", "arcface")})
+    for name in ("softmax", "modified", "asoftmax", "cosface", "arcface"):
+        heads[name] = make_head(name, args.dim, 10)
     setups = {}
     for name, head in heads.items():
         model = EmbeddingNet(dim=args.dim).to(memory_format=torch.channels_last)
@@ -64,7 +65,8 @@ def main():
             step(name)
             times[name].append(time.perf_counter() - start)
     base = times["nn.Linear+CE"]
-    print(f"train step, batch {args.batch}, dim {args.dim}, {args.rounds} interleaved rounds, {torch.get_num_threads()} threads")
+    print(f"train step, batch {args.batch}, dim {args.dim}, {args.rounds} interleaved rounds, "
+          f"{torch.get_num_threads()} threads")
     print(f"{'head':14s} {'median ms':>10s} {'ratio to nn.Linear+CE':>22s}")
     for name, ts in times.items():
         ratio = statistics.median(t / b for t, b in zip(ts, base))

@@ -74,7 +74,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--out", default="runs/{loss}-m{m}-d{dim}.pt",
                         help="checkpoint path; {loss}, {m}, {dim}, {dataset} and {seed} are filled in")
     parser.add_argument("--data", default=None,
-                        help="folder with the MNIST .gz files (default: $SPHEREDEMO_DATA, then the user cache, then download)")
+                        help="folder with the MNIST .gz files "
+                        "(default: $SPHEREDEMO_DATA, then the user cache, then download)")
     parser.add_argument("--resume", action="store_true", help="continue from --out if it exists")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     return parser

@@ -19,7 +19,7 @@ import matplotlib.pyplot as plt
 
 from spheredemo import analysis, pretrained
 from spheredemo.atomic import atomic_path
-from spheredemo.margins import LambdaSchedule
+from spheredemo.margins import LambdaSchedule, effective_margin
 from spheredemo.plots import boundaries as bplots
 from spheredemo.plots import embeddings as eplots
 from spheredemo.plots import psi as pplots
@@ -121,7 +121,7 @@ def psi_figure(ctx: Context):
     pplots.draw_psi((1, 2, 3, 4), ax=axes[0])
     axes[0].set_title("ψ(θ) = (−1)^k cos(mθ) − 2k")
     pplots.draw_annealed(4, (0.0, 1.0, 5.0, 1000.0), ax=axes[1])
-    effective = pplots.effective_margin(4, 5.0, theta12=36.0)
+    effective = effective_margin(4, 5.0, theta12=36.0)
     axes[1].set_title(f"m = 4 annealed: with λ = 5 it acts like m ≈ {effective.m_eff:.2f} (θ12 = 36°)")
     schedule = LambdaSchedule()
     pplots.draw_lambda_schedule(schedule, steps=3000, ax=axes[2])
@@ -349,7 +349,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--style", default="paper", choices=sorted(STYLES), help="paper, or slide (16:9, large fonts)")
     parser.add_argument("--quick", action="store_true", help="tiny versions (30 test points per class) for smoke tests")
     parser.add_argument("--retrain", action="store_true",
-                        help="retrain the checkpoints first (GPU if present); with --quick, tiny ones into <out>/checkpoints")
+                        help="retrain the checkpoints first (GPU if present); "
+                        "with --quick, tiny ones into <out>/checkpoints")
     parser.add_argument("--list", action="store_true", help="print name, paper reference and description, then exit")
     return parser
 

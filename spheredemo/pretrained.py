@@ -184,10 +184,10 @@ def main(argv=None) -> int:
         prog="python -m spheredemo.pretrained",
         description="Retrain the shipped MNIST checkpoints from their recipes (GPU if present).",
     )
-    parser.add_argument("--only", nargs="+", metavar="NAME", help=f"recipes to train (default: all): {', '.join(RECIPES)}")
+    parser.add_argument("--only", nargs="+", metavar="NAME", help="recipes to train (default: all; see --list)")
     parser.add_argument("--out", default=str(CHECKPOINT_DIR), help="folder for the checkpoints and manifest.json")
-    parser.add_argument("--device", default="auto", help="auto (cuda if present, else cpu), cpu, cuda, ...")
-    parser.add_argument("--quick", action="store_true", help="30 steps on a tiny subset: a smoke test, not for shipping")
+    parser.add_argument("--device", default="auto", help="auto (cuda if present), cpu, cuda, ...")
+    parser.add_argument("--quick", action="store_true", help="30 steps on a tiny subset (a smoke test)")
     parser.add_argument("--data", default=None, help="MNIST folder (default: $SPHEREDEMO_DATA, cache, download)")
     parser.add_argument("--list", action="store_true", help="print the recipe names and exit")
     args = parser.parse_args(argv)
@@ -201,7 +201,8 @@ def main(argv=None) -> int:
         parser.error(str(exc))
     for name in args.only or RECIPES:
         entry = result[name]
-        print(f"{name:32s} test accuracy {entry['test_accuracy']:.4f}  {entry['train_seconds']:7.1f} s  {entry['device']}")
+        print(f"{name:32s} test accuracy {entry['test_accuracy']:.4f}  "
+              f"{entry['train_seconds']:7.1f} s  {entry['device']}")
     return 0
 
 

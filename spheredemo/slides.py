@@ -20,7 +20,8 @@ from spheredemo.analysis import angle_stats
 from spheredemo.atomic import atomic_path
 from spheredemo.margins import LambdaSchedule, annealed_target
 from spheredemo.plots.boundaries import boundary_slider_figure, sphere_caps_figure
-from spheredemo.plots.psi import THETA_DEG, effective_margin, psi_curves
+from spheredemo.margins import effective_margin
+from spheredemo.plots.psi import THETA_DEG, psi_curves
 from spheredemo.plots.style import class_color
 
 __all__ = ["build_deck", "psi_figure", "effective_margin_figure", "embedding_slider_figure", "main"]

@@ -17,7 +17,8 @@ def make_emb(dim, n_per_class=20, classes=3, seed=0, bias=None):
     rng = np.random.default_rng(seed)
     weight = rng.normal(size=(classes, dim)) * np.arange(1, classes + 1)[:, None]
     labels = np.repeat(np.arange(classes), n_per_class)
-    features = unit(weight)[labels] * rng.uniform(1, 5, size=(len(labels), 1)) + rng.normal(scale=0.3, size=(len(labels), dim))
+    norms = rng.uniform(1, 5, size=(len(labels), 1))
+    features = unit(weight)[labels] * norms + rng.normal(scale=0.3, size=(len(labels), dim))
     return Embeddings(features, labels, weight, labels.copy(), bias=bias)
 
 

@@ -7,7 +7,7 @@ import pytest
 from spheredemo.analysis import Embeddings, pair_angles
 from spheredemo.margins import LambdaSchedule
 from spheredemo.plots.boundaries import binary_boundaries
-from spheredemo.plots.psi import effective_margin
+from spheredemo.margins import effective_margin
 from spheredemo.widgets import (
     MODEL_CHOICES,
     boundary_explorer,

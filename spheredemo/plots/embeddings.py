@@ -121,7 +121,8 @@ def _sphere_wire(ax, n: int = 24):
 
 
 def draw_sphere_features(emb: Embeddings, ax=None, max_points: int | None = 3000, size: float = 3,
-                         alpha: float = 0.6, title: str | None = None, elev: float = 20, azim: float = 35) -> FeatureArtists:
+                         alpha: float = 0.6, title: str | None = None, elev: float = 20,
+                         azim: float = 35) -> FeatureArtists:
     """3D features projected on the unit sphere (matplotlib 3D axes), with W_j as lines to the sphere."""
     if emb.dim != 3:
         raise ValueError(f"draw_sphere_features needs 3D embeddings, got dim={emb.dim}")

@@ -9,11 +9,10 @@ Angles are in degrees here (the unit of the pictures); the math in margins.py ta
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass
 
 import numpy as np
 
+from spheredemo.margins import EffectiveMargin, effective_margin  # noqa: F401 (re-exported)
 from spheredemo.margins import LambdaSchedule, annealed_target, check_m, psi
 
 __all__ = [
@@ -29,49 +28,6 @@ __all__ = [
 THETA_DEG = np.linspace(0.0, 180.0, 361)  # the θ grid of every curve
 # fixed λ axis of the schedule panel (a log axis: λ = 0 shows at the bottom)
 LAMBDA_RANGE = (1e-2, 2e4)
-
-
-@dataclass(frozen=True)
-class EffectiveMargin:
-    """Where the λ-blended A-Softmax puts the class-1 boundary, in degrees from W1."""
-
-    m: int  # nominal margin
-    lam: float  # annealing weight λ
-    theta12: float  # angle between W1 and W2
-    theta1: float  # the class-1 boundary angle θ1* from W1
-    m_eff: float  # the margin with θ12 / (m_eff + 1) = θ1*
-
-    @property
-    def margin(self) -> float:
-        """The angular margin this gives, θ12 − 2θ1* = (m_eff − 1)/(m_eff + 1)·θ12."""
-        return self.theta12 - 2 * self.theta1
-
-
-def effective_margin(m, lam, theta12=90.0, tol=1e-10) -> EffectiveMargin:
-    """Solve (λ cos θ1 + ψ(θ1)) / (1 + λ) = cos(θ12 − θ1) for θ1 ∈ [0, θ12/2] by bisection.
-
-    The left side decreases in θ1 and the right side increases, so the root is unique: at
-    θ1 = 0 the difference is 1 − cos θ12 > 0, at θ12/2 it is ≤ 0 since ψ ≤ cos. λ = 0 gives
-    back θ12/(m + 1) (while mθ1 ≤ π) and so m_eff = m; λ → ∞ gives m_eff → 1.
-    """
-    m = check_m(m)
-    lam = float(lam)
-    if not (lam >= 0 and math.isfinite(lam)):
-        raise ValueError(f"lam (the annealing weight λ) must be a finite number >= 0, got {lam!r}")
-    theta12 = float(theta12)
-    if not 0 < theta12 <= 180:
-        raise ValueError(f"theta12 must lie in (0, 180] degrees, got {theta12!r}")
-    t12 = math.radians(theta12)
-
-    def gap(t1: float) -> float:  # target logit of class 1 minus the class-2 logit
-        return float(annealed_target(math.cos(t1), m, lam)) - math.cos(t12 - t1)
-
-    lo, hi = 0.0, t12 / 2
-    while hi - lo > tol:
-        mid = 0.5 * (lo + hi)
-        lo, hi = (mid, hi) if gap(mid) > 0 else (lo, mid)
-    theta1 = math.degrees(0.5 * (lo + hi))
-    return EffectiveMargin(m, lam, theta12, theta1, theta12 / theta1 - 1)
 
 
 def psi_curves(ms=(1, 2, 3, 4), theta_deg=THETA_DEG) -> dict[int, np.ndarray]:
