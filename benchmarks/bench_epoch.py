@@ -39,7 +39,7 @@ def bare_epoch(config, train):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--per-class", type=int, default=None, help="images per class to train on
+    parser.add_argument("--per-class", type=int, default=None, help="images per class to train on "
                         "(default: all 60,000)")
     parser.add_argument("--data", default=None, help="MNIST folder (default: $SPHEREDEMO_DATA / cache)")
     args = parser.parse_args()
