@@ -106,6 +106,8 @@ def angular_fisher_score(features: np.ndarray, labels: np.ndarray) -> float:
     """
     features = np.asarray(features, dtype=np.float64)
     labels = np.asarray(labels)
+    if len(np.unique(labels)) < 2:
+        raise ValueError("the angular Fisher score needs features of at least two classes")
     mu = features.mean(axis=0)
     s_w = s_b = 0.0
     for c in np.unique(labels):

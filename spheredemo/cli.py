@@ -21,7 +21,11 @@ _FIELD_LINE = re.compile(r"^\s+(\w+):[^=]+=.*?#\s*(.+)$")
 def field_help() -> dict[str, str]:
     """Map each TrainConfig field to the comment beside it in the source."""
     helps = {}
-    for line in inspect.getsource(TrainConfig).splitlines():
+    try:
+        source = inspect.getsource(TrainConfig)
+    except OSError:  # installed without sources: flags keep their names and defaults
+        return helps
+    for line in source.splitlines():
         match = _FIELD_LINE.match(line)
         if match:
             helps[match.group(1)] = match.group(2).strip()
@@ -29,13 +33,22 @@ def field_help() -> dict[str, str]:
 
 
 def _parse_optional_int(text: str):
-    return None if text.lower() == "none" else int(text)
-
-
-def _parse_margin(text: str):
     if text.lower() == "none":
         return None
-    value = float(text)
+    try:
+        return int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a whole number or none, got {text!r}") from None
+
+
+def _parse_number(text: str):
+    """A margin or scale: a number (kept an int when whole, as A-Softmax's m must be) or none."""
+    if text.lower() == "none":
+        return None
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a number or none, got {text!r}") from None
     return int(value) if value.is_integer() else value
 
 
@@ -56,8 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     helps = field_help()
     hints = typing.get_type_hints(TrainConfig)
-    parsers = {"m": _parse_margin, "max_steps": _parse_optional_int, "per_class": _parse_optional_int,
-               "s": lambda t: None if t.lower() == "none" else float(t)}
+    parsers = {"m": _parse_number, "s": _parse_number, "max_steps": _parse_optional_int,
+               "per_class": _parse_optional_int}
     for f in dataclasses.fields(TrainConfig):
         if f.name == "extra":
             continue
@@ -71,8 +84,9 @@ def build_parser() -> argparse.ArgumentParser:
         else:
             kwargs["type"] = kind
         parser.add_argument(flag, **kwargs)
-    parser.add_argument("--out", default="runs/{loss}-m{m}-d{dim}.pt",
-                        help="checkpoint path; {loss}, {m}, {dim}, {dataset} and {seed} are filled in")
+    parser.add_argument("--out", default="runs/{tag}-d{dim}.pt",
+                        help="checkpoint path; {tag} (loss and m, e.g. asoftmax-m4), {loss}, {m}, {dim}, "
+                        "{dataset} and {seed} are filled in")
     parser.add_argument("--data", default=None,
                         help="folder with the MNIST .gz files "
                         "(default: $SPHEREDEMO_DATA, then the user cache, then download)")
@@ -92,10 +106,12 @@ def train_main(argv=None) -> int:
         config = TrainConfig(**args)
     except ValueError as exc:
         parser.error(str(exc))
-    path = out.format(loss=config.loss, m=config.m, dim=config.dim, dataset=config.dataset, seed=config.seed)
+    tag = config.loss + (f"-m{config.m}" if config.m is not None else "")
+    path = out.format(tag=tag, loss=config.loss, m=config.m, dim=config.dim, dataset=config.dataset,
+                      seed=config.seed)
     try:
         run = fit(config, checkpoint=path, resume=resume, data_root=data, progress=not no_progress)
-    except (TrainingDiverged, DataError) as exc:
+    except (TrainingDiverged, DataError, ValueError, FileNotFoundError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     test_acc = run.history.epoch_test_accuracy

@@ -4,14 +4,17 @@ from __future__ import annotations
 
 import dataclasses
 import math
-import numbers
+import re
 from dataclasses import dataclass, field
+
+from spheredemo._validate import check_finite, check_int, check_m
 
 __all__ = ["TrainConfig", "LOSSES", "DATASETS", "OPTIMIZERS"]
 
 LOSSES = ("softmax", "modified", "asoftmax", "cosface", "arcface")
 DATASETS = ("mnist",)
 OPTIMIZERS = ("adam", "sgd")
+_DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 
 
 @dataclass
@@ -21,7 +24,7 @@ class TrainConfig:
     dataset: str = "mnist"  # which data set to train on (see DATASETS)
     dim: int = 2  # embedding size: 2 or 3 can be drawn, any value >= 2 trains
     loss: str = "asoftmax"  # head: softmax, modified, asoftmax, cosface or arcface
-    m: int | float | None = 4  # margin: integer >= 1 for asoftmax; cosine/angle margin for cosface/arcface
+    m: int | float | None = None  # margin: asoftmax integer >= 1 (default 4); cosface/arcface (default 0.35/0.5)
     s: float | None = None  # scale of the normalised-feature losses (cosface, arcface); None = default 30
     epochs: int = 1  # passes over the training set
     max_steps: int | None = None  # stop after this many optimiser steps (smoke tests); None = no cap
@@ -50,37 +53,41 @@ class TrainConfig:
 
     def validate(self) -> None:
         """Raise ValueError naming the first field that is wrong and what it allows."""
-        from spheredemo.margins import check_m
+        for name, allowed in (("dataset", DATASETS), ("loss", LOSSES), ("optimizer", OPTIMIZERS),
+                              ("lr_schedule", ("cosine", "constant"))):
+            if getattr(self, name) not in allowed:
+                raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
+        check_int("dim", self.dim, minimum=2)
+        for name in ("epochs", "batch_size", "width"):
+            check_int(name, getattr(self, name))
+        for name in ("max_steps", "per_class"):
+            if getattr(self, name) is not None:
+                check_int(name, getattr(self, name))
+        check_int("augment_shift", self.augment_shift, minimum=0, maximum=8)
+        self._validate_margin()
+        check_finite("lr", self.lr, strict=True)
+        for name in ("lambda_base", "lambda_gamma", "lambda_power", "lambda_min", "weight_decay"):
+            check_finite(name, getattr(self, name))
+        if not (isinstance(self.imbalance, (int, float)) and 0 < self.imbalance <= 1):
+            raise ValueError(f"imbalance must lie in (0, 1], got {self.imbalance!r}")
+        if not isinstance(self.device, str) or not _DEVICE.fullmatch(self.device):
+            raise ValueError(f"device must be auto, cpu, cuda, cuda:N or mps, got {self.device!r}")
 
-        if self.dataset not in DATASETS:
-            raise ValueError(f"dataset must be one of {DATASETS}, got {self.dataset!r}")
-        if self.loss not in LOSSES:
-            raise ValueError(f"loss must be one of {LOSSES}, got {self.loss!r}")
-        if self.optimizer not in OPTIMIZERS:
-            raise ValueError(f"optimizer must be one of {OPTIMIZERS}, got {self.optimizer!r}")
-        if self.lr_schedule not in ("cosine", "constant"):
-            raise ValueError(f"lr_schedule must be 'cosine' or 'constant', got {self.lr_schedule!r}")
-        _positive_int("dim", self.dim, minimum=2)
-        _positive_int("epochs", self.epochs)
-        _positive_int("batch_size", self.batch_size)
-        _positive_int("width", self.width)
-        if self.max_steps is not None:
-            _positive_int("max_steps", self.max_steps)
-        if isinstance(self.augment_shift, bool) or not isinstance(self.augment_shift, numbers.Integral) \
-                or not 0 <= self.augment_shift <= 8:
-            raise ValueError(f"augment_shift must be an integer from 0 to 8 pixels, got {self.augment_shift!r}")
-        if self.per_class is not None:
-            _positive_int("per_class", self.per_class)
+    def _validate_margin(self) -> None:
         if self.loss == "asoftmax":
             self.m = check_m(4 if self.m is None else self.m)
-        for name in ("lr", "lambda_base", "lambda_gamma", "lambda_power", "lambda_min", "weight_decay"):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
-                raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-        if not self.lr > 0:
-            raise ValueError(f"lr must be > 0, got {self.lr!r}")
-        if not 0 < self.imbalance <= 1:
-            raise ValueError(f"imbalance must lie in (0, 1], got {self.imbalance!r}")
+        elif self.loss in ("softmax", "modified") and self.m is not None:
+            raise ValueError(f"m applies to asoftmax, cosface and arcface only; got m={self.m!r} "
+                             f"with loss={self.loss!r}")
+        elif self.loss == "cosface" and self.m is not None and not 0 <= check_finite("m", self.m) < 2:
+            raise ValueError(f"m (the cosine margin of cosface) must lie in [0, 2), got {self.m!r}")
+        elif self.loss == "arcface" and self.m is not None and not 0 <= check_finite("m", self.m) < math.pi / 2:
+            raise ValueError(f"m (the angular margin of arcface, radians) must lie in [0, π/2), got {self.m!r}")
+        if self.s is not None:
+            if self.loss not in ("cosface", "arcface"):
+                raise ValueError(f"s (the scale) applies to cosface and arcface only, got s={self.s!r} "
+                                 f"with loss={self.loss!r}")
+            check_finite("s", self.s, strict=True)
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)
@@ -93,8 +100,3 @@ class TrainConfig:
         if unknown:
             raise ValueError(f"unknown TrainConfig fields {unknown}; known fields are {sorted(known)}")
         return cls(**values)
-
-
-def _positive_int(name: str, value, minimum: int = 1) -> None:
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")

@@ -5,8 +5,8 @@ Where the files come from, in order:
 1. the ``root`` argument;
 2. the ``SPHEREDEMO_DATA`` environment variable;
 3. the per-user cache (``$XDG_CACHE_HOME/spheredemo`` or ``~/.cache/spheredemo``);
-4. a download from the usual mirrors into that cache (progress bar, sha256 checked before
-   the file is kept).
+4. a download from the usual mirrors (progress bar, sha256 checked before the file is kept)
+   into the first of ``root``, ``$SPHEREDEMO_DATA`` and the user cache that is given.
 
 In each directory the files may sit directly or in a ``mnist/`` sub-folder. A whole split is
 decoded straight into tensors; training batches are drawn by tensor indexing.
@@ -160,7 +160,7 @@ def _download(name: str, target_dir: Path) -> Path:
         url = mirror + name
         fd, tmp = tempfile.mkstemp(prefix=name + ".", suffix=".part", dir=target_dir)
         try:
-            with urllib.request.urlopen(url, timeout=30) as response, os.fdopen(fd, "wb") as out:
+            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=30) as response:
                 total = int(response.headers.get("Content-Length") or 0) or None
                 with tqdm(total=total, unit="B", unit_scale=True, desc=name, leave=False) as bar:
                     for chunk in iter(lambda: response.read(1 << 16), b""):
@@ -210,7 +210,8 @@ def load_mnist(split: str = "train", root=None, download: bool = True) -> ImageS
         split: ``"train"`` (60,000 images) or ``"test"`` (10,000).
         root: a folder with the four ``.gz`` files (or with a ``mnist/`` sub-folder holding
             them). Without it, ``$SPHEREDEMO_DATA`` and then the user cache are searched.
-        download: fetch missing files into ``root`` (or the cache) when none is found.
+        download: fetch missing files when none are found, into ``root``, else
+            ``$SPHEREDEMO_DATA``, else the user cache.
 
     Every file's sha256 is checked against the official one before it is used.
     """

@@ -23,6 +23,7 @@ from spheredemo.margins import LambdaSchedule, effective_margin
 from spheredemo.plots import boundaries as bplots
 from spheredemo.plots import embeddings as eplots
 from spheredemo.plots import psi as pplots
+from spheredemo.plots import regions as rplots
 from spheredemo.plots.style import STYLES
 
 __all__ = ["FIGURES", "FigureSpec", "Context", "render", "main"]
@@ -105,9 +106,9 @@ def fig3(ctx: Context):
     n = 41 if ctx.quick else 121
     fig = plt.figure(figsize=(11, 7.4))
     for col, rule in enumerate(("euclidean", "modified", "asoftmax")):
-        bplots.draw_constraint_regions(rule, ax=fig.add_subplot(2, 3, col + 1), theta12=90.0, m=4,
+        rplots.draw_constraint_regions(rule, ax=fig.add_subplot(2, 3, col + 1), theta12=90.0, m=4,
                                        n=2 * n + 1)
-        bplots.draw_sphere_regions(rule, ax=fig.add_subplot(2, 3, col + 4, projection="3d"), theta12=90.0, m=4,
+        rplots.draw_sphere_regions(rule, ax=fig.add_subplot(2, 3, col + 4, projection="3d"), theta12=90.0, m=4,
                                    n=n // 2 + 10)
     return fig
 

@@ -44,6 +44,11 @@ class _Head(nn.Module):
             raise ValueError(
                 f"x must have shape (batch, {self.in_features}) for this head, got {tuple(x.shape)}"
             )
+        if x.dtype != self.weight.dtype or x.device != self.weight.device:
+            raise ValueError(
+                f"x is {x.dtype} on {x.device} but the head's weights are {self.weight.dtype} on "
+                f"{self.weight.device}; move one to the other (e.g. head.to(x.device, x.dtype))"
+            )
         if y is None:
             return
         if y.ndim != 1 or y.shape[0] != x.shape[0]:

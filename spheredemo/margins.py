@@ -18,6 +18,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from spheredemo._validate import check_finite, check_m
+
 __all__ = [
     "check_m",
     "cos_m_theta",
@@ -38,22 +40,6 @@ __all__ = [
 BINARY_M_BOUND = 2.0 + math.sqrt(3.0)
 #: Property 3: multi-class A-Softmax (uniformly spaced weights) needs m >= 3.
 MULTICLASS_M_BOUND = 3
-
-
-def check_m(m) -> int:
-    """Return ``m`` as an int, or raise ValueError unless it is a positive integer.
-
-    Booleans, strings, and non-integral floats are refused: the 2017 A-Softmax uses an
-    integer margin (a real-valued m belongs to the later SphereFace-R variant).
-    """
-    if isinstance(m, (bool, np.bool_)) or not isinstance(m, numbers.Integral):
-        if isinstance(m, numbers.Real) and not isinstance(m, (bool, np.bool_)) and float(m).is_integer():
-            m = int(m)
-        else:
-            raise ValueError(f"m must be a positive integer (1, 2, 3, ...), got {m!r}")
-    if m < 1:
-        raise ValueError(f"m must be a positive integer (1, 2, 3, ...), got {m!r}")
-    return int(m)
 
 
 def _as_array(x):
@@ -119,7 +105,7 @@ def psi(theta, m):
     m = check_m(m)
     t = _as_array(theta)
     lib = torch if isinstance(t, torch.Tensor) else np
-    if bool((t < 0).any()) or bool((t > math.pi + 1e-6).any()):
+    if bool((t < 0).any()) or bool((t > math.pi + 1e-6).any()) or bool(lib.isnan(t).any()):
         raise ValueError("theta must lie in [0, pi] radians (it is an angle between two vectors)")
     k = lib.clip(lib.floor(t * m / math.pi), 0, m - 1)
     if isinstance(k, torch.Tensor):
@@ -134,9 +120,7 @@ def annealed_target(cos, m, lam=0.0):
     Multiplied by ‖x‖ it is the A-Softmax target logit f_y used in training. λ = 0 is the
     pure A-Softmax; large λ gives back the modified softmax (cos θ). ``lam`` must be >= 0.
     """
-    lam = float(lam)
-    if not lam >= 0.0 or math.isinf(lam):
-        raise ValueError(f"lam (the annealing weight λ) must be a finite number >= 0, got {lam!r}")
+    lam = check_finite("lam (the annealing weight λ)", lam)
     c = _as_array(cos)
     return (lam * c + psi_from_cos(c, m)) / (1.0 + lam)
 
@@ -149,7 +133,10 @@ def angular_margin(m, theta12):
     W2 (Table 1: cos(mθ1) = cos θ2 with θ1 + θ2 = θ12). m = 1..4 give 0, 1/3, 1/2, 3/5 of θ12.
     """
     m = check_m(m)
-    return (m - 1) / (m + 1) * _as_array(theta12)
+    t = _as_array(theta12)
+    if bool((t < 0).any()):
+        raise ValueError("theta12 (the angle between W1 and W2) must be >= 0")
+    return (m - 1) / (m + 1) * t
 
 
 def boundary_angles(m, theta12):
@@ -193,9 +180,7 @@ class LambdaSchedule:
 
     def __post_init__(self):
         for name in ("base", "gamma", "power", "lambda_min"):
-            value = getattr(self, name)
-            if not isinstance(value, numbers.Real) or not math.isfinite(value) or value < 0:
-                raise ValueError(f"LambdaSchedule.{name} must be a finite number >= 0, got {value!r}")
+            check_finite(f"LambdaSchedule.{name}", getattr(self, name))
 
     def __call__(self, step) -> float:
         if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
@@ -239,9 +224,7 @@ def effective_margin(m, lam, theta12=90.0, tol=1e-10) -> EffectiveMargin:
     back θ12/(m + 1) (while mθ1 ≤ π) and so m_eff = m; λ → ∞ gives m_eff → 1.
     """
     m = check_m(m)
-    lam = float(lam)
-    if not (lam >= 0 and math.isfinite(lam)):
-        raise ValueError(f"lam (the annealing weight λ) must be a finite number >= 0, got {lam!r}")
+    lam = check_finite("lam (the annealing weight λ)", lam)
     theta12 = float(theta12)
     if not 0 < theta12 <= 180:
         raise ValueError(f"theta12 must lie in (0, 180] degrees, got {theta12!r}")

@@ -132,11 +132,14 @@ def retrain(names=None, directory: Path = CHECKPOINT_DIR, device: str = "auto", 
             data_root=None, progress: bool = True) -> dict:
     """Train the named recipes (default: all) and record them in the manifest.
 
-    ``quick`` trains 30 steps on a tiny subset (for smoke tests, not for shipping).
+    ``quick`` trains 30 steps on a tiny subset (for smoke tests, not for shipping; it refuses
+    to write into the package's own checkpoint folder).
     Checkpoints are written atomically and without optimiser state (well under 1 MB each).
     """
     from spheredemo.train import evaluate, load_training_data, save_checkpoint
 
+    if quick and Path(directory).resolve() == CHECKPOINT_DIR.resolve():
+        raise ValueError("quick retraining would overwrite the shipped checkpoints; pass another directory")
     names = list(RECIPES) if names is None else list(names)
     unknown = sorted(set(names) - set(RECIPES))
     if unknown:
@@ -195,6 +198,8 @@ def main(argv=None) -> int:
         for name, values in RECIPES.items():
             print(f"{name:32s} {values['loss']:9s} m={values['m']} dim={values['dim']} epochs={values['epochs']}")
         return 0
+    if args.quick and Path(args.out).resolve() == CHECKPOINT_DIR.resolve():
+        parser.error("--quick trains 30-step smoke-test models: give --out DIR so the shipped checkpoints stay")
     try:
         result = retrain(args.only, Path(args.out), args.device, args.quick, args.data)
     except ValueError as exc:

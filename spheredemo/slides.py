@@ -19,7 +19,8 @@ import numpy as np
 from spheredemo.analysis import angle_stats
 from spheredemo.atomic import atomic_path
 from spheredemo.margins import LambdaSchedule, annealed_target
-from spheredemo.plots.boundaries import boundary_slider_figure, sphere_caps_figure
+from spheredemo.plots.boundaries import boundary_slider_figure
+from spheredemo.plots.regions import sphere_caps_figure
 from spheredemo.margins import effective_margin
 from spheredemo.plots.psi import THETA_DEG, psi_curves
 from spheredemo.plots.style import class_color

@@ -27,6 +27,8 @@ __all__ = [
 ]
 
 CHECKPOINT_FORMAT = "spheredemo-checkpoint-v1"
+#: settings a resumed run may change: more epochs or steps, another device
+RESUMABLE_CHANGES = frozenset({"epochs", "max_steps", "device"})
 #: a loss above this is "exploding" (the Caffe 87.3 is ln of float32's smallest normal)
 EXPLODING_LOSS = 80.0
 
@@ -279,9 +281,13 @@ def _read_checkpoint(path, device="cpu") -> dict:
 
 def _restore(run: Run, optimizer, path, device) -> None:
     state = _read_checkpoint(path, device)
-    saved = TrainConfig.from_dict(state["config"])
-    if saved != run.config:
-        raise ValueError(f"cannot resume from {path}: it was trained with a different config ({saved})")
+    saved = TrainConfig.from_dict(state["config"]).to_dict()
+    wanted = run.config.to_dict()
+    differ = sorted(k for k in wanted if k not in RESUMABLE_CHANGES and saved[k] != wanted[k])
+    if differ:
+        changes = ", ".join(f"{k}: {saved[k]!r} -> {wanted[k]!r}" for k in differ)
+        raise ValueError(f"cannot resume from {path}: it was trained with other settings ({changes}); "
+                         f"only {', '.join(sorted(RESUMABLE_CHANGES))} may change on resume")
     run.model.load_state_dict(state["model"])
     run.head.load_state_dict(state["head"])
     if "optimizer" in state:

@@ -16,6 +16,13 @@ def _data_root() -> Path | None:
     return None
 
 
+def pytest_configure(config):
+    # Code under test that loads MNIST without a root (pretrained, figures) finds the same files.
+    root = _data_root()
+    if root is not None:
+        os.environ.setdefault("SPHEREDEMO_DATA", str(root))
+
+
 @pytest.fixture(scope="session")
 def data_root() -> Path:
     root = _data_root()

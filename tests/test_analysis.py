@@ -108,3 +108,8 @@ def test_pair_angles_bad_classes():
         pair_angles(emb, (0, 7))
     with pytest.raises(ValueError, match="must differ"):
         pair_angles(emb, (2, 2))
+
+
+def test_fisher_score_needs_two_classes():
+    with pytest.raises(ValueError, match="at least two classes"):
+        angular_fisher_score(np.ones((5, 2)), np.zeros(5))

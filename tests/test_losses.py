@@ -137,15 +137,37 @@ def test_margin_makes_the_target_harder():
         head = ASoftmax(2, 10, m=m)
         head.load_state_dict(base.state_dict())
         losses.append(float(head(x, y, lam=0.0)))
-    assert losses == sorted(losses)
+    assert all(a < b for a, b in zip(losses, losses[1:])), losses
 
 
-def test_predict_uses_plain_cosines_not_the_margin():
+def test_accuracy_uses_plain_cosines_not_the_margin():
+    """Features just past the bisector: the cosine rule gets them right, the margin logits would not."""
+    from spheredemo.analysis import Embeddings
+    from spheredemo.data import ImageSet
+    from spheredemo.train import evaluate
+
     head = ASoftmax(2, 2, m=4)
     with torch.no_grad():
         head.weight.copy_(torch.tensor([[1.0, 0.0], [0.0, 1.0]]))
-    x = torch.tensor([[1.0, 0.9], [0.9, 1.0]])  # both just past the bisector
+    x, y = torch.tensor([[1.0, 0.9], [0.9, 1.0]]), torch.tensor([0, 1])
+    assert (head.logits(x, y).argmax(1) != y).all(), "with the margin both would count as wrong"
     assert head.predict(x).tolist() == [0, 1]
+
+    class Identity(torch.nn.Module):  # a "model" that returns the features it was given
+        def forward(self, images):
+            return images[:, 0, 0, :]
+
+    model = Identity()
+    model.register_parameter("p", torch.nn.Parameter(torch.zeros(1)))
+    images = ImageSet((x * 100).round().to(torch.uint8)[:, None, None, :], y, ("a", "b"))
+    assert evaluate(model, head, images) == 1.0
+    assert Embeddings.from_model(model, head, images).accuracy == 1.0
+
+
+def test_mismatched_dtype_is_a_clear_error():
+    head = ASoftmax(2, 3)
+    with pytest.raises(ValueError, match="x is torch.float64 .* head's weights are torch.float32"):
+        head(torch.randn(4, 2, dtype=torch.float64), torch.zeros(4, dtype=torch.long))
 
 
 def test_softmax_has_bias_and_linear_logits():

@@ -1,4 +1,4 @@
-"""Table 1 / Fig. 3 drawing: the computed geometry follows the closed forms, the artists hold it."""
+"""Table 1 drawing: the computed geometry follows the closed forms, the artists hold it."""
 
 import math
 
@@ -13,10 +13,7 @@ from spheredemo.plots.boundaries import (
     bounds_text,
     boundary_slider_figure,
     draw_boundaries,
-    draw_constraint_regions,
     region_labels,
-    sphere_caps_figure,
-    update_sphere_caps,
 )
 
 matplotlib.use("Agg")
@@ -152,42 +149,6 @@ def test_display_draws_and_updates_in_place():
     display.update(rule="modified")
     assert not display.wedge.get_visible()
     assert set(display.dynamic_artists) >= {display.wedge, *display.arrows, display.margin_label}
-
-
-def test_constraint_regions_image_holds_the_labels():
-    ax = new_ax()
-    image = draw_constraint_regions("asoftmax", ax, theta12=90, m=4, n=51)
-    labels = np.asarray(image.get_array())
-    assert labels.shape == (51, 51) and set(np.unique(labels)) == {0, 1, 2}
-    assert "A-Softmax" in ax.get_title()
-
-
-def test_sphere_caps_figure_and_update():
-    fig = sphere_caps_figure(90, 4, n=20)
-    surfaces = [t for t in fig.data if t.type == "surface"]
-    assert len(surfaces) == 3 and [t.name for t in surfaces] == [
-        "euclidean",
-        "modified",
-        "asoftmax",
-    ]
-    x, y, z = (np.asarray(getattr(surfaces[2], a)) for a in "xyz")
-    np.testing.assert_allclose(x**2 + y**2 + z**2, 1.0)
-    caps = np.asarray(surfaces[2].surfacecolor)
-    assert set(np.unique(caps)) == {0, 1, 2}
-    points = np.stack([x, y, z], -1)
-    w1 = np.array([math.cos(math.radians(45)), math.sin(math.radians(45)), 0])
-    w2 = np.array([-w1[0], w1[1], 0])
-    np.testing.assert_array_equal(
-        caps == 1, psi_from_cos(np.clip(points @ w1, -1, 1), 4) > points @ w2
-    )
-    update_sphere_caps(fig, 90, 1)
-    np.testing.assert_array_equal(
-        np.asarray(fig.data[6].surfacecolor), np.asarray(fig.data[3].surfacecolor)
-    )
-    update_sphere_caps(fig, 60, 4, rules=("softmax", "modified", "asoftmax"), b1=0.2)
-    assert fig.data[0].name == "softmax" and fig.layout.annotations[0].text.startswith("softmax")
-    with pytest.raises(ValueError, match="3 scenes"):
-        update_sphere_caps(fig, 60, 4, rules=("softmax",))
 
 
 def test_boundary_slider_figure_frames():

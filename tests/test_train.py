@@ -65,15 +65,20 @@ def test_interrupted_write_keeps_previous_checkpoint(trained, tmp_path, monkeypa
     target = tmp_path / "keep.pt"
     save_checkpoint(run, target)
     good = target.read_bytes()
+    real_save = torch.save
 
-    def crash(*args, **kwargs):
+    def crash_midway(obj, f, *args, **kwargs):
+        real_save(obj, f, *args, **kwargs)  # the bytes go where torch.save was told to put them ...
+        with open(f, "r+b") as handle:
+            handle.truncate(1000)  # ... and then the power fails, leaving half a file there
         raise KeyboardInterrupt("power cut midway through the write")
 
-    monkeypatch.setattr(train_module.torch, "save", crash)
+    monkeypatch.setattr(train_module.torch, "save", crash_midway)
     with pytest.raises(KeyboardInterrupt):
         save_checkpoint(run, target)
     assert target.read_bytes() == good
     assert sorted(os.listdir(tmp_path)) == ["keep.pt"], "no temp file may be left behind"
+    assert load_checkpoint(target).step == run.step
 
 
 def test_resume_continues_to_the_same_result(mnist_small, tmp_path):
@@ -93,9 +98,22 @@ def test_resume_continues_to_the_same_result(mnist_small, tmp_path):
 
 def test_exploding_loss_stops_with_a_message_and_keeps_checkpoint(mnist_small, tmp_path):
     path = tmp_path / "boom.pt"
-    config = small_config(lr=1e6, optimizer="sgd", lambda_base=0.0, lambda_min=0.0, epochs=3)
+    good = fit(small_config(epochs=1), checkpoint=path, progress=False, data=mnist_small)
+    saved = path.read_bytes()
+    # Continue the same run with a learning rate that blows it up.
+    config = small_config(epochs=3, lr=1e6, optimizer="sgd", lambda_base=0.0, lambda_min=0.0)
     with pytest.raises(TrainingDiverged, match="Likely cause: .*λ was 0.*lower --lr"):
         fit(config, checkpoint=path, progress=False, data=mnist_small)
+    assert path.read_bytes() == saved and load_checkpoint(path).step == good.step
+
+
+def test_resume_refuses_other_settings_and_allows_more_epochs(mnist_small, tmp_path):
+    path = tmp_path / "r.pt"
+    fit(small_config(max_steps=10), checkpoint=path, progress=False, data=mnist_small)
+    with pytest.raises(ValueError, match=r"other settings \(m: 4 -> 2\)"):
+        fit(small_config(m=2), checkpoint=path, resume=True, progress=False, data=mnist_small)
+    more = fit(small_config(max_steps=20), checkpoint=path, resume=True, progress=False, data=mnist_small)
+    assert more.step == 20
 
 
 def test_checkpoint_is_loaded_without_running_code(tmp_path):
@@ -137,9 +155,23 @@ def test_cli_trains_and_writes_checkpoint(data_root, tmp_path):
     assert load_checkpoint(out).step == 5
 
 
+def test_cli_cosface_uses_its_own_margin_default(data_root, tmp_path):
+    out = tmp_path / "{tag}.pt"
+    result = subprocess.run([sys.executable, "-m", "spheredemo.train", "--loss", "cosface", "--max-steps", "2",
+                             "--batch-size", "16", "--out", str(out), "--device", "cpu"],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stderr
+    assert load_checkpoint(tmp_path / "cosface.pt").head.m == 0.35
+
+
 def test_cli_bad_value_is_a_clear_error():
     result = subprocess.run([sys.executable, "-m", "spheredemo.train", "--m", "0"], capture_output=True, text=True)
     assert result.returncode == 2 and "m must be a positive integer" in result.stderr
+    result = subprocess.run([sys.executable, "-m", "spheredemo.train", "--m", "four"], capture_output=True, text=True)
+    assert result.returncode == 2 and "expected a number or none, got 'four'" in result.stderr
+    result = subprocess.run([sys.executable, "-m", "spheredemo.train", "--device", "gpu0"], capture_output=True,
+                            text=True)
+    assert result.returncode == 2 and "device must be auto, cpu, cuda, cuda:N or mps" in result.stderr
 
 
 @pytest.mark.gpu

@@ -1,4 +1,4 @@
-"""Binary decision boundaries (Table 1) and constraint regions (Fig. 3), from the closed forms.
+"""Binary decision boundaries (Table 1), from the closed forms.
 
 Two unit class weights W1, W2 lie on the unit circle θ12 apart, W1 at 90° − θ12/2 and W2 at
 90° + θ12/2 (so going from W1 towards W2 is counter-clockwise). The rules compared:
@@ -10,6 +10,8 @@ Two unit class weights W1, W2 lie on the unit circle θ12 apart, W1 at 90° − 
 - ``euclidean`` (Fig. 3 only): ‖x − W1‖ + d < ‖x − W2‖, a margin d in distance.
 
 The plain functions compute (:func:`binary_boundaries`, :func:`region_labels`); the rest draws.
+Fig. 3's constraint regions (in the plane and on the sphere) are drawn by
+:mod:`spheredemo.plots.regions`, from :func:`region_labels`.
 """
 
 from __future__ import annotations
@@ -18,7 +20,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from matplotlib import colors as matplotlib_colors
 from matplotlib.patches import Polygon
 
 from spheredemo.analysis import unit
@@ -41,10 +42,6 @@ __all__ = [
     "bounds_text",
     "BoundaryDisplay",
     "draw_boundaries",
-    "draw_constraint_regions",
-    "sphere_caps_figure",
-    "draw_sphere_regions",
-    "update_sphere_caps",
     "boundary_slider_figure",
 ]
 
@@ -77,6 +74,16 @@ def _check_theta12(theta12) -> float:
 def _direction(angle_deg) -> np.ndarray:
     a = np.radians(angle_deg)
     return np.stack([np.cos(a), np.sin(a)], axis=-1)
+
+
+def _weight_arrow(ax, xy):
+    """An arrow from the origin to ``xy``: a class weight W1 or W2."""
+    return ax.annotate(
+        "",
+        xy=xy,
+        xytext=(0, 0),
+        arrowprops=dict(arrowstyle="-|>", color=WEIGHT_COLOR, lw=2, shrinkA=0, shrinkB=0),
+    )
 
 
 @dataclass
@@ -113,23 +120,12 @@ def binary_boundaries(
     _check_rule(rule, RULES[:3])
     phi1 = 90.0 - theta12 / 2
     w1, w2 = _direction(phi1), _direction(phi1 + theta12)
-    wedge = np.zeros((0, 2))
     if rule == "asoftmax":
-        a1, a2 = (phi1 + a for a in boundary_angles(m, theta12))
-        boundary1 = np.array([[0.0, 0.0], RAY * _direction(a1)])
-        boundary2 = np.array([[0.0, 0.0], RAY * _direction(a2)])
-        margin = float(angular_margin(m, theta12))
-        if margin > 0:
-            arc = _direction(np.linspace(a1, a2, max(2, int(margin) + 2)))
-            wedge = np.vstack([[0.0, 0.0], arc])
+        boundary1, boundary2, margin, wedge = _asoftmax_rays(phi1, theta12, m)
     else:
-        normal, offset = softmax_boundary(
-            w1, w2, b1 if rule == "softmax" else 0.0, b2 if rule == "softmax" else 0.0
-        )
-        foot = -offset * normal / (normal @ normal)  # the point of the line nearest the origin
-        along = np.array([-normal[1], normal[0]]) / np.linalg.norm(normal)
-        boundary1 = boundary2 = np.array([foot - 3 * LIMIT * along, foot + 3 * LIMIT * along])
-        margin = 0.0
+        biases = (b1, b2) if rule == "softmax" else (0.0, 0.0)
+        boundary1 = boundary2 = _shared_line(w1, w2, *biases)
+        margin, wedge = 0.0, np.zeros((0, 2))
     angles = np.linspace(0.0, 360.0, n_arc)
     labels = region_labels(_direction(angles), w1, w2, rule, m=m, b1=b1, b2=b2)
     return BinaryBoundaries(
@@ -147,6 +143,31 @@ def binary_boundaries(
         arc_angles=angles,
         arc_labels=labels,
     )
+
+
+def _asoftmax_rays(phi1, theta12, m):
+    """A-Softmax's two boundary rays (2, 2), the margin between them and its wedge (K, 2).
+
+    The rays start at the origin, at θ12/(m+1) and mθ12/(m+1) from W1 (which lies at ``phi1``);
+    the wedge is the origin then an arc of the unit circle, (0, 2) where there is no margin.
+    """
+    a1, a2 = (phi1 + a for a in boundary_angles(m, theta12))
+    boundary1 = np.array([[0.0, 0.0], RAY * _direction(a1)])
+    boundary2 = np.array([[0.0, 0.0], RAY * _direction(a2)])
+    margin = float(angular_margin(m, theta12))
+    wedge = np.zeros((0, 2))
+    if margin > 0:
+        arc = _direction(np.linspace(a1, a2, max(2, int(margin) + 2)))
+        wedge = np.vstack([[0.0, 0.0], arc])
+    return boundary1, boundary2, margin, wedge
+
+
+def _shared_line(w1, w2, b1, b2) -> np.ndarray:
+    """The one boundary (W1 − W2)·x + b1 − b2 = 0 as a (2, 2) segment across the whole view."""
+    normal, offset = softmax_boundary(w1, w2, b1, b2)
+    foot = -offset * normal / (normal @ normal)  # the point of the line nearest the origin
+    along = np.array([-normal[1], normal[0]]) / np.linalg.norm(normal)
+    return np.array([foot - 3 * LIMIT * along, foot + 3 * LIMIT * along])
 
 
 def region_labels(points, w1, w2, rule="asoftmax", m=4, b1=0.0, b2=0.0, margin=0.3) -> np.ndarray:
@@ -209,6 +230,19 @@ class BoundaryDisplay:
 
             ax = plt.gca()
         self.ax = ax
+        self._draw_geometry(ax)
+        self._draw_labels(ax)
+        ax.set_xlim(-LIMIT, LIMIT)
+        ax.set_ylim(-LIMIT, LIMIT)
+        ax.set_aspect("equal")
+        ax.set_xticks([])
+        ax.set_yticks([])
+        ax.spines[:].set_visible(False)  # the circle is the frame
+        self._refresh()
+        return self
+
+    def _draw_geometry(self, ax) -> None:
+        """The unit circle, the winning arcs, the margin wedge and the boundaries (empty for now)."""
         t = np.linspace(0, 2 * math.pi, 361)
         ax.plot(np.cos(t), np.sin(t), color=UNIT_CIRCLE_COLOR, lw=0.8)
         self.arcs = [
@@ -230,15 +264,10 @@ class BoundaryDisplay:
         self.boundary_lines = [
             ax.plot([], [], color=class_color(i), lw=2, ls="--")[0] for i in range(2)
         ]
-        self.arrows = [
-            ax.annotate(
-                "",
-                xy=(1, 0),
-                xytext=(0, 0),
-                arrowprops=dict(arrowstyle="-|>", color=WEIGHT_COLOR, lw=2, shrinkA=0, shrinkB=0),
-            )
-            for _ in range(2)
-        ]
+
+    def _draw_labels(self, ax) -> None:
+        """The weight arrows and their labels, the margin readout and the m bounds (empty for now)."""
+        self.arrows = [_weight_arrow(ax, (1, 0)) for _ in range(2)]
         self.weight_labels = [
             ax.text(0, 0, f"$W_{i + 1}$", ha="center", va="center", fontsize=12) for i in range(2)
         ]
@@ -246,14 +275,6 @@ class BoundaryDisplay:
         self.bounds_label = ax.text(
             0.02, 0.98, "", transform=ax.transAxes, ha="left", va="top", fontsize=8, linespacing=1.4
         )
-        ax.set_xlim(-LIMIT, LIMIT)
-        ax.set_ylim(-LIMIT, LIMIT)
-        ax.set_aspect("equal")
-        ax.set_xticks([])
-        ax.set_yticks([])
-        ax.spines[:].set_visible(False)  # the circle is the frame
-        self._refresh()
-        return self
 
     @property
     def dynamic_artists(self) -> list:
@@ -304,313 +325,100 @@ def draw_boundaries(ax=None, theta12=90.0, m=4, rule="asoftmax", b1=0.0, b2=0.0)
     return BoundaryDisplay(binary_boundaries(theta12, m, rule, b1, b2)).plot(ax)
 
 
-def draw_constraint_regions(rule="asoftmax", ax=None, theta12=90.0, m=4, margin=0.3, n=301):
-    """Fig. 3, row 1: where each class's constraint holds in the plane (grey: neither).
-
-    Returns the AxesImage of the regions (its array holds the labels 0, 1, 2).
-    """
-    from matplotlib.colors import ListedColormap
-
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        ax = plt.gca()
-    theta12 = _check_theta12(theta12)
-    w1, w2 = _direction(90.0 - theta12 / 2), _direction(90.0 + theta12 / 2)
-    grid = np.linspace(-LIMIT, LIMIT, n)
-    xx, yy = np.meshgrid(grid, grid)
-    labels = region_labels(np.stack([xx, yy], axis=-1), w1, w2, rule, m=m, margin=margin)
-    cmap = ListedColormap(["#e6e6e6", class_color(0), class_color(1)])
-    image = ax.imshow(
-        labels,
-        origin="lower",
-        extent=(-LIMIT, LIMIT, -LIMIT, LIMIT),
-        cmap=cmap,
-        vmin=0,
-        vmax=2,
-        alpha=0.45,
-        interpolation="nearest",
-    )
-    for w in (w1, w2):
-        ax.annotate(
-            "",
-            xy=tuple(w),
-            xytext=(0, 0),
-            arrowprops=dict(arrowstyle="-|>", color=WEIGHT_COLOR, lw=2, shrinkA=0, shrinkB=0),
-        )
-    ax.set_aspect("equal")
-    ax.set_xticks([])
-    ax.set_yticks([])
-    ax.spines[:].set_visible(False)
-    ax.set_title(RULE_TITLES[rule] + (f" (m = {check_m(m)})" if rule == "asoftmax" else ""))
-    return image
-
-
-def _sphere_grid(n: int = 60) -> np.ndarray:
-    u, v = np.meshgrid(np.linspace(0, 2 * math.pi, 2 * n), np.linspace(0, math.pi, n))
-    # (n, 2n, 3)
-    return np.stack([np.cos(u) * np.sin(v), np.sin(u) * np.sin(v), np.cos(v)], axis=-1)
-
-
-def _sphere_weights(theta12: float) -> tuple[np.ndarray, np.ndarray]:
-    w1, w2 = _direction(90.0 - theta12 / 2), _direction(90.0 + theta12 / 2)
-    return np.append(w1, 0.0), np.append(w2, 0.0)
-
-
-def _caps(theta12, m, rule, margin, n, b1=0.0, b2=0.0) -> np.ndarray:
-    points = _sphere_grid(n)
-    return region_labels(
-        points, *_sphere_weights(_check_theta12(theta12)), rule, m=m, b1=b1, b2=b2, margin=margin
-    )
-
-
-def draw_sphere_regions(rule="asoftmax", ax=None, theta12=90.0, m=4, margin=0.3, n=60,
-                        elev=25.0, azim=90.0):
-    """Fig. 3, row 2, in matplotlib: the unit sphere coloured by the class whose constraint
-    holds there (grey: neither), with W1 and W2. Returns the surface (``.labels`` holds the
-    (n, 2n) grid of labels it was coloured by)."""
-    if ax is None:
-        import matplotlib.pyplot as plt
-
-        ax = plt.figure().add_subplot(projection="3d")
-    labels = _caps(theta12, m, rule, margin, n)
-    points = _sphere_grid(n)
-    palette = np.array([matplotlib_colors.to_rgba("#d9d9d9"), matplotlib_colors.to_rgba(class_color(0)),
-                        matplotlib_colors.to_rgba(class_color(1))])
-    surface = ax.plot_surface(points[..., 0], points[..., 1], points[..., 2], facecolors=palette[labels],
-                              rstride=1, cstride=1, linewidth=0, antialiased=False, shade=False)
-    surface.labels = labels
-    for i, w in enumerate(_sphere_weights(_check_theta12(theta12))):
-        ax.plot([0, 1.35 * w[0]], [0, 1.35 * w[1]], [0, 1.35 * w[2]], color=WEIGHT_COLOR, lw=2.5)
-        ax.text(*(1.5 * w), f"$W_{i + 1}$", ha="center", fontsize=11)
-    ax.set_box_aspect((1, 1, 1))
-    ax.view_init(elev=elev, azim=azim)
-    ax.set_xlim(1, -1)  # seen from +y, so flip x to keep W1 on the right as in the plane
-    ax.set_ylim(-1, 1)
-    ax.set_zlim(-1, 1)
-    ax.set_axis_off()
-    ax.set_title(RULE_TITLES[rule] + (f" (m = {check_m(m)})" if rule == "asoftmax" else "") + ": on the sphere")
-    return surface
-
-
-def sphere_caps_figure(
-    theta12=90.0, m=4, rules=("euclidean", "modified", "asoftmax"), margin=0.3, n=60
-):
-    """Fig. 3, row 2: the caps of the unit sphere where each class's constraint holds (plotly).
-
-    One 3D scene per rule; each scene has a surface whose ``surfacecolor`` is the label
-    (0 neither, 1 class 1, 2 class 2) and the two weight vectors as lines.
-    """
+def _slider_traces(b: BinaryBoundaries) -> list:
+    """The five traces a slider frame moves: the two winning arcs, the wedge, the two boundaries."""
     import plotly.graph_objects as go
-    from plotly.subplots import make_subplots
 
-    rules = tuple(_check_rule(r) for r in rules)
-    fig = make_subplots(
-        rows=1,
-        cols=len(rules),
-        specs=[[{"type": "scene"}] * len(rules)],
-        subplot_titles=[RULE_TITLES[r] + ": class caps" for r in rules],
-    )
-    points = _sphere_grid(n)
-    colorscale = [
-        [0, "#d9d9d9"],
-        [0.33, "#d9d9d9"],
-        [0.34, class_color(0)],
-        [0.66, class_color(0)],
-        [0.67, class_color(1)],
-        [1, class_color(1)],
+    arcs = [
+        go.Scatter(
+            x=x,
+            y=y,
+            mode="lines",
+            line=dict(color=class_color(i), width=7),
+            name=f"class {i + 1} wins",
+            connectgaps=False,
+        )
+        for i, (x, y) in enumerate(_masked_arc(b, label) for label in (1, 2))
     ]
-    for col, rule in enumerate(rules, start=1):
-        fig.add_trace(
-            go.Surface(
-                x=points[..., 0],
-                y=points[..., 1],
-                z=points[..., 2],
-                surfacecolor=_caps(theta12, m, rule, margin, n),
-                cmin=0,
-                cmax=2,
-                colorscale=colorscale,
-                showscale=False,
-                name=rule,
-                hoverinfo="skip",
-                lighting=dict(ambient=0.85, diffuse=0.25, specular=0.05),
-            ),
-            row=1,
-            col=col,
-        )
-        for i, w in enumerate(_sphere_weights(_check_theta12(theta12))):
-            fig.add_trace(
-                go.Scatter3d(
-                    x=[0, 1.3 * w[0]],
-                    y=[0, 1.3 * w[1]],
-                    z=[0, 1.3 * w[2]],
-                    mode="lines+text",
-                    text=["", f"W{i + 1}"],
-                    line=dict(color=WEIGHT_COLOR, width=6),
-                    showlegend=False,
-                ),
-                row=1,
-                col=col,
-            )
-    axis = dict(visible=False, range=[-1.3, 1.3])
-    # Look from the W1–W2 side of the sphere with +y up, so W1 is on the right as in the 2D picture.
-    fig.update_scenes(
-        xaxis=axis,
-        yaxis=axis,
-        zaxis=axis,
-        aspectmode="cube",
-        camera=dict(eye=dict(x=0.0, y=1.3, z=1.15), up=dict(x=0, y=1, z=0)),
-    )
-    fig.update_layout(margin=dict(l=0, r=0, t=30, b=0), height=360)
-    fig.layout.meta = {"rules": list(rules), "n": n, "margin": margin}
-    return fig
-
-
-def update_sphere_caps(fig, theta12=90.0, m=4, rules=None, b1=0.0, b2=0.0) -> None:
-    """Move the caps and weights of a :func:`sphere_caps_figure` in place (works on a FigureWidget).
-
-    ``rules`` replaces the figure's rules (as many as it has scenes); ``b1``, ``b2`` are the
-    softmax biases (used by a softmax scene only).
-    """
-    meta = dict(fig.layout.meta)
-    if rules is not None:
-        rules = tuple(_check_rule(r) for r in rules)
-        if len(rules) != len(meta["rules"]):
-            raise ValueError(f"this figure has {len(meta['rules'])} scenes, got {len(rules)} rules")
-        meta["rules"] = list(rules)
-    weights = _sphere_weights(_check_theta12(theta12))
-    caps = [_caps(theta12, m, rule, meta["margin"], meta["n"], b1, b2) for rule in meta["rules"]]
-    with fig.batch_update():
-        fig.layout.meta = meta
-        for k, rule in enumerate(meta["rules"]):
-            surface, *arrows = fig.data[3 * k : 3 * k + 3]
-            surface.surfacecolor = caps[k]
-            surface.name = rule
-            for arrow, w in zip(arrows, weights):
-                arrow.x, arrow.y, arrow.z = [0, 1.3 * w[0]], [0, 1.3 * w[1]], [0, 1.3 * w[2]]
-        for k, rule in enumerate(meta["rules"]):
-            if k < len(fig.layout.annotations):  # the subplot titles
-                fig.layout.annotations[k].text = RULE_TITLES[rule] + ": class caps"
-
-
-def boundary_slider_figure(theta12=90.0, ms=range(1, 7)):
-    """Table 1 as a plotly figure with a kernel-free m slider: one frame per m (for slides)."""
-    import plotly.graph_objects as go
-
-    ms = [check_m(m) for m in ms]
-    t = np.linspace(0, 2 * math.pi, 361)
-
-    def traces(b: BinaryBoundaries):
-        arcs = [
+    wedge = b.wedge if len(b.wedge) else np.zeros((1, 2))
+    return arcs + [
+        go.Scatter(
+            x=wedge[:, 0],
+            y=wedge[:, 1],
+            fill="toself",
+            mode="lines",
+            line=dict(width=0),
+            fillcolor="rgba(127,127,127,0.35)",
+            name="margin",
+        ),
+        *(
             go.Scatter(
-                x=x,
-                y=y,
-                mode="lines",
-                line=dict(color=class_color(i), width=7),
-                name=f"class {i + 1} wins",
-                connectgaps=False,
-            )
-            for i, (x, y) in enumerate(_masked_arc(b, label) for label in (1, 2))
-        ]
-        wedge = b.wedge if len(b.wedge) else np.zeros((1, 2))
-        return arcs + [
-            go.Scatter(
-                x=wedge[:, 0],
-                y=wedge[:, 1],
-                fill="toself",
-                mode="lines",
-                line=dict(width=0),
-                fillcolor="rgba(127,127,127,0.35)",
-                name="margin",
-            ),
-            *(
-                go.Scatter(
-                    x=s[:, 0],
-                    y=s[:, 1],
-                    mode="lines",
-                    showlegend=False,
-                    line=dict(color=class_color(i), dash="dash", width=3),
-                )
-                for i, s in enumerate((b.boundary1, b.boundary2))
-            ),
-        ]
-
-    states = {m: binary_boundaries(theta12, m, "asoftmax") for m in ms}
-    first = states[ms[0]]
-    fig = go.Figure(
-        traces(first)
-        + [
-            go.Scatter(
-                x=np.cos(t),
-                y=np.sin(t),
+                x=s[:, 0],
+                y=s[:, 1],
                 mode="lines",
                 showlegend=False,
-                line=dict(color=UNIT_CIRCLE_COLOR, width=1),
+                line=dict(color=class_color(i), dash="dash", width=3),
             )
-        ]
-    )
-
-    def annotations(b: BinaryBoundaries):
-        arrows = [
-            dict(
-                x=w[0],
-                y=w[1],
-                ax=0,
-                ay=0,
-                xref="x",
-                yref="y",
-                axref="x",
-                ayref="y",
-                showarrow=True,
-                arrowhead=2,
-                arrowwidth=3,
-                text="",
-                arrowcolor=WEIGHT_COLOR,
-            )
-            for w in (b.w1, b.w2)
-        ]
-        labels = [
-            dict(
-                x=1.15 * w[0], y=1.15 * w[1], text=f"W{i + 1}", showarrow=False, font=dict(size=20)
-            )
-            for i, w in enumerate((b.w1, b.w2))
-        ]
-        return (
-            arrows
-            + labels
-            + [
-                dict(
-                    x=0.5,
-                    y=-0.02,
-                    xref="paper",
-                    yref="paper",
-                    showarrow=False,
-                    font=dict(size=22),
-                    text=f"m = {b.m}: {b.margin_text}",
-                    name="margin",
-                ),
-                dict(
-                    x=0.5,
-                    y=1.04,
-                    xref="paper",
-                    yref="paper",
-                    showarrow=False,
-                    font=dict(size=14),
-                    text=bounds_text(b.m).replace("\n", "    "),
-                ),
-            ]
-        )
-
-    fig.frames = [
-        go.Frame(
-            name=str(m),
-            data=traces(b),
-            traces=list(range(5)),
-            layout=dict(annotations=annotations(b)),
-        )
-        for m, b in states.items()
+            for i, s in enumerate((b.boundary1, b.boundary2))
+        ),
     ]
-    steps = [
+
+
+def _slider_weight_annotations(b: BinaryBoundaries) -> list[dict]:
+    """The W1, W2 arrows (plotly annotations in data coordinates), then their labels."""
+    arrows = [
+        dict(
+            x=w[0],
+            y=w[1],
+            ax=0,
+            ay=0,
+            xref="x",
+            yref="y",
+            axref="x",
+            ayref="y",
+            showarrow=True,
+            arrowhead=2,
+            arrowwidth=3,
+            text="",
+            arrowcolor=WEIGHT_COLOR,
+        )
+        for w in (b.w1, b.w2)
+    ]
+    labels = [
+        dict(x=1.15 * w[0], y=1.15 * w[1], text=f"W{i + 1}", showarrow=False, font=dict(size=20))
+        for i, w in enumerate((b.w1, b.w2))
+    ]
+    return arrows + labels
+
+
+def _slider_annotations(b: BinaryBoundaries) -> list[dict]:
+    """A frame's annotations: the weights, the margin caption below and the m bounds above."""
+    return _slider_weight_annotations(b) + [
+        dict(
+            x=0.5,
+            y=-0.02,
+            xref="paper",
+            yref="paper",
+            showarrow=False,
+            font=dict(size=22),
+            text=f"m = {b.m}: {b.margin_text}",
+            name="margin",
+        ),
+        dict(
+            x=0.5,
+            y=1.04,
+            xref="paper",
+            yref="paper",
+            showarrow=False,
+            font=dict(size=14),
+            text=bounds_text(b.m).replace("\n", "    "),
+        ),
+    ]
+
+
+def _slider_steps(ms) -> list[dict]:
+    """One slider step per m, each jumping to the frame of that name at once."""
+    return [
         dict(
             method="animate",
             label=str(m),
@@ -625,12 +433,45 @@ def boundary_slider_figure(theta12=90.0, ms=range(1, 7)):
         )
         for m in ms
     ]
+
+
+def boundary_slider_figure(theta12=90.0, ms=range(1, 7)):
+    """Table 1 as a plotly figure with a kernel-free m slider: one frame per m (for slides)."""
+    import plotly.graph_objects as go
+
+    ms = [check_m(m) for m in ms]
+    t = np.linspace(0, 2 * math.pi, 361)
+    states = {m: binary_boundaries(theta12, m, "asoftmax") for m in ms}
+    first = states[ms[0]]
+    fig = go.Figure(
+        _slider_traces(first)
+        + [
+            go.Scatter(
+                x=np.cos(t),
+                y=np.sin(t),
+                mode="lines",
+                showlegend=False,
+                line=dict(color=UNIT_CIRCLE_COLOR, width=1),
+            )
+        ]
+    )
+    fig.frames = [
+        go.Frame(
+            name=str(m),
+            data=_slider_traces(b),
+            traces=list(range(5)),
+            layout=dict(annotations=_slider_annotations(b)),
+        )
+        for m, b in states.items()
+    ]
     axis = dict(range=[-LIMIT, LIMIT], visible=False)
     fig.update_layout(
-        annotations=annotations(first),
+        annotations=_slider_annotations(first),
         xaxis=axis,
         yaxis=dict(axis, scaleanchor="x"),
-        sliders=[dict(active=0, currentvalue=dict(prefix="m = "), steps=steps, pad=dict(t=40))],
+        sliders=[
+            dict(active=0, currentvalue=dict(prefix="m = "), steps=_slider_steps(ms), pad=dict(t=40))
+        ],
         title=f"A-Softmax boundaries (Table 1), θ12 = {theta12:.0f}°",
         height=650,
         plot_bgcolor="white",

@@ -1,0 +1,44 @@
+"""Argument checks shared by every layer (standard library only), each raising a ValueError
+that says what was wrong and what is allowed."""
+
+from __future__ import annotations
+
+import math
+import numbers
+
+__all__ = ["check_m", "check_int", "check_finite"]
+
+
+def _is_bool(value) -> bool:
+    return isinstance(value, bool) or type(value).__name__ == "bool_"  # numpy.bool_ without numpy
+
+
+def check_m(m) -> int:
+    """Return ``m`` as an int, or raise ValueError unless it is a positive integer.
+
+    Booleans, strings and non-integral numbers are refused: the 2017 A-Softmax uses an
+    integer margin (a real-valued m belongs to the later SphereFace-R variant).
+    """
+    if not _is_bool(m) and isinstance(m, numbers.Real) and not isinstance(m, numbers.Integral):
+        m = int(m) if math.isfinite(m) and float(m).is_integer() else m
+    if _is_bool(m) or not isinstance(m, numbers.Integral) or m < 1:
+        raise ValueError(f"m must be a positive integer (1, 2, 3, ...), got {m!r}")
+    return int(m)
+
+
+def check_int(name: str, value, minimum: int = 1, maximum: int | None = None) -> int:
+    """``value`` as an int within [minimum, maximum], else a ValueError naming ``name``."""
+    if _is_bool(value) or not isinstance(value, numbers.Integral) or value < minimum or (
+            maximum is not None and value > maximum):
+        allowed = f">= {minimum}" if maximum is None else f"from {minimum} to {maximum}"
+        raise ValueError(f"{name} must be an integer {allowed}, got {value!r}")
+    return int(value)
+
+
+def check_finite(name: str, value, minimum: float = 0.0, strict: bool = False) -> float:
+    """``value`` as a finite float >= minimum (> minimum when ``strict``), else a ValueError."""
+    ok = not _is_bool(value) and isinstance(value, numbers.Real) and math.isfinite(value) and (
+        value > minimum if strict else value >= minimum)
+    if not ok:
+        raise ValueError(f"{name} must be a finite number {'>' if strict else '>='} {minimum:g}, got {value!r}")
+    return float(value)

@@ -1,0 +1,87 @@
+"""The Table 1 / Fig. 3 explorer: m, θ12, the loss and the biases move W, the boundaries and the margin."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from spheredemo.plots.boundaries import (
+    RULE_TITLES,
+    BinaryBoundaries,
+    BoundaryDisplay,
+    binary_boundaries,
+    bounds_text,
+)
+from spheredemo.plots.regions import sphere_caps_figure, update_sphere_caps
+from spheredemo.widgets._base import LOSS_CHOICES, Explorer, MplView, _figure_widget, _slider
+
+__all__ = ["boundary_explorer"]
+
+
+def boundary_explorer(
+    m: int = 4, theta12: int = 90, loss: str = "asoftmax", b1: float = 0.0, b2: float = 0.0
+) -> Explorer:
+    """Table 1 / Fig. 3: m, θ12, the loss and the biases move W, the boundaries and the margin."""
+
+    controls = {
+        "m": _slider(widgets.IntSlider, m, "m", min=1, max=6),
+        "theta12": _slider(widgets.IntSlider, theta12, "θ12 (degrees)", min=10, max=180),
+        "loss": widgets.ToggleButtons(options=LOSS_CHOICES, value=loss),
+        "b1": _slider(widgets.FloatSlider, b1, "b1", min=-1.0, max=1.0, step=0.05),
+        "b2": _slider(widgets.FloatSlider, b2, "b2", min=-1.0, max=1.0, step=0.05),
+    }
+    view, display = _circle_view(binary_boundaries(theta12, m, loss, b1, b2))
+    sphere = _caps_view(theta12, m, loss)
+    readout = widgets.HTML().add_class("spheredemo-margin")
+
+    def update(m=4, theta12=90, loss="asoftmax", b1=0.0, b2=0.0):
+        display.update(theta12=theta12, m=m, rule=loss, b1=b1, b2=b2)
+        if not isinstance(sphere, widgets.HTML):
+            update_sphere_caps(sphere, theta12, m, rules=(loss,), b1=b1, b2=b2)
+        readout.value = _readout_html(display.boundaries)
+        controls["m"].disabled = loss != "asoftmax"
+        controls["b1"].disabled = controls["b2"].disabled = loss != "softmax"
+        view.render()
+
+    explorer = Explorer(
+        controls,
+        widgets.HBox([view.image, sphere]),
+        update,
+        extra=[readout],
+        rows=[["loss"], ["m", "theta12"], ["b1", "b2"]],
+        header="<b>Table 1 / Fig. 3</b>: binary decision boundaries and the angular margin",
+        figure=view.figure,
+        views={"sphere": sphere},
+    )
+    explorer.display, explorer.readout = display, readout
+    return explorer
+
+
+def _circle_view(boundaries: BinaryBoundaries) -> tuple[MplView, BoundaryDisplay]:
+    """Table 1's picture in a PNG view, drawn once; updates move only its dynamic artists."""
+    view = MplView((5.0, 5.0))
+    display = BoundaryDisplay(boundaries).plot(view.figure.add_subplot())
+    view.figure.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.98)
+    for text in (display.margin_label, display.bounds_label, display.ax.title):
+        # shown as HTML below: crisper, and the PNG renders faster without them
+        text.set_visible(False)
+    view.animate([a for a in display.dynamic_artists if a.get_visible()])
+    return view, display
+
+
+def _caps_view(theta12, m, loss):
+    """The rotatable 3D caps (a FigureWidget), or an HTML note of what they need."""
+    sphere = _figure_widget(sphere_caps_figure(theta12, m, rules=(loss,), n=40))
+    if sphere is None:  # the 2D picture still works; say what the 3D view needs
+        sphere = widgets.HTML(
+            "The rotatable 3D caps need the anywidget package: pip install anywidget"
+        )
+    else:
+        sphere.update_layout(width=400, height=400)
+    return sphere
+
+
+def _readout_html(b: BinaryBoundaries) -> str:
+    """The margin line under the picture, and for A-Softmax where m stands against the bounds."""
+    return f"<b>{RULE_TITLES[b.rule]}, θ12 = {b.theta12:.0f}°: {b.margin_text}</b><br>" + (
+        bounds_text(b.m).replace("\n", "<br>") if b.rule == "asoftmax" else ""
+    )

@@ -1,0 +1,245 @@
+"""The Fig. 5 / Fig. 12 explorer: the shipped MNIST models' test features and their pair angles.
+
+:class:`FeatureView` (features on the circle or sphere, moved in place) is shared with the
+training explorer.
+"""
+
+from __future__ import annotations
+
+import math
+
+import ipywidgets as widgets
+import numpy as np
+
+from spheredemo.analysis import Embeddings, angle_stats, pair_angles
+from spheredemo.widgets._base import Explorer, MplView, _figure_widget, _slider
+
+__all__ = ["embedding_explorer", "FeatureView", "MODEL_CHOICES"]
+
+#: the embedding explorer's m slider: softmax, modified softmax, then A-Softmax m = 1..4
+MODEL_CHOICES = [("softmax", "softmax"), ("modified", "modified")] + [
+    (f"m={m}", f"asoftmax-{m}") for m in range(1, 5)
+]
+
+
+def _parse_model(key: str) -> tuple[str, int | None]:
+    loss, _, m = key.partition("-")
+    return loss, (int(m) if m else None)
+
+
+def _shown_subset(emb: Embeddings, per_class: int) -> Embeddings:
+    """The first ``per_class`` features of every class (the same images for every checkpoint)."""
+    index = np.sort(
+        np.concatenate([np.flatnonzero(emb.labels == c)[:per_class] for c in np.unique(emb.labels)])
+    )
+    return Embeddings(
+        emb.features[index],
+        emb.labels[index],
+        emb.weight,
+        emb.predictions[index],
+        emb.bias,
+        emb.name,
+    )
+
+
+class FeatureView:
+    """Features on the unit circle (matplotlib, 2D) or sphere (plotly, 3D), drawn once, then moved.
+
+    :meth:`show` draws the first embeddings of a dimension and afterwards only moves the points
+    (``set_offsets``) and weight arrows, or the plotly traces' coordinates.
+    """
+
+    def __init__(self, size: float = 4.6):
+        self.circle_view = MplView((size, size))
+        self.circle_artists = None
+        self.sphere = None
+        self.box = widgets.Box()
+        self.size = size
+
+    def show(self, emb: Embeddings, title: str = "") -> None:
+        if emb.dim == 2:
+            self._show_circle(emb, title)
+            self.box.children = [self.circle_view.image]
+        elif emb.dim == 3:
+            self._show_sphere(emb, title)
+            self.box.children = [self.sphere]
+        else:
+            raise ValueError(f"only 2D and 3D embeddings can be drawn, got dim={emb.dim}")
+
+    def _show_circle(self, emb: Embeddings, title: str) -> None:
+        from spheredemo.plots.embeddings import draw_circle_features
+
+        if self.circle_artists is None or len(self.circle_artists.scatters) != emb.n_classes:
+            self.circle_view.figure.clear()
+            ax = self.circle_view.figure.add_subplot()
+            self.circle_artists = draw_circle_features(
+                emb, ax=ax, max_points=None, jitter=0.0, size=5
+            )
+            self.circle_view.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.06, top=0.92)
+            art = self.circle_artists
+            self.circle_view.animate([*art.scatters, *art.arrows, art.ax.title])
+        else:
+            points = emb.unit_features
+            for c, scatter in enumerate(self.circle_artists.scatters):
+                scatter.set_offsets(points[emb.labels == c])
+            for arrow, w in zip(self.circle_artists.arrows, emb.unit_weight):
+                arrow.xy = tuple(0.8 * w)
+        self.circle_artists.ax.set_title(title)
+        self.circle_view.render()
+
+    def _show_sphere(self, emb: Embeddings, title: str) -> None:
+        from spheredemo.plots.embeddings import sphere_figure
+
+        fresh = sphere_figure(emb, max_points=None, title=title)
+        if self.sphere is None or len(self.sphere.data) != len(fresh.data):
+            self.sphere = _figure_widget(fresh)
+            if self.sphere is None:
+                raise ValueError("the 3D view needs the anywidget package: pip install anywidget")
+            self.sphere.update_layout(width=int(self.size * 90), height=int(self.size * 90))
+        with self.sphere.batch_update():
+            for trace, new in zip(self.sphere.data, fresh.data):
+                trace.x, trace.y, trace.z = new.x, new.y, new.z
+            self.sphere.layout.title = title
+
+
+def _stats_html(emb: Embeddings, pairs) -> str:
+    s = angle_stats(emb)
+    rows = [
+        ("test accuracy", f"{100 * s.accuracy:.2f} %"),
+        ("mean angle to own W", f"{s.mean_own_angle:.1f}°"),
+        ("max angle to own W", f"{s.max_own_angle:.1f}°"),
+        ("min angle between W", f"{s.min_weight_angle:.1f}°"),
+        ("angular Fisher score", f"{s.afs:.4f}"),
+        (
+            f"max positive pair ({pairs.classes[0]}, {pairs.classes[1]})",
+            f"{pairs.max_positive:.1f}°",
+        ),
+        ("min negative pair", f"{pairs.min_negative:.1f}°"),
+        ("pairs overlapping", f"{100 * pairs.overlap_fraction:.2f} %"),
+    ]
+    body = "".join(f"<tr><td>{k}</td><td style='text-align:right'>{v}</td></tr>" for k, v in rows)
+    return f"<table class='spheredemo-stats'>{body}</table>"
+
+
+def _nice_ceiling(value: float) -> float:
+    """The smallest of 1, 2, 2.5, 5 × 10^k at or above ``value`` (steady axis limits)."""
+    power = 10.0 ** math.floor(math.log10(value))
+    return next(f * power for f in (1, 2, 2.5, 5, 10) if f * power >= value)
+
+
+class _Histograms:
+    """Pair-angle histograms drawn once; later pairs only change bar heights, lines and labels.
+
+    The y limit moves in steps (:func:`_nice_ceiling`), so most swaps only redraw the bars.
+    """
+
+    def __init__(self, bins: int = 90):
+        self.view = MplView((4.6, 3.4))
+        self.artists, self.bins = None, bins
+
+    def show(self, pairs, histograms) -> None:
+        """``histograms`` is ``pairs.histograms(bins)``: (edges, positive, negative) densities."""
+        from spheredemo.plots.embeddings import draw_pair_histograms
+
+        _, pos, neg = histograms
+        i, j = pairs.classes
+        labels = [
+            f"positive pairs ({i}–{i}, {j}–{j})",
+            f"negative pairs ({i}–{j})",
+            f"max positive {pairs.max_positive:.1f}°",
+            f"min negative {pairs.min_negative:.1f}°",
+        ]
+        if self.artists is None:
+            a = self.artists = draw_pair_histograms(
+                pairs, ax=self.view.figure.add_subplot(), bins=self.bins
+            )
+            self.view.figure.subplots_adjust(left=0.17, right=0.97, bottom=0.15, top=0.95)
+            lines = [a.positive, a.negative, a.max_positive_line, a.min_negative_line]
+            self.legend = a.ax.legend(lines, labels, loc="upper right", fontsize="small")
+            self.view.animate([*a.positive, *a.negative, *lines[2:], self.legend])
+        a = self.artists
+        for bars, heights in ((a.positive, pos), (a.negative, neg)):
+            for rect, h in zip(bars, heights):
+                rect.set_height(h)
+        a.max_positive_line.set_xdata([pairs.max_positive] * 2)
+        a.min_negative_line.set_xdata([pairs.min_negative] * 2)
+        for text, label in zip(self.legend.get_texts(), labels):
+            text.set_text(label)
+        top = _nice_ceiling(1.05 * max(pos.max(), neg.max(), 1e-6))
+        full = a.ax.get_ylim()[1] != top
+        a.ax.set_ylim(0, top)
+        self.view.render(full=full)
+
+
+def _pretrained_loader(dim, loss, m):
+    from spheredemo import pretrained
+
+    return pretrained.test_embeddings(dim, loss, m)
+
+
+def _model_results(emb: Embeddings, shown_per_class: int, bins: int) -> tuple:
+    """What the explorer shows of one model: (shown subset, pair angles, their histograms, stats)."""
+    pairs = pair_angles(emb)
+    return (
+        _shown_subset(emb, shown_per_class),
+        pairs,
+        pairs.histograms(bins),
+        _stats_html(emb, pairs),
+    )
+
+
+def _embedding_controls(dim, model) -> dict:
+    """The circle/sphere toggle and the loss / m slider (which loads on release, not while dragged)."""
+    return {
+        "dim": widgets.ToggleButtons(options=[("2D: circle", 2), ("3D: sphere", 3)], value=dim),
+        "model": _slider(
+            widgets.SelectionSlider, model, "loss / m", options=MODEL_CHOICES, continuous_update=False
+        ),
+    }
+
+
+def embedding_explorer(
+    dim: int = 2, model: str = "asoftmax-4", load=None, shown_per_class: int = 200
+) -> Explorer:
+    """Fig. 5 / Fig. 12: the shipped MNIST models' test features on the circle or sphere, by m.
+
+    ``load(dim, loss, m) -> Embeddings`` defaults to :func:`spheredemo.pretrained.test_embeddings`.
+    Results are cached per model, so moving back to a model seen before only redraws.
+    """
+    load = load or _pretrained_loader
+    controls = _embedding_controls(dim, model)
+    features, histograms, stats = (
+        FeatureView(),
+        _Histograms(),
+        widgets.HTML().add_class("spheredemo-stats"),
+    )
+    cache = {}
+
+    def results(dim, model):
+        if (dim, model) not in cache:
+            emb = load(dim, *_parse_model(model))
+            cache[dim, model] = _model_results(emb, shown_per_class, histograms.bins)
+        return cache[dim, model]
+
+    def update(dim=2, model="asoftmax-4"):
+        shown, pairs, hist, table = results(dim, model)
+        label = dict((v, k) for k, v in MODEL_CHOICES)[model]
+        features.show(shown, title=f"MNIST test, {dim}D, {label}")
+        histograms.show(pairs, hist)
+        stats.value = table
+        body.layout.display = None  # shown once something is drawn
+
+    body = widgets.HBox(
+        [features.box, widgets.VBox([histograms.view.image, stats])],
+        layout=widgets.Layout(display="none"),
+    )
+    explorer = Explorer(
+        controls,
+        body,
+        update,
+        header="<b>Fig. 5 / Fig. 12</b>: MNIST features of the shipped models",
+        figure=features.circle_view.figure,
+    )
+    explorer.features, explorer.histograms, explorer.stats = features, histograms, stats
+    explorer.cache = cache
+    return explorer

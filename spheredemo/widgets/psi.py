@@ -1,0 +1,67 @@
+"""The ψ explorer (Eq. 6, Appendix G): ψ(θ), the λ-blended target and the λ(t) schedule."""
+
+from __future__ import annotations
+
+import ipywidgets as widgets
+
+from spheredemo.margins import LambdaSchedule
+from spheredemo.plots.psi import PsiDisplay
+from spheredemo.widgets._base import Explorer, MplView, _slider
+
+__all__ = ["psi_explorer", "LAMBDA_CHOICES", "GAMMA_CHOICES"]
+
+LAMBDA_CHOICES = (0.0, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 1000.0)
+# γ choices of the ψ explorer; 0.12 is the official value
+GAMMA_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.06, 0.12, 0.25, 0.5, 1.0, 2.0, 5.0)
+
+
+def psi_explorer(m: int = 4, lam: float = 5.0, theta12: int = 36) -> Explorer:
+    """ψ(θ), the λ-blended target and the λ(t) schedule; the effective margin of m with λ."""
+    schedule = LambdaSchedule()
+    controls = _psi_controls(m, lam, theta12, schedule)
+    view = MplView((10.0, 3.8))
+    display = PsiDisplay(m, lam, theta12, schedule).plot(view.figure.subplots(1, 2))
+    view.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.86, wspace=0.25)
+    view.animate(display.dynamic_artists)
+    readout = widgets.HTML().add_class("spheredemo-margin")
+
+    def update(m=4, lam=5.0, theta12=36, base=1000.0, gamma=0.12, power=1.0, lambda_min=5.0):
+        display.update(
+            m=m, lam=lam, theta12=theta12, schedule=LambdaSchedule(base, gamma, power, lambda_min)
+        )
+        r = display.result
+        readout.value = (
+            f"<b>m = {r.m} with λ = {r.lam:g} acts like m_eff ≈ {r.m_eff:.2f}</b>: class-1 "
+            f"boundary at {r.theta1:.1f}° instead of θ12/(m+1) = {r.theta12 / (r.m + 1):.1f}°, "
+            f"margin {r.margin:.1f}°"
+        )
+        view.render()
+
+    explorer = Explorer(
+        controls,
+        view.image,
+        update,
+        extra=[readout],
+        figure=view.figure,
+        rows=[["m", "lam", "theta12"], ["base", "gamma", "power", "lambda_min"]],
+        header="<b>ψ(θ) and annealing</b> (Eq. 6, Appendix G)",
+    )
+    explorer.display, explorer.readout = display, readout
+    return explorer
+
+
+def _psi_controls(m, lam, theta12, schedule: LambdaSchedule) -> dict:
+    """m, λ and θ12, then the λ(t) schedule's base, γ, power and λ_min (starting at ``schedule``)."""
+    return {
+        "m": _slider(widgets.IntSlider, m, "m", min=1, max=6),
+        "lam": _slider(widgets.SelectionSlider, lam, "λ", options=LAMBDA_CHOICES),
+        "theta12": _slider(widgets.IntSlider, theta12, "θ12 (degrees)", min=10, max=180),
+        "base": _slider(
+            widgets.FloatLogSlider, schedule.base, "λ base", base=10, min=0, max=4, step=0.05
+        ),
+        "gamma": _slider(widgets.SelectionSlider, schedule.gamma, "γ", options=GAMMA_CHOICES),
+        "power": _slider(widgets.FloatSlider, schedule.power, "power", min=0.0, max=3.0, step=0.1),
+        "lambda_min": _slider(
+            widgets.FloatSlider, schedule.lambda_min, "λ_min", min=0.0, max=50.0, step=0.5
+        ),
+    }
