@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import html
+import warnings
 import math
 from pathlib import Path
 
@@ -270,6 +271,9 @@ def build_deck(
     from plotly.offline import get_plotlyjs
 
     load = _pretrained_loader() if embeddings else None
+    if embeddings and load is None:
+        warnings.warn("the package has no complete set of 2D checkpoints: the trained-embeddings slide is "
+                      "left out (python -m spheredemo.pretrained trains them)", stacklevel=2)
     slides = [
         '<section class="slide"><h1>SphereFace: angular margins on the hypersphere</h1>'
         "<p>W. Liu et al., <i>SphereFace: Deep Hypersphere Embedding for Face Recognition</i>, "

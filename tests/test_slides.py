@@ -79,3 +79,19 @@ def test_failed_write_keeps_the_old_deck(tmp_path, monkeypatch):
         slides.build_deck(tmp_path, theta12=30, embeddings=False)
     assert path.read_bytes() == old
     assert [p.name for p in tmp_path.iterdir()] == [slides.DECK_NAME]
+
+
+def test_embedding_slider_shows_each_shipped_model(data_root):
+    """With the real checkpoints: every frame holds that model's own unit features, frames differ."""
+    from spheredemo import pretrained
+
+    fig = slides.embedding_slider_figure(slides._pretrained_loader(), per_class=5)
+    frames = {f.name: f for f in fig.frames}
+    for label, loss, m in slides.EMBEDDING_MODELS:
+        emb = pretrained.test_embeddings(2, loss, m)
+        for c in range(10):
+            expected = emb.unit_features[np.flatnonzero(emb.labels == c)[:5]]
+            trace = frames[label].data[c]
+            np.testing.assert_allclose(np.stack([trace.x, trace.y], 1), expected)
+    first, last = (frames[label].data[0] for label, _, _ in (slides.EMBEDDING_MODELS[0], slides.EMBEDDING_MODELS[-1]))
+    assert not np.allclose(first.x, last.x), "swapping the model must move the points"
