@@ -83,13 +83,17 @@ class ImageSet:
         """A new set holding only ``index`` (positions, a boolean mask or a slice)."""
         return ImageSet(self.images[index], self.labels[index], self.classes)
 
-    def per_class(self, n: int, seed: int = 0) -> ImageSet:
-        """At most ``n`` randomly chosen images of every class (a balanced small subset)."""
-        if n < 1:
-            raise ValueError(f"n (images per class) must be >= 1, got {n}")
+    def per_class(self, n, seed: int = 0) -> ImageSet:
+        """At most ``n`` randomly chosen images of every class (a balanced small subset).
+
+        ``n`` may also be a list with one count per class (e.g. a long-tailed subset).
+        """
+        counts = [n] * self.n_classes if isinstance(n, int) else list(n)
+        if len(counts) != self.n_classes or any(not isinstance(c, int) or c < 1 for c in counts):
+            raise ValueError(f"n must be a count >= 1 or a list of {self.n_classes} such counts, got {n!r}")
         gen = torch.Generator().manual_seed(seed)
         order = torch.randperm(len(self), generator=gen)
-        keep = torch.cat([order[self.labels[order] == c][:n] for c in range(self.n_classes)])
+        keep = torch.cat([order[self.labels[order] == c][:count] for c, count in enumerate(counts)])
         return self.subset(keep.sort().values)
 
 

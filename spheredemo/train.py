@@ -107,10 +107,7 @@ def load_training_data(config: TrainConfig, root=None) -> tuple[ImageSet, ImageS
         # Class c keeps n_max · imbalance^(c/(C−1)) images: a geometric long tail.
         counts = [max(1, round(n_max * config.imbalance ** (c / (train.n_classes - 1))))
                   for c in range(train.n_classes)]
-        gen = torch.Generator().manual_seed(config.seed)
-        order = torch.randperm(len(train), generator=gen)
-        keep = torch.cat([order[train.labels[order] == c][:n] for c, n in enumerate(counts)])
-        train = train.subset(keep.sort().values)
+        train = train.per_class(counts, seed=config.seed)
     return train, test
 
 
