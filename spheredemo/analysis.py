@@ -45,14 +45,20 @@ class Embeddings:
         """Embed a whole :class:`~spheredemo.data.ImageSet` (eval mode, no gradients)."""
         from spheredemo.train import embed
 
+        features = embed(model, images, batch_size, next(head.parameters()).device)
+        return cls.from_features(features, images.labels, head, name)
+
+    @classmethod
+    def from_features(cls, features, labels, head, name: str = "") -> Embeddings:
+        """Wrap features a model already produced (e.g. cached ones) with the head's decisions."""
         device = next(head.parameters()).device
-        features = embed(model, images, batch_size, device)
+        features = torch.as_tensor(features, dtype=torch.float32)
         with torch.no_grad():
             predictions = head.predict(features.to(device)).cpu()
         bias = getattr(head, "bias", None)
         return cls(
             features=features.numpy().astype(np.float64),
-            labels=images.labels.numpy(),
+            labels=np.asarray(labels),
             weight=head.weight.detach().cpu().numpy().astype(np.float64),
             predictions=predictions.numpy(),
             bias=None if bias is None else bias.detach().cpu().numpy().astype(np.float64),

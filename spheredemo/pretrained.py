@@ -16,6 +16,7 @@ import json
 import time
 from pathlib import Path
 
+import numpy as np
 import torch
 
 from spheredemo.atomic import atomic_path
@@ -24,6 +25,7 @@ from spheredemo.data import MNIST_FILES, find_mnist_dir, load_mnist
 from spheredemo.train import Run, fit, load_checkpoint, select_device
 
 __all__ = ["RECIPES", "CHECKPOINT_DIR", "name_of", "load", "load_run", "manifest", "retrain", "embeddings",
+           "cache_test_features",
            "test_embeddings"]
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent / "checkpoints"
@@ -100,7 +102,9 @@ def load(dataset: str = "mnist", dim: int = 2, loss: str = "asoftmax", m=None, v
 def embeddings(name: str, split: str = "test", per_class: int | None = None, directory: Path = CHECKPOINT_DIR):
     """Cached :class:`~spheredemo.analysis.Embeddings` of an MNIST split under checkpoint ``name``.
 
-    ``per_class`` keeps a fixed balanced subset (seed 0) of that many images per class.
+    ``per_class`` keeps a fixed balanced subset (seed 0) of that many images per class. The
+    whole test set's features ship beside each checkpoint (``NAME.test.npz``, checked against
+    the checkpoint's sha256), so figures and explorers need not run 10,000 images through it.
     """
     from spheredemo.analysis import Embeddings
 
@@ -108,7 +112,38 @@ def embeddings(name: str, split: str = "test", per_class: int | None = None, dir
     images = load_mnist(split)
     if per_class is not None:
         images = images.per_class(per_class, seed=0)
+    elif split == "test":
+        features = _shipped_test_features(name, Path(directory))
+        if features is not None:
+            return Embeddings.from_features(features, images.labels, run.head, name)
     return Embeddings.from_model(run.model, run.head, images, name=name)
+
+
+def _shipped_test_features(name: str, directory: Path):
+    """The cached test-set features of checkpoint ``name``, or None if absent or stale."""
+    path = directory / f"{name}.test.npz"
+    if not path.is_file():
+        return None
+    with np.load(path, allow_pickle=False) as cached:
+        if str(cached["checkpoint_sha256"]) != manifest(directory).get(name, {}).get("file_sha256"):
+            return None
+        return cached["features"]
+
+
+def cache_test_features(names=None, directory: Path = CHECKPOINT_DIR, data_root=None) -> None:
+    """Write ``NAME.test.npz``: the MNIST test features of each checkpoint and its sha256."""
+    from spheredemo.train import embed
+
+    test = load_mnist("test", data_root)
+    directory = Path(directory)
+    for name in names or manifest(directory):
+        run = load_run(name, directory)
+        features = embed(run.model, test).numpy().astype(np.float32)
+        with atomic_path(directory / f"{name}.test.npz") as tmp:
+            with open(tmp, "wb") as f:
+                np.savez_compressed(f, features=features,
+                                    checkpoint_sha256=np.array(_sha256(directory / f"{name}.pt")))
+    embeddings.cache_clear()
 
 
 def test_embeddings(dim: int = 2, loss: str = "asoftmax", m=None, variant: str | None = None,
@@ -178,7 +213,7 @@ def retrain(names=None, directory: Path = CHECKPOINT_DIR, device: str = "auto", 
         current = manifest(directory)  # re-read: another process may have added entries meanwhile
         current[name] = entry
         _write_json_atomic(directory / "manifest.json", current)
-        embeddings.cache_clear()
+        cache_test_features([name], directory, data_root)
     return manifest(directory)
 
 
@@ -193,10 +228,15 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="30 steps on a tiny subset (a smoke test)")
     parser.add_argument("--data", default=None, help="MNIST folder (default: $SPHEREDEMO_DATA, cache, download)")
     parser.add_argument("--list", action="store_true", help="print the recipe names and exit")
+    parser.add_argument("--features-only", action="store_true",
+                        help="only recompute the cached test-set features (NAME.test.npz) of existing checkpoints")
     args = parser.parse_args(argv)
     if args.list:
         for name, values in RECIPES.items():
             print(f"{name:32s} {values['loss']:9s} m={values['m']} dim={values['dim']} epochs={values['epochs']}")
+        return 0
+    if args.features_only:
+        cache_test_features(args.only, Path(args.out), args.data)
         return 0
     if args.quick and Path(args.out).resolve() == CHECKPOINT_DIR.resolve():
         parser.error("--quick trains 30-step smoke-test models: give --out DIR so the shipped checkpoints stay")

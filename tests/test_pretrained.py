@@ -1,6 +1,9 @@
 """The shipped checkpoints: loadable offline, recorded in the manifest, and the paper's claims hold."""
 
 import hashlib
+import json
+
+import numpy as np
 
 import pytest
 import torch
@@ -72,3 +75,26 @@ def test_pair_overlap_falls_as_m_grows_in_3d(data_root):
     overlaps = [analysis.pair_angles(emb(f"mnist-d3-{model}"), classes).overlap_fraction for model in SWEEP]
     assert overlaps[-1] < overlaps[0], f"overlap fraction by m=1..4: {overlaps}"
     assert overlaps[-1] == min(overlaps), f"overlap fraction by m=1..4: {overlaps}"
+
+
+def test_shipped_test_features_are_what_the_model_computes(mnist_test):
+    from spheredemo.analysis import Embeddings
+
+    for name in pretrained.manifest():
+        assert (pretrained.CHECKPOINT_DIR / f"{name}.test.npz").is_file(), f"{name} has no cached features"
+    name = "mnist-d3-asoftmax-m2"
+    run = pretrained.load_run(name)
+    fresh = Embeddings.from_model(run.model, run.head, mnist_test)
+    np.testing.assert_array_equal(pretrained.embeddings(name).features, fresh.features)
+
+
+def test_stale_cached_features_are_not_used(tmp_path, mnist_test):
+    import shutil
+
+    name = "mnist-d2-asoftmax-m4"
+    for suffix in (".pt", ".test.npz"):
+        shutil.copy(pretrained.CHECKPOINT_DIR / f"{name}{suffix}", tmp_path / f"{name}{suffix}")
+    (tmp_path / "manifest.json").write_text(json.dumps({name: {"file_sha256": "0" * 64}}))
+    assert pretrained._shipped_test_features(name, tmp_path) is None  # sha differs: recompute
+    emb = pretrained.embeddings(name, "test", None, tmp_path)
+    np.testing.assert_array_equal(emb.features, pretrained.embeddings(name).features)
