@@ -74,7 +74,8 @@ def register(name: str, paper: str, description: str, checkpoints=()):
 
 
 def _row(ctx: Context, names, titles, ncols=None, size=3.2):
-    fig, axes = plt.subplots(1, ncols or len(names), figsize=(size * (ncols or len(names)), size + 0.3))
+    fig, axes = plt.subplots(1, ncols or len(names), figsize=(size * (ncols or len(names)) + 1, size + 0.3),
+                             layout="constrained")
     for ax, name, title in zip(axes, names, titles):
         eplots.draw_features(ctx.emb(name), ax=ax, title=title)
     return fig, axes
@@ -82,7 +83,7 @@ def _row(ctx: Context, names, titles, ncols=None, size=3.2):
 
 def _legend(fig, ax, n=10):
     handles, labels = ax.get_legend_handles_labels()
-    fig.legend(handles[:n], labels[:n], loc="center right", title="digit", markerscale=4, frameon=False)
+    fig.legend(handles[:n], labels[:n], loc="outside right center", title="digit", markerscale=4, frameon=False)
 
 
 @register("table1_boundaries", "Table 1",
@@ -90,7 +91,7 @@ def _legend(fig, ax, n=10):
           "the line off the origin), modified softmax (the bisector) and A-Softmax for m = 1..4, whose two boundaries "
           "open a shaded margin wedge of (m−1)/(m+1)·θ12 = 0°, 30°, 45°, 54°.")
 def table1(ctx: Context):
-    fig, axes = plt.subplots(2, 3, figsize=(11, 7.6))
+    fig, axes = plt.subplots(2, 3, figsize=(11, 7.6), layout="constrained")
     settings = [dict(rule="softmax", b1=0.15, b2=-0.15), dict(rule="modified")] + [
         dict(rule="asoftmax", m=m) for m in (1, 2, 3, 4)]
     for ax, setting in zip(axes.flat, settings):
@@ -104,7 +105,7 @@ def table1(ctx: Context):
           "A-Softmax carves an angular gap that scales with the sphere, not with distance.")
 def fig3(ctx: Context):
     n = 41 if ctx.quick else 121
-    fig = plt.figure(figsize=(11, 7.4))
+    fig = plt.figure(figsize=(11, 7.4), layout="constrained")
     for col, rule in enumerate(("euclidean", "modified", "asoftmax")):
         rplots.draw_constraint_regions(rule, ax=fig.add_subplot(2, 3, col + 1), theta12=90.0, m=4,
                                        n=2 * n + 1)
@@ -118,7 +119,7 @@ def fig3(ctx: Context):
           "with λ = 5 it hugs cos θ, so the effective margin is far smaller than m = 4. Right: λ(t) of the "
           "official schedule, reaching λ_min = 5 at step 1659.")
 def psi_figure(ctx: Context):
-    fig, axes = plt.subplots(1, 3, figsize=(14, 4.2))
+    fig, axes = plt.subplots(1, 3, figsize=(15, 4.4), layout="constrained")
     pplots.draw_psi((1, 2, 3, 4), ax=axes[0])
     axes[0].set_title("ψ(θ) = (−1)^k cos(mθ) − 2k")
     pplots.draw_annealed(4, (0.0, 1.0, 5.0, 1000.0), ax=axes[1])
@@ -128,7 +129,6 @@ def psi_figure(ctx: Context):
     pplots.draw_lambda_schedule(schedule, steps=3000, ax=axes[2])
     axes[2].axvline(schedule.first_step_at_min(), color="0.5", ls="--")
     axes[2].set_title(f"λ(t), official schedule: λ_min reached at t = {schedule.first_step_at_min()}")
-    fig.tight_layout()
     return fig
 
 
@@ -140,13 +140,12 @@ def psi_figure(ctx: Context):
 def fig2(ctx: Context):
     names = FIGURES["fig2_mnist_2d"].checkpoints
     titles = ["softmax", "modified softmax", "A-Softmax (m=4)"]
-    fig, axes = plt.subplots(2, 3, figsize=(11, 7.4))
+    fig, axes = plt.subplots(2, 3, figsize=(12, 7.6), layout="constrained")
     for col, (name, title) in enumerate(zip(names, titles)):
         emb = ctx.emb(name)
         eplots.draw_features(emb, ax=axes[0, col], title=f"{title}: original space")
         eplots.draw_circle_features(emb, ax=axes[1, col], title=f"{title}: on the unit circle")
     _legend(fig, axes[0, 0])
-    fig.subplots_adjust(right=0.9)
     return fig
 
 
@@ -157,7 +156,6 @@ def fig2(ctx: Context):
 def fig8(ctx: Context):
     fig, axes = _row(ctx, FIGURES["fig8_last_relu"].checkpoints, ["with the last ReLU", "without (the design used)"])
     _legend(fig, axes[0])
-    fig.subplots_adjust(right=0.86)
     return fig
 
 
@@ -168,7 +166,6 @@ def fig8(ctx: Context):
 def fig11(ctx: Context):
     fig, axes = _row(ctx, FIGURES["fig11_bias"].checkpoints, ["softmax with bias", "softmax without bias"])
     _legend(fig, axes[0])
-    fig.subplots_adjust(right=0.86)
     return fig
 
 
@@ -177,13 +174,12 @@ def fig11(ctx: Context):
           "as m grows each digit's sector narrows and the gaps between sectors widen.",
           [f"mnist-d2-asoftmax-m{m}" for m in (1, 2, 3, 4)])
 def fig12(ctx: Context):
-    fig, axes = plt.subplots(2, 4, figsize=(14, 7.4))
+    fig, axes = plt.subplots(2, 4, figsize=(15, 7.6), layout="constrained")
     for col, name in enumerate(FIGURES["fig12_m_sweep_2d"].checkpoints):
         m = col + 1
         eplots.draw_features(ctx.emb(name, "train"), ax=axes[0, col], title=f"m={m}, training subset")
         eplots.draw_features(ctx.emb(name), ax=axes[1, col], title=f"m={m}, test set")
     _legend(fig, axes[0, 0])
-    fig.subplots_adjust(right=0.92)
     return fig
 
 
@@ -193,7 +189,7 @@ def fig12(ctx: Context):
           "positive-pair angle, dotted: the smallest negative-pair angle.",
           [f"mnist-d3-asoftmax-m{m}" for m in (1, 2, 3, 4)])
 def fig5(ctx: Context):
-    fig = plt.figure(figsize=(15, 7.6))
+    fig = plt.figure(figsize=(15, 7.8), layout="constrained")
     names = FIGURES["fig5_sphere_3d"].checkpoints
     for col, name in enumerate(names):
         emb = ctx.emb(name)
@@ -202,7 +198,6 @@ def fig5(ctx: Context):
         pairs = analysis.pair_angles(emb, _fig5_classes(ctx))
         eplots.draw_pair_histograms(pairs, ax=fig.add_subplot(2, 4, col + 5),
                                     title=f"m={col + 1}: overlap {100 * pairs.overlap_fraction:.2f}% of pairs")
-    fig.tight_layout()
     return fig
 
 
@@ -218,7 +213,7 @@ def _fig5_classes(ctx: Context) -> tuple[int, int]:
 def fig9(ctx: Context):
     name = FIGURES["fig9_weight_norms"].checkpoints[0]
     counts = pretrained.manifest(ctx.checkpoints)[name]["class_counts"]
-    fig, ax = plt.subplots(figsize=(5.2, 4))
+    fig, ax = plt.subplots(figsize=(5.2, 4), layout="constrained")
     eplots.draw_weight_norms(counts, ctx.emb(name).weight, ax=ax, title="softmax, long-tailed training set")
     return fig
 
@@ -228,7 +223,7 @@ def fig9(ctx: Context):
           "they are added to, so dropping them costs nothing.",
           ["mnist-d2-softmax", "mnist-d3-softmax"])
 def fig10(ctx: Context):
-    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True)
+    fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True, layout="constrained")
     for ax, name, title in zip(axes, FIGURES["fig10_biases"].checkpoints, ["2D softmax", "3D softmax"]):
         emb = ctx.emb(name)
         eplots.draw_biases(emb.bias, ax=ax, title=f"{title} (median |logit| {_median_abs_logit(emb):.1f})")

@@ -69,7 +69,8 @@ def draw_features(emb: Embeddings, ax=None, max_points: int | None = 5000, size:
                 arrowstyle="-|>", color=class_color(c), lw=2, mutation_scale=14, shrinkA=0, shrinkB=0,
                 path_effects=None)))
     if emb.bias is not None:
-        text = "b = " + ", ".join(f"{b:+.2f}" for b in emb.bias)
+        values = [f"{b:+.2f}" for b in emb.bias]
+        text = "b = " + ",\n      ".join(", ".join(values[i:i + 5]) for i in range(0, len(values), 5))
         art.bias_text = ax.text(0.02, 0.02, text, transform=ax.transAxes, fontsize=7, va="bottom", wrap=True)
     ax.set_aspect("equal", adjustable="datalim")
     ax.axhline(0, color="0.85", lw=0.8, zorder=0)
