@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import matplotlib.pyplot as plt
+import matplotlib.ticker
 import numpy as np
 
 from spheredemo.analysis import Embeddings, PairAngles, unit
@@ -192,6 +193,7 @@ def draw_weight_norms(class_counts, weight, ax=None, title: str | None = None):
     for c, (n, w) in enumerate(zip(counts, norms)):
         ax.annotate(str(c), (n, w), textcoords="offset points", xytext=(5, 4), fontsize=8)
     ax.set_xscale("log")
+    ax.xaxis.set_minor_formatter(matplotlib.ticker.NullFormatter())  # major ticks only: no overlapping labels
     ax.set_xlabel("training samples of the class (log scale)")
     ax.set_ylabel("‖W_i‖")
     if title:
