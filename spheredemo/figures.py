@@ -266,7 +266,7 @@ def results_rows(ctx: Context) -> list[dict]:
                 "mean_angle_to_own_W_deg": f"{stats.mean_own_angle:.2f}",
                 "max_angle_to_own_W_deg": f"{stats.max_own_angle:.2f}",
                 "min_angle_between_W_deg": f"{stats.min_weight_angle:.2f}",
-                "angular_fisher_score": f"{stats.afs:.4f}",
+                "angular_fisher_score": f"{stats.afs:.5f}",
                 "published_2d_%": PUBLISHED_2D.get(model, "") if dim == 2 else "",
             })
     return rows
