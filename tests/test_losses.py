@@ -136,7 +136,7 @@ def test_margin_makes_the_target_harder():
     for m in (1, 2, 3, 4):
         head = ASoftmax(2, 10, m=m)
         head.load_state_dict(base.state_dict())
-        losses.append(float(head(x, y, lam=0.0)))
+        losses.append(head(x, y, lam=0.0).item())
     assert all(a < b for a, b in zip(losses, losses[1:])), losses
 
 
