@@ -226,7 +226,7 @@ def fit(config: TrainConfig, checkpoint=None, resume: bool = False, data_root=No
                 for key, value in (("step", run.step), ("loss", loss), ("accuracy", accuracy), ("lam", lam)):
                     getattr(run.history, key).append(value)
                 bar.update(1)
-                bar.set_postfix(loss=f"{loss:.3f}", acc=f"{accuracy:.3f}", lam=f"{lam:.3g}")
+                bar.set_postfix(loss=f"{loss:.3f}", acc=f"{accuracy:.3f}", lam=f"{lam:.3g}", refresh=False)
                 if callback is not None and run.step % 10 == 0 and callback(run) is False:
                     total = run.step  # stop here, keeping what was learned
             if run.step == (run.epoch + 1) * steps_per_epoch:
