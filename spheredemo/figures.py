@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import matplotlib.pyplot as plt
+import numpy as np
 
 from spheredemo import analysis, pretrained
 from spheredemo.atomic import atomic_path
@@ -235,8 +236,6 @@ def fig10(ctx: Context):
 
 
 def _median_abs_logit(emb: analysis.Embeddings) -> float:
-    import numpy as np
-
     return float(np.median(np.abs(emb.features @ emb.weight.T)))
 
 

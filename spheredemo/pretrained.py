@@ -165,6 +165,12 @@ def _write_json_atomic(path: Path, data: dict) -> None:
         tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n")
 
 
+def _device_label(name: str) -> str:
+    """e.g. ``cpu`` or ``cuda (NVIDIA H100 80GB HBM3)`` for the manifest."""
+    device = select_device(name)
+    return f"{device} ({torch.cuda.get_device_name(device)})" if device.type == "cuda" else str(device)
+
+
 def retrain(names=None, directory: Path = CHECKPOINT_DIR, device: str = "auto", quick: bool = False,
             data_root=None, progress: bool = True) -> dict:
     """Train the named recipes (default: all) and record them in the manifest.
@@ -183,7 +189,9 @@ def retrain(names=None, directory: Path = CHECKPOINT_DIR, device: str = "auto", 
         raise ValueError(f"unknown recipe names {unknown}; known: {sorted(RECIPES)}")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    folder = find_mnist_dir(data_root) or (load_mnist("test", data_root) and find_mnist_dir(data_root))
+    if find_mnist_dir(data_root) is None:
+        load_mnist("test", data_root)  # downloads the files, or says where to put them
+    folder = find_mnist_dir(data_root)
     data_sha = _sha256(folder / next(iter(MNIST_FILES)))
     for name in names:
         values = dict(RECIPES[name], device=device)
@@ -202,8 +210,7 @@ def retrain(names=None, directory: Path = CHECKPOINT_DIR, device: str = "auto", 
             "train_images": len(train),
             "class_counts": torch.bincount(train.labels, minlength=10).tolist(),
             "test_accuracy": evaluate(run.model, run.head, test),
-            "device": str(select_device(device)) + (f" ({torch.cuda.get_device_name()})" if torch.cuda.is_available()
-                                                    and select_device(device).type == "cuda" else ""),
+            "device": _device_label(device),
             "torch": torch.__version__,
             "threads": torch.get_num_threads(),
             "train_seconds": round(seconds, 1),

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import math
 import random
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -188,8 +189,6 @@ def fit(config: TrainConfig, checkpoint=None, resume: bool = False, data_root=No
         callback: called as ``callback(run)`` every 10 steps; returning False stops training.
         data: a ready (train, test) pair of ImageSets instead of loading them.
     """
-    import time
-
     from tqdm.auto import tqdm
 
     device = select_device(config.device)
