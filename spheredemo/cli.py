@@ -63,14 +63,15 @@ def _bool(text: str) -> bool:
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="python -m spheredemo.train",
-        description="Train a small CNN with a low-dimensional embedding and a softmax-family head "
-        "(A-Softmax by default) on MNIST, with a progress bar, and save a checkpoint.",
+        description="Train a CNN with an embedding and a softmax-family head (A-Softmax by default) on MNIST "
+        "or on faces (LFW's open-set split, or any identity-per-folder tree), with a progress bar, and save a "
+        "checkpoint. Face models are then verified on the unseen people of LFW's pairs.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     helps = field_help()
     hints = typing.get_type_hints(TrainConfig)
     parsers = {"m": _parse_number, "s": _parse_number, "max_steps": _parse_optional_int,
-               "per_class": _parse_optional_int}
+               "per_class": _parse_optional_int, "max_identities": _parse_optional_int}
     for f in dataclasses.fields(TrainConfig):
         if f.name == "extra":
             continue
@@ -83,13 +84,15 @@ def build_parser() -> argparse.ArgumentParser:
             kwargs.update(type=_bool, metavar="{true,false}")
         else:
             kwargs["type"] = kind
-        parser.add_argument(flag, **kwargs)
-    parser.add_argument("--out", default="runs/{tag}-d{dim}.pt",
+        # "--margin" is the same flag as "--m": torchrun's own parser takes "--m" for an abbreviation of its options
+        flags = (flag, "--margin") if f.name == "m" else (flag,)
+        parser.add_argument(*flags, **kwargs)
+    parser.add_argument("--out", default="runs/{dataset}-{tag}-d{dim}.pt",
                         help="checkpoint path; {tag} (loss and m, e.g. asoftmax-m4), {loss}, {m}, {dim}, "
                         "{dataset} and {seed} are filled in")
     parser.add_argument("--data", default=None,
-                        help="folder with the MNIST .gz files "
-                        "(default: $SPHEREDEMO_DATA, then the user cache, then download)")
+                        help="mnist: folder with the four .gz files (default: $SPHEREDEMO_DATA, the user cache, "
+                        "download); lfw: your LFW copy (default $SPHEREDEMO_DATA/faces/lfw); faces: the image tree")
     parser.add_argument("--resume", action="store_true", help="continue from --out if it exists")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bar")
     return parser
@@ -115,6 +118,32 @@ def train_main(argv=None) -> int:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     test_acc = run.history.epoch_test_accuracy
-    summary = f"test accuracy {test_acc[-1]:.4f}" if test_acc else "no full epoch finished"
+    summary = f"test accuracy {test_acc[-1]:.4f}" if test_acc else (
+        "no full epoch finished" if not config.is_faces else "trained")
     print(f"{summary}; {run.step} steps in {run.seconds:.1f} s; checkpoint: {path}")
+    _report_margin(run)
+    if config.dataset == "lfw":
+        from spheredemo.faces import load_lfw_pairs
+        from spheredemo.verify import preprocessing_of, verify_run
+
+        pairs = load_lfw_pairs(data, preprocessing=preprocessing_of(run))
+        print(f"LFW verification of unseen people: {verify_run(run, pairs).summary()}")
     return 0
+
+
+#: warn when the margin trained at the end is below this fraction of the nominal m
+WEAK_MARGIN = 0.75
+
+
+def _report_margin(run) -> None:
+    """Print the final λ and the margin it leaves (margins.effective_margin); warn when it is far below m."""
+    if run.config.loss != "asoftmax" or not run.history.lam:
+        return
+    from spheredemo.margins import effective_margin
+
+    lam, m = run.history.lam[-1], run.config.m
+    m_eff = effective_margin(m, lam, 90.0).m_eff
+    print(f"final λ = {lam:.3g}: A-Softmax m = {m} trains like m_eff = {m_eff:.2f} (binary margin at θ12 = 90°)")
+    if m > 1 and m_eff < WEAK_MARGIN * m:
+        print(f"warning: λ ended at {lam:.3g}, so the margin trained is m_eff = {m_eff:.2f}, far below m = {m}; "
+              f"train longer or anneal faster (--lambda-gamma, --lambda-min)", file=sys.stderr)

@@ -9,10 +9,11 @@ from dataclasses import dataclass, field
 
 from spheredemo._validate import check_finite, check_int, check_m
 
-__all__ = ["TrainConfig", "LOSSES", "DATASETS", "OPTIMIZERS"]
+__all__ = ["TrainConfig", "LOSSES", "DATASETS", "OPTIMIZERS", "MODEL_NAMES"]
 
 LOSSES = ("softmax", "modified", "asoftmax", "cosface", "arcface")
-DATASETS = ("mnist",)
+DATASETS = ("mnist", "lfw", "faces")
+MODEL_NAMES = ("auto", "mnist-cnn", "sphereface4", "sphereface10", "sphereface20", "sphereface36", "sphereface64")
 OPTIMIZERS = ("adam", "sgd")
 _DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 
@@ -21,7 +22,8 @@ _DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 class TrainConfig:
     """Everything that defines a training run; saved inside every checkpoint."""
 
-    dataset: str = "mnist"  # which data set to train on (see DATASETS)
+    dataset: str = "mnist"  # mnist; lfw (identities outside LFW folds 1-3, the open-set split); faces (any tree)
+    model: str = "auto"  # auto (mnist-cnn for digits, sphereface10 for faces), mnist-cnn, sphereface4/10/20/36/64
     dim: int = 2  # embedding size: 2 or 3 can be drawn, any value >= 2 trains
     loss: str = "asoftmax"  # head: softmax, modified, asoftmax, cosface or arcface
     m: int | float | None = None  # margin: asoftmax integer >= 1 (default 4); cosface/arcface (default 0.35/0.5)
@@ -37,7 +39,12 @@ class TrainConfig:
     lambda_gamma: float = 0.12  # γ of the λ schedule (official value 0.12)
     lambda_power: float = 1.0  # power of the λ schedule (official value 1)
     lambda_min: float = 5.0  # floor of λ (official 5; 0 reaches the pure A-Softmax)
-    width: int = 16  # channels of the first conv stage (later stages 2x and 4x)
+    width: int = 16  # channels of the first conv stage (later stages 2x, 4x, 8x)
+    image_size: int = 64  # faces: side of the square face crop fed to the model, pixels
+    face_crop: float = 0.48  # faces: fraction of the image's shorter side kept around the centre (1 = all)
+    min_images: int = 10  # faces: keep identities with at least this many images
+    max_identities: int | None = None  # faces: keep only this many identities, the largest first
+    augment_flip: bool = False  # flip each training image left-right with probability 1/2 (faces)
     last_relu: bool = False  # ReLU after the embedding (Appendix A: don't)
     embedding_bias: bool = True  # bias in the embedding layer
     head_bias: bool = True  # bias b_j in the softmax head (Appendix C: not needed)
@@ -60,7 +67,15 @@ class TrainConfig:
         check_int("dim", self.dim, minimum=2)
         for name in ("epochs", "batch_size", "width"):
             check_int(name, getattr(self, name))
-        for name in ("max_steps", "per_class"):
+        if self.model not in MODEL_NAMES:
+            raise ValueError(f"model must be one of {MODEL_NAMES}, got {self.model!r}")
+        if self.dataset == "mnist" and self.model.startswith("sphereface"):
+            raise ValueError(f"model {self.model!r} is a face net; MNIST trains with mnist-cnn (or auto)")
+        check_int("image_size", self.image_size, minimum=16, maximum=512)
+        check_int("min_images", self.min_images)
+        if not (isinstance(self.face_crop, (int, float)) and 0 < self.face_crop <= 1):
+            raise ValueError(f"face_crop (a fraction of the shorter side) must lie in (0, 1], got {self.face_crop!r}")
+        for name in ("max_steps", "per_class", "max_identities"):
             if getattr(self, name) is not None:
                 check_int(name, getattr(self, name))
         check_int("augment_shift", self.augment_shift, minimum=0, maximum=8)
@@ -88,6 +103,17 @@ class TrainConfig:
                 raise ValueError(f"s (the scale) applies to cosface and arcface only, got s={self.s!r} "
                                  f"with loss={self.loss!r}")
             check_finite("s", self.s, strict=True)
+
+    @property
+    def model_name(self) -> str:
+        """The model ``auto`` stands for: mnist-cnn for digits, sphereface10 for faces."""
+        if self.model != "auto":
+            return self.model
+        return "mnist-cnn" if self.dataset == "mnist" else "sphereface10"
+
+    @property
+    def is_faces(self) -> bool:
+        return self.dataset != "mnist"
 
     def to_dict(self) -> dict:
         return dataclasses.asdict(self)

@@ -1,4 +1,6 @@
-"""MNIST from its four original IDX .gz files: found locally or downloaded, checksummed, cached.
+"""Data sets: MNIST here; face trees and LFW pairs in :mod:`spheredemo.faces` (re-exported).
+
+MNIST comes from its four original IDX .gz files: found locally or downloaded, checksummed, cached.
 
 Where the files come from, in order:
 
@@ -20,15 +22,17 @@ import os
 import tempfile
 import urllib.error
 import urllib.request
-from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
-__all__ = ["ImageSet", "load_mnist", "random_shift", "find_mnist_dir", "cache_dir", "MNIST_FILES", "DataError"]
+from spheredemo.faces import load_faces, load_lfw_pairs  # noqa: E402  (faces live in their own module)
+from spheredemo.imageset import ENV_VAR, DataError, ImageSet, cache_dir
 
-ENV_VAR = "SPHEREDEMO_DATA"
+__all__ = ["ImageSet", "load_mnist", "load_faces", "load_lfw_pairs", "random_shift", "find_mnist_dir", "cache_dir",
+           "MNIST_FILES", "DataError", "ENV_VAR"]
+
 
 #: file name -> sha256 of the official .gz file
 MNIST_FILES = {
@@ -48,55 +52,6 @@ MIRRORS = (
 )
 
 
-class DataError(RuntimeError):
-    """A data file is missing, corrupt or cannot be downloaded."""
-
-
-@dataclass
-class ImageSet:
-    """Images as uint8 (N, 1, H, W) and labels as int64 (N,), kept whole in memory."""
-
-    images: torch.Tensor
-    labels: torch.Tensor
-    classes: tuple[str, ...]
-
-    def __post_init__(self):
-        if self.images.ndim != 4 or self.labels.ndim != 1 or len(self.images) != len(self.labels):
-            raise ValueError(
-                f"images must be (N, C, H, W) and labels (N,), got {tuple(self.images.shape)} "
-                f"and {tuple(self.labels.shape)}"
-            )
-
-    def __len__(self) -> int:
-        return len(self.labels)
-
-    @property
-    def n_classes(self) -> int:
-        return len(self.classes)
-
-    def batch(self, index, device=None) -> tuple[torch.Tensor, torch.Tensor]:
-        """Float images in [0, 1] and labels for ``index`` (a tensor of positions or a slice)."""
-        images = self.images[index].to(device, non_blocking=True).float().div_(255.0)
-        return images, self.labels[index].to(device, non_blocking=True)
-
-    def subset(self, index) -> ImageSet:
-        """A new set holding only ``index`` (positions, a boolean mask or a slice)."""
-        return ImageSet(self.images[index], self.labels[index], self.classes)
-
-    def per_class(self, n, seed: int = 0) -> ImageSet:
-        """At most ``n`` randomly chosen images of every class (a balanced small subset).
-
-        ``n`` may also be a list with one count per class (e.g. a long-tailed subset).
-        """
-        counts = [n] * self.n_classes if isinstance(n, int) else list(n)
-        if len(counts) != self.n_classes or any(not isinstance(c, int) or c < 1 for c in counts):
-            raise ValueError(f"n must be a count >= 1 or a list of {self.n_classes} such counts, got {n!r}")
-        gen = torch.Generator().manual_seed(seed)
-        order = torch.randperm(len(self), generator=gen)
-        keep = torch.cat([order[self.labels[order] == c][:count] for c, count in enumerate(counts)])
-        return self.subset(keep.sort().values)
-
-
 def random_shift(images: torch.Tensor, max_shift: int, generator: torch.Generator | None = None) -> torch.Tensor:
     """Shift every image by its own random (dy, dx) in [−max_shift, max_shift], filling with 0.
 
@@ -111,12 +66,6 @@ def random_shift(images: torch.Tensor, max_shift: int, generator: torch.Generato
     cols = torch.arange(w, device=images.device)[None, :] + dx[:, None]  # (B, W)
     batch = torch.arange(b, device=images.device)[:, None, None]
     return padded[batch, :, rows[:, :, None], cols[:, None, :]].permute(0, 3, 1, 2)  # (B, C, H, W)
-
-
-def cache_dir() -> Path:
-    """The per-user cache for downloaded data: ``$XDG_CACHE_HOME/spheredemo`` or ``~/.cache/...``."""
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "spheredemo"
 
 
 def _sha256(path: Path) -> str:

@@ -1,4 +1,6 @@
-"""Small CNN trunks that end in a low-dimensional embedding (2D or 3D for the paper's figures).
+"""CNN trunks that end in an embedding: a small digit CNN and the paper's SphereFace-N face nets.
+
+``make_model(name, ...)`` builds either by name (:data:`MODELS`).
 
 BatchNorm + PReLU in the trunk make 2D/3D heads train reliably; the embedding layer has no
 ReLU after it (Appendix A, Fig. 8) unless ``last_relu=True`` is asked for, and its bias can
@@ -10,14 +12,37 @@ from __future__ import annotations
 
 from torch import nn
 
-__all__ = ["EmbeddingNet", "MNIST_MEAN", "MNIST_STD"]
+__all__ = ["EmbeddingNet", "SphereFaceNet", "make_model", "MODELS", "SPHEREFACE_UNITS", "MNIST_MEAN", "MNIST_STD",
+           "FACE_MEAN", "FACE_STD"]
 
 MNIST_MEAN = 0.1307  # mean pixel of the MNIST training set, images scaled to [0, 1]
 MNIST_STD = 0.3081  # its standard deviation
+FACE_MEAN = 127.5 / 255  # the paper's face normalisation (p − 127.5) / 128, for images scaled to [0, 1]
+FACE_STD = 128 / 255
+
+#: residual units per stage of SphereFace-N (Table 2); the four stages have 1×, 2×, 4×, 8× ``width`` channels
+SPHEREFACE_UNITS = {
+    "sphereface4": (0, 0, 0, 0),
+    "sphereface10": (0, 1, 2, 0),
+    "sphereface20": (1, 2, 4, 1),
+    "sphereface36": (2, 4, 8, 2),
+    "sphereface64": (3, 8, 16, 3),
+}
+#: every model name :func:`make_model` knows
+MODELS = ("mnist-cnn", *SPHEREFACE_UNITS)
 
 
 def _conv_block(c_in: int, c_out: int) -> list[nn.Module]:
     return [nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.PReLU(c_out)]
+
+
+def _check_common(dim, width, std) -> None:
+    if isinstance(dim, bool) or not isinstance(dim, int) or dim < 2:
+        raise ValueError(f"dim (the embedding size) must be an integer >= 2, got {dim!r}")
+    if isinstance(width, bool) or not isinstance(width, int) or width < 1:
+        raise ValueError(f"width must be a positive integer, got {width!r}")
+    if not std > 0:
+        raise ValueError(f"std must be > 0, got {std!r}")
 
 
 class EmbeddingNet(nn.Module):
@@ -43,12 +68,7 @@ class EmbeddingNet(nn.Module):
         std: float = MNIST_STD,
     ):
         super().__init__()
-        if isinstance(dim, bool) or not isinstance(dim, int) or dim < 2:
-            raise ValueError(f"dim (the embedding size) must be an integer >= 2, got {dim!r}")
-        if isinstance(width, bool) or not isinstance(width, int) or width < 1:
-            raise ValueError(f"width must be a positive integer, got {width!r}")
-        if not std > 0:
-            raise ValueError(f"std must be > 0, got {std!r}")
+        _check_common(dim, width, std)
         self.dim, self.width, self.last_relu = dim, width, last_relu
         self.mean, self.std = float(mean), float(std)
         w = width
@@ -71,3 +91,70 @@ class EmbeddingNet(nn.Module):
             raise ValueError(f"images must have shape (B, C, H, W), got {tuple(images.shape)}")
         x = (images - self.mean) / self.std
         return self.relu(self.embedding(self.trunk(x)))  # (B, dim)
+
+
+class _ResidualUnit(nn.Module):
+    """x + two 3×3 convs (BatchNorm + PReLU each): the residual unit of SphereFace-N (Table 2)."""
+
+    def __init__(self, channels: int):
+        super().__init__()
+        self.body = nn.Sequential(*_conv_block(channels, channels), *_conv_block(channels, channels))
+
+    def forward(self, x):
+        return x + self.body(x)
+
+
+class SphereFaceNet(nn.Module):
+    """SphereFace-N (Table 2): four stages, each a stride-2 3×3 conv then residual units; FC1 = the feature.
+
+    The paper's net has no BatchNorm; this one puts BatchNorm after every conv, which trains
+    reliably on small data and on a CPU (say so when comparing with the paper). FC1 has no
+    activation after it (Appendix A).
+
+    Args:
+        dim: feature size (512 in the paper; 2 or 3 to draw it).
+        units: residual units per stage, e.g. ``SPHEREFACE_UNITS["sphereface20"]`` = (1, 2, 4, 1).
+        width: channels of the first stage (the paper: 64); the others have 2×, 4×, 8×.
+        image_size: (height, width) of the input (the paper: 112×96); fixes FC1's input size.
+        in_channels: 3 for RGB, 1 for grey faces.
+    """
+
+    def __init__(self, dim: int = 512, units=(0, 1, 2, 0), width: int = 64, image_size=(112, 96),
+                 in_channels: int = 3, last_relu: bool = False, embedding_bias: bool = True,
+                 mean: float = FACE_MEAN, std: float = FACE_STD):
+        super().__init__()
+        _check_common(dim, width, std)
+        height, wide = (image_size, image_size) if isinstance(image_size, int) else image_size
+        if height < 16 or wide < 16:
+            raise ValueError(f"image_size must be at least 16×16 (four stride-2 stages), got {image_size!r}")
+        self.dim, self.width, self.last_relu, self.units = dim, width, last_relu, tuple(units)
+        self.mean, self.std = float(mean), float(std)
+        layers, channels = [], in_channels
+        for stage, n_units in enumerate(self.units):
+            out = width * 2 ** stage
+            layers += [nn.Conv2d(channels, out, 3, stride=2, padding=1, bias=False), nn.BatchNorm2d(out),
+                       nn.PReLU(out)]
+            layers += [_ResidualUnit(out) for _ in range(n_units)]
+            channels = out
+            height, wide = (height + 1) // 2, (wide + 1) // 2
+        self.trunk = nn.Sequential(*layers, nn.Flatten())
+        self.embedding = nn.Linear(channels * height * wide, dim, bias=embedding_bias)  # FC1
+        self.relu = nn.ReLU() if last_relu else nn.Identity()
+
+    def forward(self, images):
+        if images.ndim != 4:
+            raise ValueError(f"images must have shape (B, C, H, W), got {tuple(images.shape)}")
+        x = (images - self.mean) / self.std
+        return self.relu(self.embedding(self.trunk(x)))  # (B, dim)
+
+
+def make_model(name: str, dim: int, width: int, image_size=(28, 28), in_channels: int = 1,
+               last_relu: bool = False, embedding_bias: bool = True) -> nn.Module:
+    """The model called ``name`` (one of :data:`MODELS`) for images of ``image_size`` and ``in_channels``."""
+    if name == "mnist-cnn":
+        return EmbeddingNet(dim=dim, width=width, last_relu=last_relu, embedding_bias=embedding_bias,
+                            in_channels=in_channels)
+    if name in SPHEREFACE_UNITS:
+        return SphereFaceNet(dim=dim, units=SPHEREFACE_UNITS[name], width=width, image_size=image_size,
+                             in_channels=in_channels, last_relu=last_relu, embedding_bias=embedding_bias)
+    raise ValueError(f"model must be one of {MODELS}, got {name!r}")

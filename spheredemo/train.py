@@ -20,7 +20,7 @@ from spheredemo.config import TrainConfig
 from spheredemo.data import ImageSet, load_mnist, random_shift
 from spheredemo.losses import make_head
 from spheredemo.margins import LambdaSchedule
-from spheredemo.models import EmbeddingNet
+from spheredemo.models import make_model
 
 __all__ = [
     "set_seed", "select_device", "build", "fit", "evaluate", "embed", "Run", "History",
@@ -75,33 +75,55 @@ class History:
 class Run:
     """A trained (or rebuilt) model with its head, config, history and step count."""
 
-    model: EmbeddingNet
+    model: torch.nn.Module
     head: torch.nn.Module
     config: TrainConfig
     history: History
     step: int = 0
     epoch: int = 0
     seconds: float = 0.0  # training wall time, summed over resumes
+    image_shape: tuple = (1, 28, 28)  # (C, H, W) of the images the model takes
+    classes: tuple | None = None  # the training classes' names (identities for faces)
 
 
-def build(config: TrainConfig, n_classes: int = 10) -> tuple[EmbeddingNet, torch.nn.Module]:
-    """A fresh (model, head) pair as the config describes."""
-    model = EmbeddingNet(
-        dim=config.dim, width=config.width, last_relu=config.last_relu,
-        embedding_bias=config.embedding_bias,
-    )
+def build(config: TrainConfig, n_classes: int = 10, image_shape=(1, 28, 28)) -> tuple[torch.nn.Module,
+                                                                                     torch.nn.Module]:
+    """A fresh (model, head) pair as the config describes, for images of ``image_shape`` (C, H, W)."""
+    channels, height, width = image_shape
+    model = make_model(config.model_name, config.dim, config.width, (height, width), channels,
+                       last_relu=config.last_relu, embedding_bias=config.embedding_bias)
     head = make_head(config.loss, config.dim, n_classes, m=config.m, bias=config.head_bias, s=config.s)
     return model, head
 
 
-def _place(model: EmbeddingNet, device) -> EmbeddingNet:
+def _place(model: torch.nn.Module, device) -> torch.nn.Module:
     """Move to ``device`` in channels_last layout: about 25% faster convolutions on the CPU,
     and the same layout for trained and reloaded models, so their outputs match bit for bit."""
     return model.to(device, memory_format=torch.channels_last)
 
 
-def load_training_data(config: TrainConfig, root=None) -> tuple[ImageSet, ImageSet]:
-    """The (train, test) sets of the config, with its per-class cap and imbalance applied."""
+def load_training_data(config: TrainConfig, root=None) -> tuple[ImageSet, ImageSet | None]:
+    """The (train, test) sets of the config, with its per-class cap and imbalance applied.
+
+    Faces have no closed-set test split (test is None): a face model is judged by verification
+    of unseen people (:mod:`spheredemo.verify`). ``lfw`` trains on the LFW identities outside
+    the evaluated folds 1–3; ``faces`` on any identity-per-folder tree at ``root``.
+    """
+    if config.is_faces:
+        from spheredemo.faces import FacePreprocessing, lfw_training_set, load_faces
+
+        preprocessing = FacePreprocessing(size=config.image_size, crop=config.face_crop)
+        if config.dataset == "lfw":
+            train = lfw_training_set(root, min_images=config.min_images, max_identities=config.max_identities,
+                                     preprocessing=preprocessing)
+        else:
+            if root is None:
+                raise ValueError("dataset 'faces' needs the folder of an identity-per-folder image tree (--data DIR)")
+            train = load_faces(root, min_images=config.min_images, max_identities=config.max_identities,
+                               preprocessing=preprocessing)
+        if config.per_class is not None:
+            train = train.per_class(config.per_class, seed=config.seed)
+        return train, None
     train, test = load_mnist("train", root), load_mnist("test", root)
     if config.per_class is not None or config.imbalance < 1:
         n_max = config.per_class or int(torch.bincount(train.labels).min())
@@ -113,13 +135,20 @@ def load_training_data(config: TrainConfig, root=None) -> tuple[ImageSet, ImageS
 
 
 @torch.no_grad()
-def embed(model, images: ImageSet, batch_size: int = 1024, device=None) -> torch.Tensor:
-    """The (N, D) embeddings of a whole set, in eval mode (the model's mode is restored)."""
+def embed(model, images: ImageSet, batch_size: int = 1024, device=None, flip: bool = False) -> torch.Tensor:
+    """The (N, D) embeddings of a whole set, in eval mode (the model's mode is restored).
+
+    ``flip``: the paper's face feature [f(x); f(flipped x)], (N, 2D).
+    """
     device = device or next(model.parameters()).device
     was_training = model.training
     model.eval()
+
+    def features(x):
+        return torch.cat([model(x), model(x.flip(-1))], dim=1) if flip else model(x)
+
     try:
-        chunks = [model(images.batch(slice(i, i + batch_size), device)[0]).float().cpu()
+        chunks = [features(images.batch(slice(i, i + batch_size), device)[0]).float().cpu()
                   for i in range(0, len(images), batch_size)]
     finally:
         model.train(was_training)
@@ -176,6 +205,12 @@ def _train_step(run: Run, optimizer, images, labels, lam: float) -> tuple[float,
     return loss_value, accuracy
 
 
+def _random_flip(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Each image mirrored left-right with probability 1/2 (the paper's face augmentation)."""
+    flip = (torch.rand(len(images), generator=generator) < 0.5).to(images.device)
+    return torch.where(flip[:, None, None, None], images.flip(-1), images)
+
+
 def fit(config: TrainConfig, checkpoint=None, resume: bool = False, data_root=None,
         progress: bool = True, callback=None, data=None) -> Run:
     """Train as ``config`` says and return the :class:`Run` (its ``history`` holds the curves).
@@ -194,8 +229,9 @@ def fit(config: TrainConfig, checkpoint=None, resume: bool = False, data_root=No
     device = select_device(config.device)
     train, test = data if data is not None else load_training_data(config, data_root)
     set_seed(config.seed)
-    model, head = build(config, train.n_classes)
-    run = Run(_place(model, device), head.to(device), config, History())
+    model, head = build(config, train.n_classes, tuple(train.images.shape[1:]))
+    run = Run(_place(model, device), head.to(device), config, History(),
+              image_shape=tuple(train.images.shape[1:]), classes=train.classes)
     optimizer = _optimizer(config, list(run.model.parameters()) + list(run.head.parameters()))
     if resume and checkpoint is not None and Path(checkpoint).exists():
         _restore(run, optimizer, checkpoint, device)
@@ -220,6 +256,9 @@ def fit(config: TrainConfig, checkpoint=None, resume: bool = False, data_root=No
                 if config.augment_shift:  # seeded by the step, so a resumed run draws the same shifts
                     step_gen = torch.Generator().manual_seed(config.seed * 1_000_003 + run.step)
                     images = random_shift(images, config.augment_shift, step_gen)
+                if config.augment_flip:  # left-right, each image with probability 1/2, seeded by the step
+                    flip_gen = torch.Generator().manual_seed(config.seed * 1_000_033 + run.step)
+                    images = _random_flip(images, flip_gen)
                 loss, accuracy = _train_step(run, optimizer, images, labels, lam)
                 run.step += 1
                 for key, value in (("step", run.step), ("loss", loss), ("accuracy", accuracy), ("lam", lam)):
@@ -230,8 +269,9 @@ def fit(config: TrainConfig, checkpoint=None, resume: bool = False, data_root=No
                     total = run.step  # stop here, keeping what was learned
             if run.step == (run.epoch + 1) * steps_per_epoch:
                 run.epoch += 1
-                run.history.epoch_test_accuracy.append(evaluate(run.model, run.head, test))
-                bar.set_postfix(test_acc=f"{run.history.epoch_test_accuracy[-1]:.4f}")
+                if test is not None:
+                    run.history.epoch_test_accuracy.append(evaluate(run.model, run.head, test))
+                    bar.set_postfix(test_acc=f"{run.history.epoch_test_accuracy[-1]:.4f}")
                 orders.append(torch.randperm(len(train), generator=gen))
             run.seconds += time.perf_counter() - started
             started = time.perf_counter()
@@ -254,6 +294,8 @@ def save_checkpoint(run: Run, path, optimizer=None) -> Path:
         "step": run.step,
         "epoch": run.epoch,
         "seconds": run.seconds,
+        "image_shape": list(run.image_shape),
+        "classes": list(run.classes) if run.classes is not None else None,
     }
     if optimizer is not None:
         state["optimizer"] = optimizer.state_dict()
@@ -297,13 +339,15 @@ def load_checkpoint(path, device="cpu") -> Run:
     state = _read_checkpoint(path, device)
     config = TrainConfig.from_dict(state["config"])
     n_classes = state["head"]["weight"].shape[0]
-    model, head = build(config, n_classes)
+    image_shape = tuple(state.get("image_shape", (1, 28, 28)))
+    model, head = build(config, n_classes, image_shape)
     model.load_state_dict(state["model"])
     head.load_state_dict(state["head"])
     _place(model, device).eval()
     head.to(device).eval()
+    classes = state.get("classes")
     return Run(model, head, config, History(**state["history"]), state["step"], state["epoch"],
-               state.get("seconds", 0.0))
+               state.get("seconds", 0.0), image_shape, tuple(classes) if classes else None)
 
 
 if __name__ == "__main__":

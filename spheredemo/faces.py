@@ -1,0 +1,367 @@
+"""Face images: identity-per-folder trees (LFW, CASIA-WebFace, Extended Yale B, AT&T) and LFW's pairs.
+
+A face tree is ``<root>/<identity>/<image>`` (``.jpg``, ``.png``, ``.pgm``, ...). Every image goes
+through one function, :func:`preprocess_face` (centre crop, resize, RGB or grey), in training and in
+evaluation alike. JPEGs are decoded once with Pillow (a progress bar, a thread per core) and the
+decoded set is cached as an ``.npz`` keyed by the file list, the file sizes and the preprocessing, so
+a second load only reads one file.
+
+The LFW protocol (View 2): ``pairs.txt`` holds 10 folds of matched and mismatched pairs; folds are
+identity-disjoint. :func:`load_lfw_pairs` reads the folds whose images are all present (reporting the
+pairs it had to leave out, by count) and :func:`check_disjoint` refuses a training set that shares an
+identity with an evaluated pair (the paper's open-set rule).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import warnings
+from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import torch
+
+from spheredemo.atomic import atomic_path
+from spheredemo.imageset import DataError, ImageSet, cache_dir
+
+__all__ = [
+    "FacePreprocessing", "preprocess_face", "load_faces", "load_image_files", "find_lfw",
+    "LFWPairs", "read_pairs", "load_lfw_pairs", "lfw_training_set", "check_disjoint", "IMAGE_SUFFIXES",
+    "FACE_SIZE",
+]
+
+IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".pgm", ".bmp", ".ppm", ".webp")
+FACE_SIZE = 64  # side of the square face image every model sees, pixels (the paper: 112×96)
+LFW_IMAGE_DIRS = ("lfw-deepfunneled", "lfw_funneled", "lfw", "images")  # where a copy may keep its images
+
+
+@dataclass(frozen=True)
+class FacePreprocessing:
+    """The one preprocessing of every face image (see :func:`preprocess_face`).
+
+    The default suits LFW's 250×250 deep-funneled images, whose face fills about the central
+    110–120 px: keep the central 48 % of the shorter side. Tightly cropped sets (Extended
+    Yale B, AT&T) use ``crop=1.0``.
+    """
+
+    size: int = FACE_SIZE  # output side, pixels (square)
+    crop: float = 0.48  # fraction of the image's shorter side kept around its centre
+    grayscale: bool = False  # one grey channel instead of RGB
+
+    def __post_init__(self):
+        if isinstance(self.size, bool) or not isinstance(self.size, int) or not 8 <= self.size <= 512:
+            raise ValueError(f"size (pixels) must be an integer in 8..512, got {self.size!r}")
+        if not isinstance(self.crop, (int, float)) or not 0 < self.crop <= 1:
+            raise ValueError(f"crop (a fraction of the shorter side) must lie in (0, 1], got {self.crop!r}")
+
+    @property
+    def channels(self) -> int:
+        return 1 if self.grayscale else 3
+
+    def key(self) -> dict:
+        return {"size": self.size, "crop": float(self.crop), "grayscale": self.grayscale, "version": 1}
+
+
+def preprocess_face(image, preprocessing: FacePreprocessing = FacePreprocessing()) -> np.ndarray:
+    """A PIL image -> uint8 array (C, size, size): centre crop, resize (bilinear, antialiased), RGB or grey.
+
+    The crop is a square of ``crop`` × the shorter side, centred on the image: LFW's deep-funneled
+    images are aligned so that the face sits there, which approximates the paper's landmark
+    alignment (MTCNN + similarity transform to 112×96).
+    """
+    from PIL import Image
+
+    image = image.convert("L" if preprocessing.grayscale else "RGB")
+    width, height = image.size
+    side = preprocessing.crop * min(width, height)
+    left, top = (width - side) / 2, (height - side) / 2
+    box = (round(left), round(top), round(left + side), round(top + side))
+    face = image.resize((preprocessing.size, preprocessing.size), Image.Resampling.BILINEAR, box=box)
+    array = np.asarray(face, dtype=np.uint8)
+    return array[None] if array.ndim == 2 else array.transpose(2, 0, 1)  # (C, H, W)
+
+
+def _decode(path: Path, preprocessing: FacePreprocessing) -> np.ndarray:
+    from PIL import Image
+
+    try:
+        with Image.open(path) as image:
+            return preprocess_face(image, preprocessing)
+    except Exception as exc:  # a truncated or foreign file: say which one
+        raise DataError(f"cannot read the image {path}: {exc.__class__.__name__}: {exc}") from None
+
+
+def _cache_key(root: Path, relative: list[str], preprocessing: FacePreprocessing) -> str:
+    sizes = [(root / rel).stat().st_size for rel in relative]
+    text = json.dumps({"files": relative, "sizes": sizes, "preprocessing": preprocessing.key()})
+    return hashlib.sha256(text.encode()).hexdigest()[:32]
+
+
+def load_image_files(root, relative_paths, preprocessing: FacePreprocessing = FacePreprocessing(),
+                     cache: bool | str | Path = True, progress: bool = True) -> np.ndarray:
+    """Decode ``root/<relative path>`` for each path into one uint8 array (N, C, size, size).
+
+    With ``cache`` (True: the user cache; or a folder) the decoded array is kept in an ``.npz``
+    named by a hash of the file list, the file sizes and the preprocessing: a changed file,
+    list or preprocessing gives another name, so a stale cache is never read.
+    """
+    root = Path(root)
+    relative = [str(p) for p in relative_paths]
+    if not relative:
+        raise DataError(f"no images to load under {root}")
+    cache_file = None
+    if cache:
+        folder = (cache_dir() / "faces") if cache is True else Path(cache)
+        cache_file = folder / f"faces-{_cache_key(root, relative, preprocessing)}.npz"
+        if cache_file.is_file():
+            try:
+                with np.load(cache_file, allow_pickle=False) as cached:
+                    return cached["images"]
+            except (OSError, ValueError, KeyError):
+                pass  # an unreadable cache is rebuilt below
+    from tqdm.auto import tqdm
+
+    with ThreadPoolExecutor(max_workers=max(1, min(8, os.cpu_count() or 1))) as pool:
+        jobs = pool.map(lambda rel: _decode(root / rel, preprocessing), relative)
+        images = np.stack(list(tqdm(jobs, total=len(relative), desc="decoding faces", unit="img",
+                                    disable=not progress, leave=False)))
+    if cache_file is not None:
+        cache_file.parent.mkdir(parents=True, exist_ok=True)
+        with atomic_path(cache_file) as tmp, open(tmp, "wb") as f:
+            np.savez(f, images=images)
+    return images
+
+
+def _is_image(path: Path) -> bool:
+    return path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".")
+
+
+def _identity_folders(root: Path) -> dict[str, list[str]]:
+    """identity -> sorted image file names, for every sub-folder that holds images."""
+    found = {}
+    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
+        names = sorted(p.name for p in folder.iterdir() if _is_image(p))
+        if names:
+            found[folder.name] = names
+    return found
+
+
+def _image_tree(root) -> Path:
+    """``root`` itself if it is an identity-per-folder tree, else its one sub-folder that is (e.g. LFW's)."""
+    root = Path(root).expanduser()
+    if not root.is_dir():
+        raise DataError(f"{root} is not a folder; give the folder of an identity-per-folder image tree "
+                        f"(<root>/<identity>/<image>.jpg)")
+    if _identity_folders(root):
+        return root
+    for name in LFW_IMAGE_DIRS:
+        if (root / name).is_dir() and _identity_folders(root / name):
+            return root / name
+    raise DataError(f"{root} is not an image tree: no sub-folder holds images ({', '.join(IMAGE_SUFFIXES)}). "
+                    f"Expected <root>/<identity>/<image>, one folder per identity.")
+
+
+def load_faces(root, *, min_images: int = 1, max_identities: int | None = None, include=None, exclude=None,
+               min_identities: int = 2, preprocessing: FacePreprocessing = FacePreprocessing(),
+               cache: bool | str | Path = True, progress: bool = True) -> ImageSet:
+    """Read an identity-per-folder face tree into an :class:`ImageSet` with ``paths``.
+
+    Args:
+        root: the tree (``<root>/<identity>/<image>``), or a folder holding one (an LFW copy's
+            ``lfw-deepfunneled/``).
+        min_images: keep identities with at least this many images.
+        max_identities: then keep only this many, the largest first (ties by name).
+        include: identity names to keep (every one must exist); ``exclude``: names to drop.
+        min_identities: fewer identities left than this is an error (a classifier needs two).
+        preprocessing: the crop, size and colour of every image (:func:`preprocess_face`).
+        cache: keep the decoded images in the user cache (True), in a given folder, or not (False).
+
+    Classes are the identity names in sorted order; ``labels`` index them; ``paths`` are the
+    files relative to the tree.
+    """
+    from spheredemo._validate import check_int
+
+    tree = _image_tree(root)
+    check_int("min_images", min_images)
+    if max_identities is not None:
+        check_int("max_identities", max_identities)
+    folders = _identity_folders(tree)
+    if include is not None:
+        include = [include] if isinstance(include, str) else list(include)
+        unknown = sorted(set(include) - set(folders))
+        if unknown:
+            raise DataError(f"include names identities that {tree} does not hold: {unknown[:10]}"
+                            + (f" and {len(unknown) - 10} more" if len(unknown) > 10 else ""))
+        folders = {name: folders[name] for name in include}
+    for name in [exclude] if isinstance(exclude, str) else (exclude or ()):
+        folders.pop(name, None)
+    chosen = [name for name in folders if len(folders[name]) >= min_images]
+    chosen.sort(key=lambda name: (-len(folders[name]), name))
+    chosen = sorted(chosen[:max_identities])
+    if len(chosen) < min_identities:
+        raise DataError(f"{tree} has {len(chosen)} identities with at least {min_images} images after the "
+                        f"include/exclude lists; at least {min_identities} are needed. Lower min_images or "
+                        f"check the folder.")
+    paths = [f"{name}/{file}" for name in chosen for file in folders[name]]
+    labels = [label for label, name in enumerate(chosen) for _ in folders[name]]
+    images = load_image_files(tree, paths, preprocessing, cache, progress)
+    return ImageSet(torch.from_numpy(images), torch.tensor(labels, dtype=torch.int64), tuple(chosen),
+                    paths=tuple(paths), root=str(tree))
+
+
+# --- LFW ------------------------------------------------------------------------------------------------
+
+def find_lfw(root=None) -> tuple[Path, Path]:
+    """(image tree, pairs.txt) of an LFW copy: ``root``, else ``$SPHEREDEMO_DATA/faces/lfw``, else the user
+    cache's ``lfw/``. ``pairs.txt`` may sit in the copy's root, its ``meta/`` folder or beside the images."""
+    from spheredemo.imageset import ENV_VAR
+
+    candidates = [Path(root).expanduser()] if root is not None else [
+        *([Path(os.environ[ENV_VAR]).expanduser() / "faces" / "lfw"] if os.environ.get(ENV_VAR) else []),
+        cache_dir() / "lfw",
+    ]
+    for base in candidates:
+        if not base.is_dir():
+            continue
+        tree = _image_tree(base)
+        for pairs in (base / "pairs.txt", base / "meta" / "pairs.txt", tree / "pairs.txt", tree.parent / "pairs.txt"):
+            if pairs.is_file():
+                return tree, pairs
+        raise DataError(f"{base} holds LFW images but no pairs.txt (looked in {base}, {base / 'meta'} and {tree})")
+    raise DataError("no LFW copy found in " + ", ".join(str(c) for c in candidates)
+                    + ". Give the folder of your LFW copy (its images and pairs.txt) with --lfw / --data / root.")
+
+
+def read_pairs(path) -> list[tuple[int, bool, str, str]]:
+    """``pairs.txt`` as (fold, same, image1, image2) with images as ``Name/Name_NNNN.jpg`` and folds from 1.
+
+    The file starts with ``<folds> <pairs per kind>``; each fold then lists that many matched
+    pairs (``name n1 n2``) followed by as many mismatched ones (``name1 n1 name2 n2``).
+    """
+    lines = [line.split() for line in Path(path).read_text().splitlines() if line.strip()]
+    try:
+        n_folds, per_kind = (int(v) for v in lines[0])
+    except (ValueError, IndexError):
+        raise DataError(f"{path}: the first line must be '<folds> <pairs per kind>', got {lines[:1]}") from None
+    if len(lines) - 1 != n_folds * 2 * per_kind:
+        raise DataError(f"{path}: expected {n_folds} folds × {2 * per_kind} pairs, found {len(lines) - 1} lines")
+
+    def image(name, number):
+        return f"{name}/{name}_{int(number):04d}.jpg"
+
+    pairs = []
+    for i, fields in enumerate(lines[1:]):
+        fold, same = i // (2 * per_kind) + 1, i % (2 * per_kind) < per_kind
+        if same and len(fields) == 3:
+            pairs.append((fold, True, image(fields[0], fields[1]), image(fields[0], fields[2])))
+        elif not same and len(fields) == 4:
+            pairs.append((fold, False, image(fields[0], fields[1]), image(fields[2], fields[3])))
+        else:
+            raise DataError(f"{path}, line {i + 2}: expected a {'matched' if same else 'mismatched'} pair "
+                            f"({'name n1 n2' if same else 'name1 n1 name2 n2'}), got {' '.join(fields)!r}")
+    return pairs
+
+
+@dataclass
+class LFWPairs:
+    """The evaluated LFW pairs and the images they use (each image once)."""
+
+    images: ImageSet  # the distinct images of the pairs; labels index identities (classes)
+    left: np.ndarray  # (P,) index into images of each pair's first image
+    right: np.ndarray  # (P,) index of its second image
+    same: np.ndarray  # (P,) bool: a matched pair (same person)
+    fold: np.ndarray  # (P,) the View-2 fold of each pair, from 1
+    missing: dict  # fold -> number of that fold's pairs left out because an image is missing
+
+    def __len__(self) -> int:
+        return len(self.same)
+
+    @property
+    def folds(self) -> list[int]:
+        return sorted(set(self.fold.tolist()))
+
+    @property
+    def identities(self) -> set[str]:
+        return set(self.images.classes)
+
+
+def load_lfw_pairs(root=None, folds=None, preprocessing: FacePreprocessing = FacePreprocessing(),
+                   cache: bool | str | Path = True, progress: bool = True) -> LFWPairs:
+    """The LFW View-2 pairs of ``folds`` (default: every fold whose images are all present).
+
+    A fold asked for by number keeps its present pairs and the rest are counted in ``missing``
+    (with a warning); left to the default, incomplete folds are left out whole, with a warning
+    that says how many pairs they held. With the full LFW this is all 10 folds.
+    """
+    tree, pairs_file = find_lfw(root)
+    pairs = read_pairs(pairs_file)
+    all_folds = sorted({p[0] for p in pairs})
+    present = {p: (tree / p).is_file() for pair in pairs for p in pair[2:]}
+    missing = {f: sum(1 for p in pairs if p[0] == f and not (present[p[2]] and present[p[3]])) for f in all_folds}
+    if folds is None:
+        folds = [f for f in all_folds if missing[f] == 0]
+        dropped = {f: n for f, n in missing.items() if n}
+        if dropped:
+            warnings.warn(f"LFW at {tree}: folds {sorted(dropped)} miss images for {sum(dropped.values())} pairs "
+                          f"and are left out; evaluating the complete folds {folds}", stacklevel=2)
+        if not folds:
+            raise DataError(f"no LFW fold at {tree} has all its images; name the folds to use the pairs present")
+    else:
+        folds = sorted({int(f) for f in ([folds] if isinstance(folds, int) else folds)})
+        unknown = sorted(set(folds) - set(all_folds))
+        if unknown:
+            raise ValueError(f"folds must be among {all_folds}, got {unknown}")
+        short = {f: missing[f] for f in folds if missing[f]}
+        if short:
+            warnings.warn(f"LFW at {tree}: {sum(short.values())} pairs of folds {sorted(short)} miss an image "
+                          f"and are left out (by fold: {short})", stacklevel=2)
+    kept = [p for p in pairs if p[0] in folds and present[p[2]] and present[p[3]]]
+    files = sorted({path for p in kept for path in p[2:]})
+    position = {path: i for i, path in enumerate(files)}
+    names = sorted({path.split("/")[0] for path in files})
+    label_of = {name: i for i, name in enumerate(names)}
+    images = load_image_files(tree, files, preprocessing, cache, progress)
+    image_set = ImageSet(torch.from_numpy(images),
+                         torch.tensor([label_of[p.split("/")[0]] for p in files], dtype=torch.int64),
+                         tuple(names), paths=tuple(files), root=str(tree))
+    return LFWPairs(
+        images=image_set,
+        left=np.array([position[p[2]] for p in kept]),
+        right=np.array([position[p[3]] for p in kept]),
+        same=np.array([p[1] for p in kept], dtype=bool),
+        fold=np.array([p[0] for p in kept]),
+        missing={f: missing[f] for f in folds},
+    )
+
+
+def pair_identities(root=None, folds=None) -> set[str]:
+    """The identities of every LFW pair of ``folds`` (default: all folds in pairs.txt), images or not."""
+    _, pairs_file = find_lfw(root)
+    return {path.split("/")[0] for fold, _, *paths in read_pairs(pairs_file)
+            if folds is None or fold in folds for path in paths}
+
+
+def check_disjoint(train_classes, evaluated_identities) -> None:
+    """Refuse a training set that holds an identity of an evaluated pair (the open-set rule)."""
+    shared = sorted(set(train_classes) & set(evaluated_identities))
+    if shared:
+        raise ValueError(f"leaky split: {len(shared)} training identities appear in the evaluated pairs "
+                         f"({', '.join(shared[:5])}{', ...' if len(shared) > 5 else ''}); verification must be "
+                         f"on people the model never saw. Exclude them from training.")
+
+
+def lfw_training_set(root=None, folds=(1, 2, 3), min_images: int = 10, max_identities: int | None = None,
+                     preprocessing: FacePreprocessing = FacePreprocessing(), cache=True,
+                     progress: bool = True) -> ImageSet:
+    """The CASIA-style training subset: LFW identities with ≥ ``min_images`` images that appear in no
+    pair of the evaluated ``folds`` (for the shared copy: 104 identities, 3,103 images)."""
+    tree, _ = find_lfw(root)
+    held_out = pair_identities(root, set(folds))
+    train = load_faces(tree, min_images=min_images, max_identities=max_identities, exclude=held_out,
+                       preprocessing=preprocessing, cache=cache, progress=progress)
+    check_disjoint(train.classes, held_out)
+    return train

@@ -1,0 +1,80 @@
+"""The in-memory image set every data source produces, the data errors, and the user cache folder."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import torch
+
+__all__ = ["ImageSet", "DataError", "cache_dir", "ENV_VAR"]
+
+ENV_VAR = "SPHEREDEMO_DATA"  # a folder holding mnist/ and faces/ (the staged copies, or the user's own)
+
+
+class DataError(RuntimeError):
+    """A data file is missing, corrupt or cannot be downloaded."""
+
+
+@dataclass
+class ImageSet:
+    """Images as uint8 (N, C, H, W) and labels as int64 (N,), kept whole in memory.
+
+    Face sets also carry ``paths`` (each image's file relative to ``root``), so a result can be
+    traced back to the face it came from.
+    """
+
+    images: torch.Tensor
+    labels: torch.Tensor
+    classes: tuple[str, ...]
+    paths: tuple[str, ...] | None = None  # each image's file, relative to root (face sets)
+    root: str | None = None  # the folder the paths are relative to
+
+    def __post_init__(self):
+        if self.images.ndim != 4 or self.labels.ndim != 1 or len(self.images) != len(self.labels):
+            raise ValueError(
+                f"images must be (N, C, H, W) and labels (N,), got {tuple(self.images.shape)} "
+                f"and {tuple(self.labels.shape)}"
+            )
+        if self.paths is not None and len(self.paths) != len(self.labels):
+            raise ValueError(f"paths must name every image: {len(self.paths)} paths for {len(self.labels)} images")
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)
+
+    def batch(self, index, device=None) -> tuple[torch.Tensor, torch.Tensor]:
+        """Float images in [0, 1] and labels for ``index`` (a tensor of positions or a slice)."""
+        images = self.images[index].to(device, non_blocking=True).float().div_(255.0)
+        return images, self.labels[index].to(device, non_blocking=True)
+
+    def subset(self, index) -> ImageSet:
+        """A new set holding only ``index`` (positions, a boolean mask or a slice)."""
+        paths = None
+        if self.paths is not None:
+            positions = torch.arange(len(self))[index].reshape(-1).tolist()
+            paths = tuple(self.paths[i] for i in positions)
+        return ImageSet(self.images[index], self.labels[index], self.classes, paths, self.root)
+
+    def per_class(self, n, seed: int = 0) -> ImageSet:
+        """At most ``n`` randomly chosen images of every class (a balanced small subset).
+
+        ``n`` may also be a list with one count per class (e.g. a long-tailed subset).
+        """
+        counts = [n] * self.n_classes if isinstance(n, int) else list(n)
+        if len(counts) != self.n_classes or any(not isinstance(c, int) or c < 1 for c in counts):
+            raise ValueError(f"n must be a count >= 1 or a list of {self.n_classes} such counts, got {n!r}")
+        gen = torch.Generator().manual_seed(seed)
+        order = torch.randperm(len(self), generator=gen)
+        keep = torch.cat([order[self.labels[order] == c][:count] for c, count in enumerate(counts)])
+        return self.subset(keep.sort().values)
+
+
+def cache_dir() -> Path:
+    """The per-user cache for downloaded data: ``$XDG_CACHE_HOME/spheredemo`` or ``~/.cache/...``."""
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "spheredemo"

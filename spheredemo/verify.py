@@ -1,0 +1,95 @@
+"""Face verification of a trained model on LFW pairs; ``python -m spheredemo.verify --help``.
+
+The paper's protocol: each image's feature is [f(x); f(flipped x)], a pair's score is the cosine
+of its two features, and each fold is judged with the threshold chosen on the other folds
+(:mod:`spheredemo.verification`). Before anything is measured, the model's training identities
+are checked against the evaluated pairs: a model that saw one of those people is refused.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+from spheredemo.atomic import atomic_path
+from spheredemo.faces import FacePreprocessing, LFWPairs, check_disjoint, load_lfw_pairs
+from spheredemo.train import Run, embed, load_checkpoint
+from spheredemo.verification import Verification, cosine_scores, verify
+
+__all__ = ["preprocessing_of", "pair_features", "verify_run", "main"]
+
+
+def preprocessing_of(run: Run) -> FacePreprocessing:
+    """The face preprocessing a model was trained with (its images' size and crop)."""
+    channels, height, _ = run.image_shape
+    return FacePreprocessing(size=height, crop=run.config.face_crop, grayscale=channels == 1)
+
+
+def pair_features(run: Run, pairs: LFWPairs, flip: bool = True) -> np.ndarray:
+    """The feature of every distinct pair image: [f(x); f(flipped x)] (N, 2D), or f(x) without ``flip``."""
+    return embed(run.model, pairs.images, batch_size=256, flip=flip).numpy()
+
+
+def verify_run(run: Run, pairs: LFWPairs, flip: bool = True, features: np.ndarray | None = None) -> Verification:
+    """LFW accuracy of ``run`` on ``pairs`` by the paper's protocol; refuses identities seen in training.
+
+    ``features`` (from :func:`pair_features`) skips running the model again.
+    """
+    if run.classes is not None:
+        check_disjoint(run.classes, pairs.identities)
+    if features is None:
+        features = pair_features(run, pairs, flip)
+    scores = cosine_scores(features[pairs.left], features[pairs.right])
+    return verify(scores, pairs.same, pairs.fold)
+
+
+def _write_roc(result: Verification, path: Path) -> None:
+    fpr, tpr, thresholds = result.roc()
+    with atomic_path(path) as tmp:
+        np.savetxt(tmp, np.c_[fpr, tpr, thresholds], delimiter=",", header="fpr,tpr,threshold", comments="",
+                   fmt="%.6g")
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m spheredemo.verify",
+        description="LFW verification accuracy (mean ± std over folds) of a face checkpoint, by the paper's "
+        "protocol: [f(x); f(flipped x)] features, cosine scores, each fold's threshold chosen on the others.")
+    parser.add_argument("--checkpoint", required=True, help="a face checkpoint (.pt) from spheredemo.train")
+    parser.add_argument("--lfw", default=None, help="your LFW copy (images + pairs.txt); default "
+                        "$SPHEREDEMO_DATA/faces/lfw, then the user cache's lfw/")
+    parser.add_argument("--folds", type=int, nargs="+", default=None,
+                        help="folds to evaluate (default: every fold whose images are all present)")
+    parser.add_argument("--no-flip", action="store_true", help="features of the original images only")
+    parser.add_argument("--roc", default=None, help="write the ROC curve here as CSV (fpr,tpr,threshold)")
+    args = parser.parse_args(argv)
+    try:
+        run = load_checkpoint(args.checkpoint)
+        if not run.config.is_faces:
+            raise ValueError(f"{args.checkpoint} was trained on {run.config.dataset!r}; verification needs a "
+                             f"face model (dataset lfw or faces)")
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            pairs = load_lfw_pairs(args.lfw, args.folds, preprocessing_of(run))
+        for warning in caught:
+            print(f"note: {warning.message}", file=sys.stderr)
+        result = verify_run(run, pairs, flip=not args.no_flip)
+    except (ValueError, FileNotFoundError, RuntimeError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    for f, accuracy, threshold in zip(result.folds, result.accuracies, result.thresholds):
+        print(f"fold {f:2d}: accuracy {100 * accuracy:.2f} %  (threshold cos {threshold:.4f}, chosen on the other "
+              f"folds){'  [single fold: chosen on itself]' if len(result.folds) == 1 else ''}")
+    print(f"LFW verification: {result.summary()}")
+    if args.roc:
+        _write_roc(result, Path(args.roc))
+        print(f"ROC curve written to {args.roc}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
