@@ -1,4 +1,4 @@
-"""Trained MNIST checkpoints shipped inside the package, and the recipe that retrains them.
+"""Trained MNIST and face checkpoints shipped inside the package, and the recipes that retrain them.
 
 ``load(dataset, dim, loss, m=None)`` returns ``(model, head)`` from the package's own files:
 it never downloads and loads with ``weights_only=True`` (no code in a file is executed).
@@ -14,6 +14,7 @@ import functools
 import hashlib
 import json
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -22,11 +23,12 @@ import torch
 from spheredemo.atomic import atomic_path
 from spheredemo.config import TrainConfig
 from spheredemo.data import MNIST_FILES, find_mnist_dir, load_mnist
+from spheredemo.analysis import Embeddings
 from spheredemo.train import Run, fit, load_checkpoint, select_device
+from spheredemo.verification import Verification, verify
 
 __all__ = ["RECIPES", "CHECKPOINT_DIR", "name_of", "load", "load_run", "manifest", "retrain", "embeddings",
-           "cache_test_features",
-           "test_embeddings"]
+           "cache_test_features", "test_embeddings", "face_results", "FaceResults", "FACE_SEEDS"]
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent / "checkpoints"
 
@@ -35,9 +37,20 @@ _BASE = dict(dataset="mnist", epochs=10, batch_size=256, optimizer="adam", lr=3e
              weight_decay=5e-4, lambda_gamma=0.5, lambda_min=0.0, width=16, augment_shift=2, seed=0)
 
 
-def name_of(dim: int, loss: str, m=None, variant: str | None = None) -> str:
-    """Checkpoint name, e.g. ``mnist-d2-asoftmax-m4`` or ``mnist-d2-softmax-nobias``."""
-    name = f"mnist-d{dim}-{loss}" + (f"-m{m}" if loss == "asoftmax" else "")
+#: Faces (LFW's open-set split, 104 identities): SphereFace-10 at 64×64, width 16, BatchNorm; λ annealed to the
+#: official floor λ_min = 5 (PAPER.md: on this small set λ_min = 0 loses about 11 points); flips as in the paper.
+_FACE_BASE = dict(dataset="lfw", model="sphereface10", width=16, image_size=64, face_crop=0.48, epochs=20,
+                  batch_size=128, optimizer="adam", lr=3e-3, lr_schedule="cosine", weight_decay=5e-4,
+                  lambda_gamma=1.0, lambda_min=5.0, augment_flip=True, seed=0)
+#: the 3D face models see the 8 largest training identities (Fig. 5: "the 6 largest identities")
+FACE_3D_IDENTITIES = 8
+#: seeds of the face sweep: seed 0 ships, every seed's verification result is recorded in the manifest
+FACE_SEEDS = (0, 1, 2)
+
+
+def name_of(dim: int, loss: str, m=None, variant: str | None = None, dataset: str = "mnist") -> str:
+    """Checkpoint name, e.g. ``mnist-d2-asoftmax-m4``, ``mnist-d2-softmax-nobias`` or ``lfw-d512-cosface``."""
+    name = f"{dataset}-d{dim}-{loss}" + (f"-m{m}" if loss == "asoftmax" else "")
     return name + (f"-{variant}" if variant else "")
 
 
@@ -56,6 +69,12 @@ def _recipes() -> dict[str, dict]:
                                                           head_bias=False, embedding_bias=False, epochs=4)
     recipes[name_of(2, "softmax", None, "imbalanced")] = dict(_BASE, dim=2, loss="softmax", m=None,
                                                               imbalance=0.05, epochs=4)
+    for loss, m in (("softmax", None), ("modified", None), ("asoftmax", 1), ("asoftmax", 2), ("asoftmax", 3),
+                    ("asoftmax", 4), ("cosface", None), ("arcface", None)):
+        recipes[name_of(512, loss, m, dataset="lfw")] = dict(_FACE_BASE, dim=512, loss=loss, m=m)
+    for m in (1, 2, 3, 4):
+        recipes[name_of(3, "asoftmax", m, dataset="lfw")] = dict(_FACE_BASE, dim=3, loss="asoftmax", m=m,
+                                                                  max_identities=FACE_3D_IDENTITIES)
     return recipes
 
 
@@ -82,17 +101,20 @@ def load(dataset: str = "mnist", dim: int = 2, loss: str = "asoftmax", m=None, v
          device="cpu"):
     """``(model, head)`` of a shipped checkpoint, in eval mode.
 
-    The model maps float images in [0, 1] of shape (B, 1, 28, 28) to embeddings (B, dim);
-    the head has ``weight`` (C, dim). ``loss`` is softmax, modified or asoftmax (m = 1..4);
-    ``variant`` is one of relu, nobias, imbalanced for the appendix models.
+    MNIST models map float images in [0, 1] of shape (B, 1, 28, 28) to embeddings (B, dim);
+    ``loss`` is softmax, modified or asoftmax (m = 1..4); ``variant`` is one of relu, nobias,
+    imbalanced for the appendix models. Face models (``dataset="lfw"``, dim 512: softmax,
+    modified, asoftmax m = 1..4, cosface, arcface; dim 3: asoftmax m = 1..4) take
+    :func:`spheredemo.faces.load_faces` images at the default size (B, 3, 64, 64), scaled to [0, 1].
+    The head has ``weight`` (C, dim).
     """
-    if dataset != "mnist":
-        raise ValueError(f"shipped checkpoints exist for dataset 'mnist' only, got {dataset!r}")
+    if dataset not in ("mnist", "lfw"):
+        raise ValueError(f"shipped checkpoints exist for datasets 'mnist' and 'lfw', got {dataset!r}")
     if loss == "asoftmax" and m is None:
         m = 4
     if loss != "asoftmax" and m is not None:
         raise ValueError(f"m applies to loss='asoftmax' only; got m={m!r} with loss={loss!r}")
-    name = name_of(dim, loss, m, variant)
+    name = name_of(dim, loss, m, variant, dataset)
     if name not in RECIPES:
         raise ValueError(f"no shipped checkpoint for dim={dim}, loss={loss!r}, m={m!r}, variant={variant!r}; "
                          f"available: {sorted(RECIPES)}")
@@ -108,8 +130,6 @@ def embeddings(name: str, split: str = "test", per_class: int | None = None, dir
     whole test set's features ship beside each checkpoint (``NAME.test.npz``, checked against
     the checkpoint's sha256), so figures and explorers need not run 10,000 images through it.
     """
-    from spheredemo.analysis import Embeddings
-
     run = load_run(name, directory)
     images = load_mnist(split)
     if per_class is not None:
@@ -172,14 +192,22 @@ def _device_label(name: str) -> str:
 
 
 def retrain(names=None, directory: Path = CHECKPOINT_DIR, device: str = "auto", quick: bool = False,
-            data_root=None, progress: bool = True) -> dict:
+            data_root=None, progress: bool = True, face_seeds=FACE_SEEDS) -> dict:
     """Train the named recipes (default: all) and record them in the manifest.
+
+    Face recipes train once per seed of ``face_seeds``: the first seed's model ships, and every
+    seed's LFW verification result goes into the manifest (``seeds``), so the results table can
+    give mean ± std over seeds.
 
     ``quick`` trains 30 steps on a tiny subset (for smoke tests, not for shipping; it refuses
     to write into the package's own checkpoint folder).
     Checkpoints are written atomically and without optimiser state (well under 1 MB each).
     """
     from spheredemo.train import evaluate, load_training_data, save_checkpoint
+
+    face_seeds = tuple(face_seeds)
+    if not face_seeds:
+        raise ValueError("face_seeds must name at least one seed")
 
     if quick and Path(directory).resolve() == CHECKPOINT_DIR.resolve():
         raise ValueError("quick retraining would overwrite the shipped checkpoints; pass another directory")
@@ -189,27 +217,24 @@ def retrain(names=None, directory: Path = CHECKPOINT_DIR, device: str = "auto", 
         raise ValueError(f"unknown recipe names {unknown}; known: {sorted(RECIPES)}")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
-    if find_mnist_dir(data_root) is None:
-        load_mnist("test", data_root)  # downloads the files, or says where to put them
-    folder = find_mnist_dir(data_root)
-    data_sha = _sha256(folder / next(iter(MNIST_FILES)))
     for name in names:
         values = dict(RECIPES[name], device=device)
         if quick:
-            values.update(epochs=1, max_steps=30, per_class=values.get("per_class") or 100)
+            values.update(epochs=1, max_steps=30, per_class=values.get("per_class") or (5 if values["dataset"]
+                                                                                         == "lfw" else 100))
         config = TrainConfig(**values)
-        train, test = load_training_data(config, data_root)
+        data = load_training_data(config, _root_of(config, data_root))
         started = time.perf_counter()
-        run = fit(config, progress=progress, data=(train, test))
+        run = fit(config, progress=progress, data=data)
         seconds = time.perf_counter() - started
         path = save_checkpoint(run, directory / f"{name}.pt")
         entry = {
             "config": config.to_dict(),
             "seed": config.seed,
-            "data_sha256": data_sha,
-            "train_images": len(train),
-            "class_counts": torch.bincount(train.labels, minlength=10).tolist(),
-            "test_accuracy": evaluate(run.model, run.head, test),
+            **_data_facts(config, data, data_root),
+            **_margin_facts(run),
+            **(_face_facts(run, face_seeds, data, data_root, progress) if config.is_faces else
+               {"test_accuracy": evaluate(run.model, run.head, data[1])}),
             "device": _device_label(device),
             "torch": torch.__version__,
             "threads": torch.get_num_threads(),
@@ -222,20 +247,164 @@ def retrain(names=None, directory: Path = CHECKPOINT_DIR, device: str = "auto", 
         current = manifest(directory)  # re-read: another process may have added entries meanwhile
         current[name] = entry
         _write_json_atomic(directory / "manifest.json", current)
-        cache_test_features([name], directory, data_root)
+        if config.is_faces:
+            cache_face_results([name], directory, data_root)
+        else:
+            cache_test_features([name], directory, data_root)
     return manifest(directory)
+
+
+def _root_of(config: TrainConfig, data_root):
+    """The data folder of a recipe: MNIST's folder, or the LFW copy (``data_root/faces/lfw`` when given)."""
+    if not config.is_faces or data_root is None:
+        return data_root
+    return Path(data_root) / "faces" / "lfw" if (Path(data_root) / "faces" / "lfw").is_dir() else data_root
+
+
+def _data_facts(config: TrainConfig, data, data_root) -> dict:
+    """What the model was trained on: a checksum of the data, its size and class counts."""
+    train = data[0]
+    if config.is_faces:
+        listing = json.dumps([train.paths, train.images.shape[1:]], default=list)
+        sha = hashlib.sha256(listing.encode()).hexdigest()  # file list + decoded size
+    else:
+        folder = find_mnist_dir(data_root)
+        sha = _sha256(folder / next(iter(MNIST_FILES)))
+    return {"data_sha256": sha, "train_images": len(train),
+            "class_counts": torch.bincount(train.labels, minlength=train.n_classes).tolist()}
+
+
+def _margin_facts(run: Run) -> dict:
+    """The final λ and the margin it leaves at θ12 = 90° (A-Softmax only; see margins.effective_margin)."""
+    if run.config.loss != "asoftmax" or not run.history.lam:
+        return {}
+    from spheredemo.margins import effective_margin
+
+    lam = run.history.lam[-1]
+    return {"final_lambda": lam, "m_eff_90deg": round(effective_margin(run.config.m, lam, 90.0).m_eff, 4)}
+
+
+# --- faces ----------------------------------------------------------------------------------------------
+
+@dataclass
+class FaceResults:
+    """What the figures and explorers show of a face checkpoint: LFW verification of unseen people,
+    their angular Fisher score and, for the 3D models, the training identities' features."""
+
+    name: str
+    verification: Verification  # scores, same, folds, per-fold thresholds and accuracies
+    left_paths: np.ndarray  # (P,) first image of each pair, relative to the LFW image tree
+    right_paths: np.ndarray  # (P,) second image
+    afs: float  # angular Fisher score of the unseen identities' features (those with >= 2 images)
+    flip: bool  # features were [f(x); f(flipped x)] (512-d) or f(x) alone (3D: angles on the drawn sphere)
+    train: Embeddings | None = None  # 3D models: the training identities' features and the class weights
+    classes: tuple = ()  # the training identities (names)
+
+
+def _lfw_pairs(run: Run, data_root=None):
+    """The evaluated LFW pairs at the model's preprocessing (incomplete folds are left out without a warning)."""
+    import warnings
+
+    from spheredemo.faces import load_lfw_pairs
+    from spheredemo.verify import preprocessing_of
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return load_lfw_pairs(_root_of(run.config, data_root), preprocessing=preprocessing_of(run), progress=False)
+
+
+def _evaluate_face_run(run: Run, pairs) -> dict:
+    """Verification and unseen-identity AFS of one face run (the numbers the manifest and npz keep)."""
+    from spheredemo.analysis import angular_fisher_score
+    from spheredemo.verify import pair_features, verify_run
+
+    flip = run.config.dim > 3
+    features = pair_features(run, pairs, flip=flip)
+    result = verify_run(run, pairs, features=features)
+    labels = pairs.images.labels.numpy()
+    counts = np.bincount(labels)
+    repeated = counts[labels] >= 2
+    afs = angular_fisher_score(features[repeated], labels[repeated])
+    return {"result": result, "afs": afs, "flip": flip, "features": features}
+
+
+def _face_facts(run: Run, seeds, data, data_root, progress) -> dict:
+    """Manifest facts of a face recipe: LFW folds 1–3 of the shipped seed and of every other seed."""
+    pairs = _lfw_pairs(run, data_root)
+    per_seed = {}
+    for seed in seeds:
+        other = run if seed == run.config.seed else fit(
+            TrainConfig(**{**run.config.to_dict(), "seed": seed}), progress=progress, data=data)
+        facts = _evaluate_face_run(other, pairs)
+        per_seed[str(seed)] = {"lfw_accuracy": facts["result"].mean, "lfw_fold_std": facts["result"].std,
+                               "lfw_auc": facts["result"].auc, "afs_unseen": facts["afs"]}
+    shipped = per_seed[str(run.config.seed)]
+    return {"lfw_accuracy": shipped["lfw_accuracy"], "lfw_fold_std": shipped["lfw_fold_std"],
+            "lfw_auc": shipped["lfw_auc"], "lfw_folds": list(pairs.folds), "lfw_pairs": len(pairs),
+            "seeds": per_seed, "test_accuracy": None}
+
+
+def cache_face_results(names=None, directory: Path = CHECKPOINT_DIR, data_root=None) -> None:
+    """Write ``NAME.lfw.npz``: pair scores, the unseen-identity AFS and (3D) the training features, with the
+    checkpoint's sha256, so figures and explorers need neither the model nor the images."""
+    from spheredemo.train import embed, load_training_data
+
+    directory = Path(directory)
+    for name in names or [n for n in manifest(directory) if RECIPES.get(n, {}).get("dataset") == "lfw"]:
+        run = load_run(name, directory)
+        pairs = _lfw_pairs(run, data_root)
+        facts = _evaluate_face_run(run, pairs)
+        result = facts["result"]
+        arrays = dict(scores=result.scores, same=result.same, fold=result.fold,
+                      left_paths=np.array([pairs.images.paths[i] for i in pairs.left]),
+                      right_paths=np.array([pairs.images.paths[i] for i in pairs.right]),
+                      afs=np.array(facts["afs"]), flip=np.array(facts["flip"]),
+                      checkpoint_sha256=np.array(_sha256(directory / f"{name}.pt")))
+        if run.config.dim <= 3:
+            train, _ = load_training_data(run.config, _root_of(run.config, data_root))
+            arrays.update(train_features=embed(run.model, train).numpy().astype(np.float32),
+                          train_labels=train.labels.numpy())
+        with atomic_path(directory / f"{name}.lfw.npz") as tmp, open(tmp, "wb") as f:
+            np.savez_compressed(f, **arrays)
+    face_results.cache_clear()
+
+
+@functools.lru_cache(maxsize=32)
+def face_results(name: str, directory: Path = CHECKPOINT_DIR) -> FaceResults:
+    """The cached :class:`FaceResults` of face checkpoint ``name`` (recomputed from the model and LFW when the
+    cache is missing or belongs to another checkpoint file)."""
+    directory = Path(directory)
+    path = directory / f"{name}.lfw.npz"
+    expected = manifest(directory).get(name, {}).get("file_sha256")
+    fresh = path.is_file() and expected is not None
+    if fresh:
+        with np.load(path, allow_pickle=False) as cached:
+            fresh = str(cached["checkpoint_sha256"]) == expected
+    if not fresh:
+        cache_face_results([name], directory)
+    run = load_run(name, directory)
+    with np.load(path, allow_pickle=False) as cached:
+        verification = verify(cached["scores"], cached["same"], cached["fold"])
+        train = None
+        if "train_features" in cached:
+            train = Embeddings.from_features(cached["train_features"], cached["train_labels"], run.head, name)
+        return FaceResults(name, verification, cached["left_paths"], cached["right_paths"], float(cached["afs"]),
+                           bool(cached["flip"]), train, run.classes or ())
 
 
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(
         prog="python -m spheredemo.pretrained",
-        description="Retrain the shipped MNIST checkpoints from their recipes (GPU if present).",
+        description="Retrain the shipped MNIST and LFW checkpoints from their recipes (GPU if present).",
     )
     parser.add_argument("--only", nargs="+", metavar="NAME", help="recipes to train (default: all; see --list)")
     parser.add_argument("--out", default=str(CHECKPOINT_DIR), help="folder for the checkpoints and manifest.json")
     parser.add_argument("--device", default="auto", help="auto (cuda if present), cpu, cuda, ...")
     parser.add_argument("--quick", action="store_true", help="30 steps on a tiny subset (a smoke test)")
-    parser.add_argument("--data", default=None, help="MNIST folder (default: $SPHEREDEMO_DATA, cache, download)")
+    parser.add_argument("--data", default=None, help="data folder holding mnist/ and faces/lfw/ (default: "
+                        "$SPHEREDEMO_DATA, then the user cache; MNIST is downloaded when missing)")
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(FACE_SEEDS),
+                        help="seeds of each face recipe: the first ships, every one is verified and recorded")
     parser.add_argument("--list", action="store_true", help="print the recipe names and exit")
     parser.add_argument("--features-only", action="store_true",
                         help="only recompute the cached test-set features (NAME.test.npz) of existing checkpoints")
@@ -245,18 +414,21 @@ def main(argv=None) -> int:
             print(f"{name:32s} {values['loss']:9s} m={values['m']} dim={values['dim']} epochs={values['epochs']}")
         return 0
     if args.features_only:
-        cache_test_features(args.only, Path(args.out), args.data)
+        names = args.only or list(manifest(Path(args.out)))
+        cache_test_features([n for n in names if RECIPES[n]["dataset"] == "mnist"], Path(args.out), args.data)
+        cache_face_results([n for n in names if RECIPES[n]["dataset"] == "lfw"], Path(args.out), args.data)
         return 0
     if args.quick and Path(args.out).resolve() == CHECKPOINT_DIR.resolve():
         parser.error("--quick trains 30-step smoke-test models: give --out DIR so the shipped checkpoints stay")
     try:
-        result = retrain(args.only, Path(args.out), args.device, args.quick, args.data)
+        result = retrain(args.only, Path(args.out), args.device, args.quick, args.data, face_seeds=args.seeds)
     except ValueError as exc:
         parser.error(str(exc))
     for name in args.only or RECIPES:
         entry = result[name]
-        print(f"{name:32s} test accuracy {entry['test_accuracy']:.4f}  "
-              f"{entry['train_seconds']:7.1f} s  {entry['device']}")
+        score = (f"LFW {100 * entry['lfw_accuracy']:.2f} %" if entry.get("lfw_accuracy") is not None
+                 else f"test accuracy {entry['test_accuracy']:.4f}")
+        print(f"{name:32s} {score}  {entry['train_seconds']:7.1f} s  {entry['device']}")
     return 0
 
 

@@ -1,6 +1,7 @@
 """Shared fixtures: where the MNIST files are, and small data sets built from them."""
 
 import os
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -21,6 +22,8 @@ def pytest_configure(config):
     root = _data_root()
     if root is not None:
         os.environ.setdefault("SPHEREDEMO_DATA", str(root))
+    # Decoded-face caches go to a fresh folder, never into the user's own cache.
+    os.environ["XDG_CACHE_HOME"] = tempfile.mkdtemp(prefix="spheredemo-test-cache-")
 
 
 @pytest.fixture(scope="session")
@@ -54,3 +57,18 @@ def pytest_collection_modifyitems(config, items):
     for item in items:
         if "gpu" in item.keywords:
             item.add_marker(skip)
+
+
+@pytest.fixture(scope="session")
+def lfw_root() -> Path:
+    """The staged LFW copy (images + meta/pairs.txt), or skip."""
+    root = _data_root()
+    if root is None or not (root / "faces" / "lfw" / "meta" / "pairs.txt").is_file():
+        pytest.skip("LFW not found: set SPHEREDEMO_DATA to the folder holding faces/lfw")
+    return root / "faces" / "lfw"
+
+
+@pytest.fixture(scope="session")
+def face_cache(tmp_path_factory):
+    """A per-session folder for decoded-face caches, so tests never write into the user's cache."""
+    return tmp_path_factory.mktemp("face-cache")

@@ -45,3 +45,26 @@ def test_bad_dim(bad):
 def test_bad_image_shape():
     with pytest.raises(ValueError, match=r"images must have shape \(B, C, H, W\)"):
         EmbeddingNet()(torch.rand(4, 28, 28))
+
+
+@pytest.mark.parametrize("name, units", [("sphereface4", 0), ("sphereface10", 3), ("sphereface20", 8)])
+def test_sphereface_nets_follow_table_2(name, units):
+    """Four stride-2 stages of 1×, 2×, 4×, 8× width channels, then residual units: 4 + 2·units 3×3 convs + FC1
+    (so SphereFace-20 has 4 + 16 convs = 20 layers with FC1)."""
+    from spheredemo.models import SPHEREFACE_UNITS, SphereFaceNet, make_model
+
+    model = make_model(name, dim=512, width=8, image_size=(112, 96), in_channels=3)
+    assert isinstance(model, SphereFaceNet) and sum(SPHEREFACE_UNITS[name]) == units
+    convs = [m for m in model.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert len(convs) == 4 + 2 * units
+    assert [c.out_channels for c in convs if c.stride == (2, 2)] == [8, 16, 32, 64]
+    assert model.embedding.in_features == 64 * 7 * 6  # 112×96 halved four times
+    assert model(torch.rand(2, 3, 112, 96)).shape == (2, 512)
+
+
+def test_face_net_on_square_grey_images_and_unknown_names():
+    from spheredemo.models import make_model
+
+    assert make_model("sphereface4", 3, 4, (64, 64), 1)(torch.rand(2, 1, 64, 64)).shape == (2, 3)
+    with pytest.raises(ValueError, match="model must be one of"):
+        make_model("resnet50", 3, 4)
