@@ -20,9 +20,11 @@ import numpy as np
 
 from spheredemo import analysis, pretrained
 from spheredemo.atomic import atomic_path
+from spheredemo.imageset import DataError
 from spheredemo.margins import LambdaSchedule, effective_margin
 from spheredemo.plots import boundaries as bplots
 from spheredemo.plots import embeddings as eplots
+from spheredemo.plots import faces as fplots
 from spheredemo.plots import psi as pplots
 from spheredemo.plots import regions as rplots
 from spheredemo.plots.style import STYLES
@@ -48,6 +50,10 @@ class Context:
     @property
     def train_per_class(self):
         return 30 if self.quick else 500  # the training panels show a fixed 5,000-image subset
+
+    def faces(self, name: str) -> pretrained.FaceResults:
+        self.used.add(name)
+        return pretrained.face_results(name, self.checkpoints)
 
     def emb(self, name: str, split: str = "test") -> analysis.Embeddings:
         self.used.add(name)
@@ -239,6 +245,151 @@ def _median_abs_logit(emb: analysis.Embeddings) -> float:
     return float(np.median(np.abs(emb.features @ emb.weight.T)))
 
 
+# --- faces: LFW folds 1–3, people never seen in training ------------------------------------------------
+
+#: the 512-d face models compared, as (checkpoint name, label)
+FACE_MODELS = [(pretrained.name_of(512, loss, m, dataset="lfw"), label) for loss, m, label in (
+    ("softmax", None, "softmax"), ("modified", None, "modified softmax"), ("asoftmax", 1, "A-Softmax m=1"),
+    ("asoftmax", 2, "A-Softmax m=2"), ("asoftmax", 3, "A-Softmax m=3"), ("asoftmax", 4, "A-Softmax m=4"),
+    ("cosface", None, "CosFace"), ("arcface", None, "ArcFace"))]
+FACE_3D_MODELS = [pretrained.name_of(3, "asoftmax", m, dataset="lfw") for m in (1, 2, 3, 4)]
+#: the paper's Table 3 (LFW %, CASIA-WebFace, 64-layer CNN); it has no modified-softmax, CosFace or ArcFace row
+PAPER_TABLE3 = {"lfw-d512-softmax": 97.88, "lfw-d512-asoftmax-m1": 97.90, "lfw-d512-asoftmax-m2": 98.40,
+                "lfw-d512-asoftmax-m3": 99.25, "lfw-d512-asoftmax-m4": 99.42}
+
+
+def face_seed_stats(ctx: Context, name: str) -> dict:
+    """Mean and std (ddof=1) over the recorded seeds of LFW accuracy (%) and unseen-identity AFS."""
+    seeds = pretrained.manifest(ctx.checkpoints)[name]["seeds"]
+    accuracy = np.array([100 * v["lfw_accuracy"] for v in seeds.values()])
+    afs = np.array([v["afs_unseen"] for v in seeds.values()])
+
+    def std(values):
+        return float(values.std(ddof=1)) if len(values) > 1 else 0.0
+
+    return {"n_seeds": len(seeds), "acc_mean": float(accuracy.mean()), "acc_std": std(accuracy),
+            "afs_mean": float(afs.mean()), "afs_std": std(afs), "seeds": sorted(seeds, key=int)}
+
+
+@register("table3_faces", "Table 3 (faces)",
+          "LFW verification accuracy on folds 1–3 (1,800 pairs of people never seen in training), mean ± std over "
+          "seeds, for every loss, beside the paper's Table 3 (diamonds: CASIA-WebFace, 64 layers, 99 % range). "
+          "The numbers are in results_faces.md.",
+          [name for name, _ in FACE_MODELS])
+def table3_faces(ctx: Context):
+    stats = [face_seed_stats(ctx, name) for name, _ in FACE_MODELS]
+    for name, _ in FACE_MODELS:
+        ctx.used.add(name)
+    fig, ax = plt.subplots(figsize=(8, 4.4), layout="constrained")
+    fplots.draw_accuracy_bars([label for _, label in FACE_MODELS], [s["acc_mean"] for s in stats],
+                              [s["acc_std"] for s in stats], [PAPER_TABLE3.get(name) for name, _ in FACE_MODELS],
+                              ax=ax, title=f"LFW folds 1–3, unseen people ({stats[0]['n_seeds']} seeds each)")
+    return fig
+
+
+@register("table6_faces_afs", "Table 6 (faces)",
+          "Angular Fisher score (Appendix E, lower is better) of the LFW test identities' features, which no model "
+          "saw in training, for every loss (mean ± std over seeds).",
+          [name for name, _ in FACE_MODELS])
+def table6_faces(ctx: Context):
+    stats = [face_seed_stats(ctx, name) for name, _ in FACE_MODELS]
+    for name, _ in FACE_MODELS:
+        ctx.used.add(name)
+    fig, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
+    fplots.draw_afs_bars([label for _, label in FACE_MODELS], [s["afs_mean"] for s in stats],
+                         [s["afs_std"] for s in stats], ax=ax, title="angular Fisher score of unseen identities")
+    return fig
+
+
+@register("roc_faces", "Fig. 6 / ROC (faces)",
+          "ROC curves of LFW verification (folds 1–3, shipped seed) for every loss: the fraction of same-person "
+          "pairs accepted against the fraction of different-people pairs accepted, AUC in the legend.",
+          [name for name, _ in FACE_MODELS])
+def roc_faces(ctx: Context):
+    fig, ax = plt.subplots(figsize=(5.6, 5.2), layout="constrained")
+    fplots.draw_roc({label: ctx.faces(name).verification for name, label in FACE_MODELS}, ax=ax,
+                    title="LFW folds 1–3, unseen people")
+    return fig
+
+
+@register("fig5_faces", "Fig. 5 (faces)",
+          "3D A-Softmax features of the 8 largest training identities on the unit sphere for m = 1..4 (top) and, "
+          "below, the angles between the two faces of LFW pairs of people never seen in training (same person: "
+          "dark; different people: orange; dashed: the threshold that best splits them).",
+          FACE_3D_MODELS)
+def fig5_faces(ctx: Context):
+    fig = plt.figure(figsize=(15, 7.8), layout="constrained")
+    for col, name in enumerate(FACE_3D_MODELS):
+        results = ctx.faces(name)
+        art = eplots.draw_sphere_features(results.train, ax=fig.add_subplot(2, 4, col + 1, projection="3d"),
+                                          title=f"m={col + 1}: training identities")
+        v = results.verification
+        fplots.draw_verification_histograms(v, ax=fig.add_subplot(2, 4, col + 5), legend=col == 0,
+                                            title=f"m={col + 1}: unseen pairs, {100 * v.mean:.1f}% right")
+    for scatter, identity in zip(art.scatters, results.classes):
+        scatter.set_label(identity.replace("_", " "))
+    fig.legend(handles=art.scatters, loc="outside right upper", markerscale=4, frameon=False, fontsize="small")
+    return fig
+
+
+GALLERY_MODEL = "lfw-d512-asoftmax-m4"
+
+
+@register("face_gallery", "Sec. 4.3 (faces)",
+          "LFW test pairs of people never seen in training, judged by the 512-d A-Softmax m=4 model: the hardest "
+          "pairs it gets right and the worst it gets wrong, with their angle and the threshold (green frame: "
+          "right; red: wrong). Needs the LFW images (not shipped).",
+          [GALLERY_MODEL])
+def face_gallery(ctx: Context):
+    from spheredemo.faces import find_lfw, load_image_files
+    from spheredemo.verification import notable_pairs
+    from spheredemo.verify import preprocessing_of
+
+    results = ctx.faces(GALLERY_MODEL)
+    v = results.verification
+    chosen = notable_pairs(v, n=2)
+    rows = [(key, i) for key in ("hardest_same", "hardest_different", "worst_same", "worst_different")
+            for i in chosen[key]]
+    tree, _ = find_lfw()
+    paths = [p for _, i in rows for p in (results.left_paths[i], results.right_paths[i])]
+    preprocessing = preprocessing_of(pretrained.load_run(GALLERY_MODEL, ctx.checkpoints))
+    images = load_image_files(tree, paths, preprocessing, progress=False)
+    ncols = 4  # two pairs per row
+    fig, axes = plt.subplots(max(1, (len(rows) + 1) // 2), ncols, figsize=(9, 2.6 * max(1, (len(rows) + 1) // 2)),
+                             layout="constrained", squeeze=False)
+    threshold_of = dict(zip(v.folds, v.thresholds))
+    angles, correct = v.angles_deg(), v.correct()
+    words = {"hardest_same": "same person, right", "hardest_different": "different people, right",
+             "worst_same": "same person, WRONG", "worst_different": "different people, WRONG"}
+    for k, (key, i) in enumerate(rows):
+        threshold = float(np.degrees(np.arccos(np.clip(threshold_of[v.fold[i]], -1, 1))))
+        caption = f"{words[key]}\n{angles[i]:.1f}° vs threshold {threshold:.1f}°"
+        fplots.draw_face_pair(images[2 * k], images[2 * k + 1], axes.flat[2 * k: 2 * k + 2], caption, correct[i])
+    for ax in list(axes.flat)[2 * len(rows):]:
+        ax.axis("off")
+    return fig
+
+
+def face_results_rows(ctx: Context) -> list[dict]:
+    """One row per face model: LFW accuracy of the shipped seed and over seeds, AUC, AFS, m_eff, the paper's number."""
+    manifest = pretrained.manifest(ctx.checkpoints)
+    rows = []
+    for name in [n for n, _ in FACE_MODELS] + FACE_3D_MODELS:
+        entry, stats = manifest[name], face_seed_stats(ctx, name)
+        config = entry["config"]
+        rows.append({
+            "model": name, "dim": config["dim"], "loss": config["loss"],
+            "m": config["m"] if config["m"] is not None else "",
+            "m_eff_90deg": entry.get("m_eff_90deg", ""),
+            "lfw_%_shipped_seed": f"{100 * entry['lfw_accuracy']:.2f} ± {100 * entry['lfw_fold_std']:.2f} (folds)",
+            "lfw_%_over_seeds": f"{stats['acc_mean']:.2f} ± {stats['acc_std']:.2f} (n={stats['n_seeds']})",
+            "auc_shipped_seed": f"{entry['lfw_auc']:.4f}",
+            "afs_unseen_over_seeds": f"{stats['afs_mean']:.4f} ± {stats['afs_std']:.4f}",
+            "paper_table3_%": PAPER_TABLE3.get(name, ""),
+        })
+    return rows
+
+
 # Published MNIST 2D test accuracies (PAPER.md): L-Softmax m=1..4 and a TF A-Softmax toy reproduction.
 PUBLISHED_2D = {
     "softmax": "97.75 (TF toy, no bias)",
@@ -271,19 +422,24 @@ def results_rows(ctx: Context) -> list[dict]:
     return rows
 
 
-def write_results(ctx: Context, out: Path) -> list[Path]:
-    rows = results_rows(ctx)
+def _write_table(rows: list[dict], out: Path, stem: str) -> list[Path]:
     buffer = io.StringIO()
     writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
     writer.writeheader()
     writer.writerows(rows)
     header = "| " + " | ".join(rows[0]) + " |\n|" + "---|" * len(rows[0]) + "\n"
     markdown = header + "".join("| " + " | ".join(str(v) for v in r.values()) + " |\n" for r in rows)
-    paths = [out / "results.csv", out / "results.md"]
+    paths = [out / f"{stem}.csv", out / f"{stem}.md"]
     for path, text in zip(paths, (buffer.getvalue(), markdown)):
         with atomic_path(path) as tmp:
             tmp.write_text(text)
     return paths
+
+
+def write_results(ctx: Context, out: Path) -> list[Path]:
+    """results.csv/.md (MNIST m sweep) and results_faces.csv/.md (LFW verification)."""
+    return _write_table(results_rows(ctx), out, "results") + _write_table(face_results_rows(ctx), out,
+                                                                            "results_faces")
 
 
 def render(name: str, ctx: Context | None = None):
@@ -337,6 +493,12 @@ def gallery(ctx: Context, names, out: Path, command: str) -> str:
         lines += ["## Results table (Table 3 trend, Appendix E)", "",
                   "Test accuracy by plain cosine and angle statistics of every model of the m sweep "
                   "(`results.csv` has the same numbers):", "", (out / "results.md").read_text()]
+    if (out / "results_faces.md").exists():
+        lines += ["## Faces: LFW verification of unseen people (Table 3, Table 6)", "",
+                  "LFW View-2 folds 1–3 (1,800 pairs), each fold judged with the threshold chosen on the other two; "
+                  "models trained on the 104 LFW identities outside those folds. `± (folds)`: std over the 3 folds "
+                  "of the shipped seed; `over seeds`: mean ± std of the fold means over independently trained "
+                  "seeds (`results_faces.csv` has the same numbers):", "", (out / "results_faces.md").read_text()]
     return "\n".join(lines)
 
 
@@ -379,7 +541,12 @@ def main(argv=None) -> int:
     started = time.perf_counter()
     for name in names:
         t0 = time.perf_counter()
-        paths = save(render(name, ctx), out, name, args.format)
+        try:
+            fig = render(name, ctx)
+        except DataError as exc:  # the face gallery shows LFW images, which are never shipped
+            print(f"{name:22s} skipped: {exc}", file=sys.stderr)
+            continue
+        paths = save(fig, out, name, args.format)
         print(f"{name:22s} {time.perf_counter() - t0:5.1f} s  -> {', '.join(str(p) for p in paths)}")
     if not args.only:
         write_results(ctx, out)

@@ -406,6 +406,7 @@ def main(argv=None) -> int:
     parser.add_argument("--seeds", type=int, nargs="+", default=list(FACE_SEEDS),
                         help="seeds of each face recipe: the first ships, every one is verified and recorded")
     parser.add_argument("--list", action="store_true", help="print the recipe names and exit")
+    parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     parser.add_argument("--features-only", action="store_true",
                         help="only recompute the cached test-set features (NAME.test.npz) of existing checkpoints")
     args = parser.parse_args(argv)
@@ -421,7 +422,8 @@ def main(argv=None) -> int:
     if args.quick and Path(args.out).resolve() == CHECKPOINT_DIR.resolve():
         parser.error("--quick trains 30-step smoke-test models: give --out DIR so the shipped checkpoints stay")
     try:
-        result = retrain(args.only, Path(args.out), args.device, args.quick, args.data, face_seeds=args.seeds)
+        result = retrain(args.only, Path(args.out), args.device, args.quick, args.data, progress=not args.no_progress,
+                         face_seeds=args.seeds)
     except ValueError as exc:
         parser.error(str(exc))
     for name in args.only or RECIPES:

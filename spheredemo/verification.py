@@ -14,7 +14,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["cosine_scores", "best_threshold", "accuracy_at", "roc_curve", "roc_auc", "Verification", "verify"]
+__all__ = ["cosine_scores", "best_threshold", "accuracy_at", "roc_curve", "roc_auc", "Verification", "verify",
+           "notable_pairs"]
 
 
 def cosine_scores(features_a: np.ndarray, features_b: np.ndarray) -> np.ndarray:
@@ -150,3 +151,28 @@ def verify(scores, same, fold) -> Verification:
         thresholds.append(t)
         accuracies.append(accuracy_at(scores[held], same[held], t))
     return Verification(scores, same, fold, folds, np.array(thresholds), np.array(accuracies))
+
+
+def notable_pairs(result: Verification, n: int = 2) -> dict[str, np.ndarray]:
+    """Indices of the pairs worth looking at, judged by each pair's own fold threshold:
+
+    - ``hardest_same``: matched pairs decided right, with the widest angles (closest to the threshold);
+    - ``hardest_different``: mismatched pairs decided right, with the narrowest angles;
+    - ``worst_same``: matched pairs decided wrong, widest angle first;
+    - ``worst_different``: mismatched pairs decided wrong, narrowest angle first.
+
+    Each holds at most ``n`` indices (fewer when there are not that many such pairs).
+    """
+    angles = result.angles_deg()
+    correct = result.correct()
+    groups = {
+        "hardest_same": (result.same & correct, -1),
+        "hardest_different": (~result.same & correct, 1),
+        "worst_same": (result.same & ~correct, -1),
+        "worst_different": (~result.same & ~correct, 1),
+    }
+    chosen = {}
+    for key, (mask, direction) in groups.items():
+        index = np.flatnonzero(mask)
+        chosen[key] = index[np.argsort(direction * angles[index], kind="stable")[:n]]
+    return chosen

@@ -79,3 +79,20 @@ def test_bad_input_is_refused_with_a_message():
         verify(np.array([np.nan, 0.1]), np.array([True, False]), np.array([1, 1]))
     with pytest.raises(ValueError, match="both matched and mismatched"):
         roc_curve(np.zeros(3), np.ones(3, bool))
+
+
+def test_notable_pairs_are_the_extreme_correct_and_wrong_ones():
+    from spheredemo.verification import notable_pairs
+
+    # cos scores; threshold chosen on one fold = itself
+    scores = np.cos(np.radians([10, 50, 70, 85, 40, 60, 80, 120]))
+    same = np.array([True, True, True, True, False, False, False, False])
+    result = verify(scores, same, np.ones(8))
+    angles, correct = result.angles_deg(), result.correct()
+    chosen = notable_pairs(result, n=1)
+    right_same = [i for i in range(8) if same[i] and correct[i]]
+    assert chosen["hardest_same"].tolist() == [max(right_same, key=lambda i: angles[i])]
+    wrong_diff = [i for i in range(8) if not same[i] and not correct[i]]
+    assert chosen["worst_different"].tolist() == ([min(wrong_diff, key=lambda i: angles[i])] if wrong_diff else [])
+    for key, index in notable_pairs(result, n=3).items():
+        assert len(index) <= 3 and all(same[i] == key.endswith("same") for i in index)

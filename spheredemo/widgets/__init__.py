@@ -14,6 +14,7 @@ Matplotlib figures are drawn with Agg (no pyplot) and shown as PNG in an ``ipywi
 from spheredemo.widgets._base import Explorer
 from spheredemo.widgets.boundary import boundary_explorer
 from spheredemo.widgets.embedding import MODEL_CHOICES, embedding_explorer
+from spheredemo.widgets.faces import FaceExplorer, face_explorer
 from spheredemo.widgets.psi import psi_explorer
 from spheredemo.widgets.training import TrainingExplorer, training_explorer
 
@@ -22,6 +23,8 @@ __all__ = [
     "boundary_explorer",
     "psi_explorer",
     "embedding_explorer",
+    "face_explorer",
+    "FaceExplorer",
     "training_explorer",
     "TrainingExplorer",
     "MODEL_CHOICES",

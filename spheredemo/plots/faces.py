@@ -1,0 +1,131 @@
+"""Drawing face verification results: pair-angle histograms with the threshold, ROC curves, the
+LFW accuracy table beside the paper's, angular Fisher scores, and pairs of faces as images.
+
+Every function takes results (:class:`~spheredemo.verification.Verification`, plain rows),
+draws into ``ax`` (a new one when None) and returns what it drew.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import matplotlib.pyplot as plt
+import numpy as np
+
+from spheredemo.plots.style import NEGATIVE_COLOR, POSITIVE_COLOR, class_color
+from spheredemo.verification import Verification
+
+__all__ = ["VerificationHistogramArtists", "draw_verification_histograms", "draw_roc", "draw_accuracy_bars",
+           "draw_afs_bars", "draw_face_pair"]
+
+
+@dataclass
+class VerificationHistogramArtists:
+    ax: plt.Axes
+    positive: object  # bars of the matched (same person) pair angles
+    negative: object  # bars of the mismatched pair angles
+    threshold_line: object  # vertical line at the chosen threshold angle
+
+
+def draw_verification_histograms(result: Verification, ax=None, bins: int = 60, title: str | None = None,
+                                 legend: bool = True) -> VerificationHistogramArtists:
+    """Angles between the two faces of every matched (same person) and mismatched LFW pair, with the
+    threshold angle (chosen on all pairs) that best splits them: pairs left of it are called "same"."""
+    ax = ax if ax is not None else plt.figure().add_subplot()
+    angles = result.angles_deg()
+    edges = np.linspace(0.0, 180.0, bins + 1)
+    width = edges[1] - edges[0]
+    pos, _ = np.histogram(angles[result.same], edges, density=True)
+    neg, _ = np.histogram(angles[~result.same], edges, density=True)
+    positive = ax.bar(edges[:-1], pos, width=width, align="edge", color=POSITIVE_COLOR, alpha=0.75,
+                      label=f"same person ({result.same.sum()} pairs)")
+    negative = ax.bar(edges[:-1], neg, width=width, align="edge", color=NEGATIVE_COLOR, alpha=0.6,
+                      label=f"different people ({(~result.same).sum()})")
+    line = ax.axvline(result.threshold_deg, color="k", lw=1.2, ls="--",
+                      label=f"threshold {result.threshold_deg:.1f}°")
+    ax.set_xlim(0, 180)
+    ax.set_xlabel("angle between the pair's features (degrees)")
+    ax.set_ylabel("density")
+    if legend:
+        ax.legend(loc="upper right", fontsize="small")
+    if title:
+        ax.set_title(title)
+    return VerificationHistogramArtists(ax, positive, negative, line)
+
+
+def draw_roc(results: dict, ax=None, title: str | None = None) -> list:
+    """ROC curves (true accept rate against false accept rate), one per labelled result, AUC in the legend."""
+    ax = ax if ax is not None else plt.figure().add_subplot()
+    lines = []
+    for k, (label, result) in enumerate(results.items()):
+        fpr, tpr, _ = result.roc()
+        (line,) = ax.plot(fpr, tpr, color=class_color(k), lw=1.5, label=f"{label} (AUC {result.auc:.3f})")
+        lines.append(line)
+    ax.plot([0, 1], [0, 1], color="0.7", lw=0.8, ls=":")
+    ax.set_xlim(0, 1)
+    ax.set_ylim(0, 1)
+    ax.set_aspect("equal")
+    ax.set_xlabel("false accept rate (different people called same)")
+    ax.set_ylabel("true accept rate")
+    ax.legend(loc="lower right", fontsize="small")
+    if title:
+        ax.set_title(title)
+    return lines
+
+
+def draw_accuracy_bars(labels, means_pct, stds_pct, paper_pct=None, ax=None, title: str | None = None):
+    """Bars of LFW accuracy (mean ± std, in %) per model, with the paper's numbers as diamonds where it has one."""
+    ax = ax if ax is not None else plt.figure().add_subplot()
+    x = np.arange(len(labels))
+    bars = ax.bar(x, means_pct, yerr=stds_pct, capsize=4, color=[class_color(k) for k in range(len(labels))],
+                  alpha=0.85, label="here (mean ± std)")
+    for rect, mean in zip(bars, means_pct):
+        ax.annotate(f"{mean:.1f}", (rect.get_x() + rect.get_width() / 2, mean), xytext=(0, 3),
+                    textcoords="offset points", ha="center", va="bottom", fontsize="small")
+    paper = None
+    if paper_pct is not None:
+        known = [(k, v) for k, v in enumerate(paper_pct) if v is not None]
+        if known:
+            paper = ax.scatter([k for k, _ in known], [v for _, v in known], marker="D", color="k", zorder=3,
+                               label="paper (CASIA, 64 layers)")
+    low = min(min(means_pct) - max(stds_pct) - 5, 50)
+    ax.set_ylim(low, 100)
+    ax.set_xticks(x, labels, rotation=30, ha="right")
+    ax.set_ylabel("LFW verification accuracy (%)")
+    ax.legend(loc="lower right", fontsize="small")
+    if title:
+        ax.set_title(title)
+    return bars, paper
+
+
+def draw_afs_bars(labels, afs_means, afs_stds=None, ax=None, title: str | None = None):
+    """Bars of the angular Fisher score (S_w / S_b, lower is better) per model."""
+    ax = ax if ax is not None else plt.figure().add_subplot()
+    x = np.arange(len(labels))
+    bars = ax.bar(x, afs_means, yerr=afs_stds, capsize=4, color=[class_color(k) for k in range(len(labels))],
+                  alpha=0.85)
+    for rect, value in zip(bars, afs_means):
+        ax.annotate(f"{value:.3f}", (rect.get_x() + rect.get_width() / 2, value), xytext=(0, 3),
+                    textcoords="offset points", ha="center", va="bottom", fontsize="small")
+    ax.set_xticks(x, labels, rotation=30, ha="right")
+    ax.set_ylabel("angular Fisher score (lower is better)")
+    if title:
+        ax.set_title(title)
+    return bars
+
+
+def draw_face_pair(left: np.ndarray, right: np.ndarray, axes, caption: str, correct: bool):
+    """Two face images (uint8 (C, H, W)) side by side with a caption; a green frame if decided right, red if not."""
+    images = []
+    for ax, image in zip(axes, (left, right)):
+        picture = image.transpose(1, 2, 0)
+        images.append(ax.imshow(picture.squeeze(-1) if picture.shape[-1] == 1 else picture,
+                                cmap="gray" if picture.shape[-1] == 1 else None))
+        ax.set_xticks([])
+        ax.set_yticks([])
+        for spine in ax.spines.values():
+            spine.set_visible(True)
+            spine.set_color("#1a9850" if correct else "#d73027")
+            spine.set_linewidth(3)
+    axes[0].set_title(caption, loc="left", fontsize="small")
+    return images

@@ -1,0 +1,153 @@
+"""The faces explorer: pick a loss and m, watch unseen people's pair angles and the threshold move,
+and browse the LFW pairs as images with their angle and the verdict."""
+
+from __future__ import annotations
+
+import html
+import io
+
+import ipywidgets as widgets
+import numpy as np
+
+from spheredemo import pretrained
+from spheredemo.plots.faces import draw_verification_histograms
+from spheredemo.widgets._base import Explorer, MplView, _slider
+
+__all__ = ["face_explorer", "FaceExplorer", "FACE_LOSSES", "PAIR_KINDS"]
+
+#: the loss dropdown: label -> loss; A-Softmax also takes m from the slider
+FACE_LOSSES = [("softmax", "softmax"), ("modified softmax", "modified"), ("A-Softmax", "asoftmax"),
+               ("CosFace", "cosface"), ("ArcFace", "arcface")]
+#: which pairs the browser walks through (each sorted from the easiest to the hardest)
+PAIR_KINDS = [("same person", "same"), ("different people", "different"), ("decided wrong", "wrong")]
+DISPLAY_SIZE = 112  # pixels of each face shown in the pair browser
+
+
+def _model_name(loss: str, m: int) -> str:
+    return pretrained.name_of(512, loss, m if loss == "asoftmax" else None, dataset="lfw")
+
+
+class FaceExplorer(Explorer):
+    """Histograms of unseen people's pair angles with the threshold, and a pair browser.
+
+    ``update(loss, m, kind, pair)`` is plain: it loads the model's cached results (never trains),
+    redraws the histograms and shows pair number ``pair`` of ``kind`` as images.
+    """
+
+    def __init__(self, loss: str = "asoftmax", m: int = 4, results=None, images=None):
+        self.results = results or (lambda name: pretrained.face_results(name))  # name -> FaceResults
+        self.images = images or _LFWImages()  # relative path -> uint8 (C, H, W), or raises DataError
+        controls = {
+            "loss": _slider(widgets.Dropdown, loss, "loss", options=FACE_LOSSES),
+            "m": _slider(widgets.IntSlider, m, "m (A-Softmax)", min=1, max=4),
+            "kind": _slider(widgets.Dropdown, "same", "pairs", options=PAIR_KINDS),
+            "pair": _slider(widgets.IntSlider, 0, "pair (easiest → hardest)", min=0, max=899),
+        }
+        self.view = MplView((6.4, 3.6))
+        self.axes = self.view.figure.add_subplot()
+        self.view.figure.subplots_adjust(left=0.11, right=0.97, bottom=0.15, top=0.88)
+        self.readout = widgets.HTML().add_class("spheredemo-faces-readout")
+        self.pair_images = [widgets.Image(format="png", layout=widgets.Layout(width=f"{DISPLAY_SIZE}px"))
+                            for _ in range(2)]
+        self.pair_caption = widgets.HTML().add_class("spheredemo-pair")
+        browser = widgets.VBox([widgets.HBox(self.pair_images), self.pair_caption],
+                               layout=widgets.Layout(margin="0 0 0 12px"))
+        self.shown = None  # the model name drawn in the histogram
+        super().__init__(controls, widgets.HBox([self.view.image, browser]), self.update,
+                         header="<b>Faces of people never seen in training</b> (LFW folds 1–3; Fig. 5, Table 3)",
+                         figure=self.view.figure, extra=[self.readout], rows=[["loss", "m"], ["kind", "pair"]])
+
+    def update(self, loss: str = "asoftmax", m: int = 4, kind: str = "same", pair: int = 0) -> None:
+        name = _model_name(loss, m)
+        results = self.results(name)
+        v = results.verification
+        if name != self.shown:
+            self.axes.clear()
+            label = dict((value, text) for text, value in FACE_LOSSES)[loss] + (f" m={m}" if loss == "asoftmax"
+                                                                                 else "")
+            self.artists = draw_verification_histograms(v, ax=self.axes, title=f"{label}: LFW pair angles")
+            self.view.render(full=True)
+            self.shown = name
+        self.controls["m"].disabled = loss != "asoftmax"
+        self.readout.value = (f"<b>{100 * v.mean:.1f} % ± {100 * v.std:.1f}</b> of 1,800 pairs of unseen people "
+                              f"decided right (threshold chosen on the other folds); one threshold for all: "
+                              f"<b>{v.threshold_deg:.1f}°</b>; AUC {v.auc:.3f}; angular Fisher score "
+                              f"{results.afs:.3f}")
+        self._show_pair(results, kind, pair)
+
+    def pairs_of(self, results, kind: str) -> np.ndarray:
+        """Indices of the pairs of ``kind``, from the easiest to the hardest (by angle)."""
+        v = results.verification
+        angles, correct = v.angles_deg(), v.correct()
+        if kind == "same":
+            index = np.flatnonzero(v.same)
+            return index[np.argsort(angles[index], kind="stable")]
+        if kind == "different":
+            index = np.flatnonzero(~v.same)
+            return index[np.argsort(-angles[index], kind="stable")]
+        if kind == "wrong":
+            index = np.flatnonzero(~correct)
+            return index[np.argsort(np.abs(angles[index] - v.threshold_deg), kind="stable")]
+        raise ValueError(f"kind must be one of {[k for _, k in PAIR_KINDS]}, got {kind!r}")
+
+    def _show_pair(self, results, kind: str, pair: int) -> None:
+        order = self.pairs_of(results, kind)
+        slider = self.controls["pair"]
+        if len(order) == 0:
+            self.pair_caption.value = "no such pairs"
+            return
+        if slider.max != len(order) - 1:
+            slider.max = len(order) - 1  # clamps the value, which calls update again
+        i = order[min(pair, len(order) - 1)]
+        v = results.verification
+        angle = v.angles_deg()[i]
+        threshold = float(np.degrees(np.arccos(np.clip(dict(zip(v.folds, v.thresholds))[v.fold[i]], -1, 1))))
+        said_same = angle < threshold
+        right = said_same == v.same[i]
+        left_path, right_path = str(results.left_paths[i]), str(results.right_paths[i])
+        verdict = "same person" if said_same else "different people"
+        truth = "same person" if v.same[i] else "different people"
+        mark = '<span style="color:#1a9850">✓ right</span>' if right else '<span style="color:#d73027">✗ wrong</span>'
+        self.pair_caption.value = (
+            f"pair {min(pair, len(order) - 1) + 1} of {len(order)}: <b>{angle:.1f}°</b> apart; threshold "
+            f"{threshold:.1f}° (fold {v.fold[i]}) → says <b>{verdict}</b>, truly {truth}: {mark}<br>"
+            f"<small>{html.escape(left_path)} · {html.escape(right_path)}</small>")
+        try:
+            for widget, path in zip(self.pair_images, (left_path, right_path)):
+                widget.value = _png(self.images(path))
+        except Exception as exc:  # no LFW copy here: the numbers still work
+            self.pair_caption.value += f'<br><span style="color:#bd1f01">images not shown: {html.escape(str(exc))}</span>'
+
+
+class _LFWImages:
+    """Decodes LFW images on demand for display (larger than the models see), remembering each one."""
+
+    def __init__(self, root=None):
+        self.root, self.tree, self.cache = root, None, {}
+
+    def __call__(self, path: str) -> np.ndarray:
+        from PIL import Image
+
+        from spheredemo.faces import FacePreprocessing, find_lfw, preprocess_face
+
+        if path not in self.cache:
+            if self.tree is None:
+                self.tree, _ = find_lfw(self.root)
+            with Image.open(self.tree / path) as image:
+                self.cache[path] = preprocess_face(image, FacePreprocessing(size=DISPLAY_SIZE))
+        return self.cache[path]
+
+
+def _png(image: np.ndarray) -> bytes:
+    from PIL import Image
+
+    buffer = io.BytesIO()
+    picture = image.transpose(1, 2, 0)
+    Image.fromarray(picture.squeeze(-1) if picture.shape[-1] == 1 else picture).save(buffer, format="png")
+    return buffer.getvalue()
+
+
+def face_explorer(loss: str = "asoftmax", m: int = 4) -> FaceExplorer:
+    """Pick the loss and m of a shipped 512-d face model; see LFW pair angles of unseen people, the threshold
+    and the accuracy, and browse the pairs as images (the images need an LFW copy: ``$SPHEREDEMO_DATA``)."""
+    return FaceExplorer(loss, m)
