@@ -31,7 +31,14 @@ from spheredemo.plots.style import STYLES
 
 __all__ = ["FIGURES", "FigureSpec", "Context", "render", "main"]
 
-REPO_FIGURES = Path(__file__).resolve().parents[1] / "figures"
+def default_out() -> Path:
+    """The repository's ``figures/`` when the package runs from a source checkout (it sits beside
+    ``pyproject.toml``), else ``./figures`` in the current folder (an installed wheel never writes
+    into site-packages)."""
+    source = Path(__file__).resolve().parents[1]
+    if (source / "pyproject.toml").is_file() and (source / "spheredemo" / "figures.py").is_file():
+        return source / "figures"
+    return Path.cwd() / "figures"
 
 
 @dataclass
@@ -98,7 +105,9 @@ def _legend(fig, ax, n=10):
           "the line off the origin), modified softmax (the bisector) and A-Softmax for m = 1..4, whose two boundaries "
           "open a shaded margin wedge of (m−1)/(m+1)·θ12 = 0°, 30°, 45°, 54°.")
 def table1(ctx: Context):
-    fig, axes = plt.subplots(2, 3, figsize=(11, 7.6), layout="constrained")
+    # Fixed margins, not constrained layout: it does not reserve room for the titles of these equal-aspect axes.
+    fig, axes = plt.subplots(2, 3, figsize=(11, 7.9))
+    fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.94, hspace=0.22, wspace=0.05)
     settings = [dict(rule="softmax", b1=0.15, b2=-0.15), dict(rule="modified")] + [
         dict(rule="asoftmax", m=m) for m in (1, 2, 3, 4)]
     for ax, setting in zip(axes.flat, settings):
@@ -507,7 +516,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m spheredemo.figures",
         description="Regenerate the SphereFace paper's figures from the shipped checkpoints (no training needed).",
     )
-    parser.add_argument("--out", default=str(REPO_FIGURES), help="folder for the images, results table and README.md")
+    parser.add_argument("--out", default=None, help="folder for the images, results table and README.md (default: "
+                        "the repository's figures/ in a source checkout, else ./figures)")
     parser.add_argument("--only", nargs="+", metavar="NAME", help="draw only these figures (see --list)")
     parser.add_argument("--format", nargs="+", default=["png"], choices=["png", "svg", "pdf"],
                         help="image formats to write")
@@ -531,7 +541,7 @@ def main(argv=None) -> int:
     unknown = [n for n in names if n not in FIGURES]
     if unknown:
         parser.error(f"unknown figure(s) {unknown}; choose from {', '.join(FIGURES)}")
-    out = Path(args.out)
+    out = Path(args.out) if args.out else default_out()
     out.mkdir(parents=True, exist_ok=True)
     ctx = Context(quick=args.quick, style=args.style)
     if args.retrain:

@@ -99,3 +99,12 @@ def test_slide_style_is_16_by_9(quick, data_root):
 def test_render_refuses_unknown_names():
     with pytest.raises(ValueError, match="unknown figure 'nope'"):
         figures.render("nope")
+
+
+def test_table1_titles_are_inside_the_figure():
+    fig = figures.render("table1_boundaries", figures.Context(quick=True))
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        box = ax.title.get_window_extent(renderer)
+        assert ax.get_title() and box.y1 <= fig.bbox.y1 and box.x0 >= 0 and box.x1 <= fig.bbox.x1, ax.get_title()

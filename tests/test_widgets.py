@@ -4,7 +4,7 @@ import matplotlib
 import numpy as np
 import pytest
 
-from spheredemo.analysis import Embeddings, pair_angles
+from spheredemo.analysis import Embeddings, closest_pair, pair_angles
 from spheredemo.margins import LambdaSchedule
 from spheredemo.plots.boundaries import binary_boundaries
 from spheredemo.margins import effective_margin
@@ -196,7 +196,8 @@ def test_embedding_explorer_swaps_points_and_statistics():
         np.testing.assert_allclose(scatter.get_offsets(), expected)
     for arrow, w in zip(e.features.circle_artists.arrows, emb.unit_weight):
         np.testing.assert_allclose(np.asarray(arrow.xy), 0.8 * w)
-    pairs = pair_angles(emb)
+    fig5_pair = closest_pair(fake_embeddings(2, "asoftmax", 4).weight)
+    pairs = pair_angles(emb, fig5_pair)  # the pair of Fig. 5, not softmax's own closest pair
     _, pos, _ = pairs.histograms(90)
     heights = [bar.get_height() for bar in e.histograms.artists.positive]
     np.testing.assert_allclose(heights, pos)
@@ -204,6 +205,20 @@ def test_embedding_explorer_swaps_points_and_statistics():
     e.controls["model"].value = "asoftmax-4"  # seen before: from the cache
     assert load.calls.count((2, "asoftmax", 4)) == 1
     np.testing.assert_allclose(circle_points(e), first)
+
+
+def test_embedding_explorer_compares_every_model_on_one_pair_the_user_may_change():
+    e = embedding_explorer(load=CountingLoader(), shown_per_class=20)
+    fig5_pair = closest_pair(fake_embeddings(2, "asoftmax", 4).weight)
+    shown = []
+    for model in ("softmax", "modified", "asoftmax-1", "asoftmax-4"):
+        e.controls["model"].value = model
+        shown.append(e.histograms.legend.get_texts()[0].get_text())
+    assert len(set(shown)) == 1 and f"({fig5_pair[0]}–{fig5_pair[0]}" in shown[0]
+    e.controls["pair"].value = (1, 7)
+    assert "(1–1, 7–7)" in e.histograms.legend.get_texts()[0].get_text()
+    _, pos, _ = pair_angles(fake_embeddings(2, "asoftmax", 4), (1, 7)).histograms(90)
+    np.testing.assert_allclose([bar.get_height() for bar in e.histograms.artists.positive], pos)
 
 
 def test_embedding_explorer_3d_sphere():

@@ -11,7 +11,7 @@ import math
 import ipywidgets as widgets
 import numpy as np
 
-from spheredemo.analysis import Embeddings, angle_stats, pair_angles
+from spheredemo.analysis import Embeddings, angle_stats, closest_pair, pair_angles
 from spheredemo.widgets._base import Explorer, MplView, _figure_widget, _slider
 
 __all__ = ["embedding_explorer", "FeatureView", "MODEL_CHOICES"]
@@ -177,9 +177,9 @@ def _pretrained_loader(dim, loss, m):
     return pretrained.test_embeddings(dim, loss, m)
 
 
-def _model_results(emb: Embeddings, shown_per_class: int, bins: int) -> tuple:
-    """What the explorer shows of one model: (shown subset, pair angles, their histograms, stats)."""
-    pairs = pair_angles(emb)
+def _model_results(emb: Embeddings, shown_per_class: int, bins: int, classes: tuple[int, int]) -> tuple:
+    """What the explorer shows of one model: (shown subset, pair angles of ``classes``, their histograms, stats)."""
+    pairs = pair_angles(emb, classes)
     return (
         _shown_subset(emb, shown_per_class),
         pairs,
@@ -188,13 +188,22 @@ def _model_results(emb: Embeddings, shown_per_class: int, bins: int) -> tuple:
     )
 
 
+#: the pair dropdown: Fig. 5's pair (the closest class weights of the A-Softmax m = 4 model of that
+#: dimension, the same for every model so that models are compared on the same digits), or any other
+PAIR_CHOICES = [("as Fig. 5 (closest W at m=4)", None)] + [
+    (f"{a} and {b}", (a, b)) for a in range(10) for b in range(a + 1, 10)
+]
+
+
 def _embedding_controls(dim, model) -> dict:
-    """The circle/sphere toggle and the loss / m slider (which loads on release, not while dragged)."""
+    """The circle/sphere toggle, the loss / m slider (which loads on release, not while dragged) and
+    the class pair of the histograms."""
     return {
         "dim": widgets.ToggleButtons(options=[("2D: circle", 2), ("3D: sphere", 3)], value=dim),
         "model": _slider(
             widgets.SelectionSlider, model, "loss / m", options=MODEL_CHOICES, continuous_update=False
         ),
+        "pair": _slider(widgets.Dropdown, None, "pairs of digits", options=PAIR_CHOICES),
     }
 
 
@@ -215,14 +224,23 @@ def embedding_explorer(
     )
     cache = {}
 
-    def results(dim, model):
-        if (dim, model) not in cache:
-            emb = load(dim, *_parse_model(model))
-            cache[dim, model] = _model_results(emb, shown_per_class, histograms.bins)
-        return cache[dim, model]
+    def embeddings(dim, model):
+        if ("emb", dim, model) not in cache:
+            cache["emb", dim, model] = load(dim, *_parse_model(model))
+        return cache["emb", dim, model]
 
-    def update(dim=2, model="asoftmax-4"):
-        shown, pairs, hist, table = results(dim, model)
+    def reference_pair(dim):
+        """Fig. 5's pair for this dimension: one pair for every model."""
+        return closest_pair(embeddings(dim, "asoftmax-4").weight)
+
+    def results(dim, model, classes):
+        if (dim, model, classes) not in cache:
+            cache[dim, model, classes] = _model_results(embeddings(dim, model), shown_per_class, histograms.bins,
+                                                        classes)
+        return cache[dim, model, classes]
+
+    def update(dim=2, model="asoftmax-4", pair=None):
+        shown, pairs, hist, table = results(dim, model, tuple(pair) if pair else reference_pair(dim))
         label = dict((v, k) for k, v in MODEL_CHOICES)[model]
         features.show(shown, title=f"MNIST test, {dim}D, {label}")
         histograms.show(pairs, hist)

@@ -116,7 +116,8 @@ class FaceExplorer(Explorer):
             for widget, path in zip(self.pair_images, (left_path, right_path)):
                 widget.value = _png(self.images(path))
         except Exception as exc:  # no LFW copy here: the numbers still work
-            self.pair_caption.value += f'<br><span style="color:#bd1f01">images not shown: {html.escape(str(exc))}</span>'
+            note = html.escape(f"images not shown: {exc}")
+            self.pair_caption.value += f'<br><span style="color:#bd1f01">{note}</span>'
 
 
 class _LFWImages:
