@@ -44,6 +44,7 @@ class TrainConfig:
     face_crop: float = 0.48  # faces: fraction of the image's shorter side kept around the centre (1 = all)
     min_images: int = 10  # faces: keep identities with at least this many images
     max_identities: int | None = None  # faces: keep only this many identities, the largest first
+    feature_bn: bool = False  # faces: BatchNorm on the feature after FC1 (not in the paper; helps small data)
     augment_flip: bool = False  # flip each training image left-right with probability 1/2 (faces)
     last_relu: bool = False  # ReLU after the embedding (Appendix A: don't)
     embedding_bias: bool = True  # bias in the embedding layer

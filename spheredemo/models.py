@@ -121,7 +121,7 @@ class SphereFaceNet(nn.Module):
 
     def __init__(self, dim: int = 512, units=(0, 1, 2, 0), width: int = 64, image_size=(112, 96),
                  in_channels: int = 3, last_relu: bool = False, embedding_bias: bool = True,
-                 mean: float = FACE_MEAN, std: float = FACE_STD):
+                 feature_bn: bool = False, mean: float = FACE_MEAN, std: float = FACE_STD):
         super().__init__()
         _check_common(dim, width, std)
         height, wide = (image_size, image_size) if isinstance(image_size, int) else image_size
@@ -139,22 +139,27 @@ class SphereFaceNet(nn.Module):
             height, wide = (height + 1) // 2, (wide + 1) // 2
         self.trunk = nn.Sequential(*layers, nn.Flatten())
         self.embedding = nn.Linear(channels * height * wide, dim, bias=embedding_bias)  # FC1
+        # BatchNorm of the feature itself (not in the paper): steadies small-data training
+        self.feature_norm = nn.BatchNorm1d(dim) if feature_bn else nn.Identity()
         self.relu = nn.ReLU() if last_relu else nn.Identity()
 
     def forward(self, images):
         if images.ndim != 4:
             raise ValueError(f"images must have shape (B, C, H, W), got {tuple(images.shape)}")
         x = (images - self.mean) / self.std
-        return self.relu(self.embedding(self.trunk(x)))  # (B, dim)
+        return self.relu(self.feature_norm(self.embedding(self.trunk(x))))  # (B, dim)
 
 
 def make_model(name: str, dim: int, width: int, image_size=(28, 28), in_channels: int = 1,
-               last_relu: bool = False, embedding_bias: bool = True) -> nn.Module:
+               last_relu: bool = False, embedding_bias: bool = True, feature_bn: bool = False) -> nn.Module:
     """The model called ``name`` (one of :data:`MODELS`) for images of ``image_size`` and ``in_channels``."""
     if name == "mnist-cnn":
+        if feature_bn:
+            raise ValueError("feature_bn is an option of the face nets (sphereface*), not of mnist-cnn")
         return EmbeddingNet(dim=dim, width=width, last_relu=last_relu, embedding_bias=embedding_bias,
                             in_channels=in_channels)
     if name in SPHEREFACE_UNITS:
         return SphereFaceNet(dim=dim, units=SPHEREFACE_UNITS[name], width=width, image_size=image_size,
-                             in_channels=in_channels, last_relu=last_relu, embedding_bias=embedding_bias)
+                             in_channels=in_channels, last_relu=last_relu, embedding_bias=embedding_bias,
+                             feature_bn=feature_bn)
     raise ValueError(f"model must be one of {MODELS}, got {name!r}")

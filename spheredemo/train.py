@@ -91,7 +91,7 @@ def build(config: TrainConfig, n_classes: int = 10, image_shape=(1, 28, 28)) -> 
     """A fresh (model, head) pair as the config describes, for images of ``image_shape`` (C, H, W)."""
     channels, height, width = image_shape
     model = make_model(config.model_name, config.dim, config.width, (height, width), channels,
-                       last_relu=config.last_relu, embedding_bias=config.embedding_bias)
+                       last_relu=config.last_relu, embedding_bias=config.embedding_bias, feature_bn=config.feature_bn)
     head = make_head(config.loss, config.dim, n_classes, m=config.m, bias=config.head_bias, s=config.s)
     return model, head
 

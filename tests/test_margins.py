@@ -153,3 +153,18 @@ def test_annealed_target_blends_cos_and_psi():
     blended = margins.annealed_target(c, 4, 5.0)
     np.testing.assert_allclose(blended, (5 * c + margins.psi_from_cos(c, 4)) / 6)
     np.testing.assert_allclose(margins.annealed_target(c, 4, 1e9), c, atol=1e-8)
+
+
+@pytest.mark.parametrize("theta12, expected", [(36.0, 1.84), (90.0, 1.62)])
+def test_effective_margin_of_m4_with_lambda_5_is_what_the_readme_says(theta12, expected):
+    """An independent reference: ψ written from the paper piece by piece, the boundary found on a fine grid."""
+    m, lam = 4, 5.0
+    t12 = math.radians(theta12)
+    theta1 = np.linspace(0, t12 / 2, 2_000_001)
+    k = np.minimum(np.floor(theta1 * m / math.pi), m - 1)
+    psi = (-1.0) ** k * np.cos(m * theta1) - 2 * k
+    gap = (lam * np.cos(theta1) + psi) / (1 + lam) - np.cos(t12 - theta1)
+    boundary = theta1[np.argmin(np.abs(gap))]
+    reference = t12 / boundary - 1
+    assert reference == pytest.approx(expected, abs=0.005)
+    assert round(margins.effective_margin(m, lam, theta12).m_eff, 2) == expected

@@ -1,0 +1,89 @@
+"""Faces: decoding the LFW training subset against loading it from the decoded cache, and face training
+through ``spheredemo.train.fit`` against a bare loop over the same cached tensors.
+
+1. ``lfw_training_set`` with an empty cache folder (Pillow decodes 3,103 JPEGs, a thread per core) against
+   the second load of the same subset (one ``.npz`` read). Target: second load >= 20x faster.
+2. Epochs of the shipped face recipe (SphereFace-10, width 16, 64x64, A-Softmax m=4, flips) through ``fit``
+   against a bare loop (shuffle, index, convert, flip, forward, loss, backward, step) on the same model,
+   head and tensors. Each runs once per round, the order rotating, the best round counts.
+   Target: fit's throughput >= 0.95x the bare loop's.
+
+    python benchmarks/bench_faces.py [--lfw DIR] [--rounds 3] [--epochs 1]
+"""
+
+import argparse
+import tempfile
+import time
+
+import torch
+
+from spheredemo.config import TrainConfig
+from spheredemo.faces import lfw_training_set
+from spheredemo.margins import LambdaSchedule
+from spheredemo.pretrained import RECIPES
+from spheredemo.train import _random_flip, build, fit, set_seed
+
+
+def time_loads(lfw, rounds):
+    first, second = [], []
+    for _ in range(rounds):
+        with tempfile.TemporaryDirectory() as cache:
+            start = time.perf_counter()
+            lfw_training_set(lfw, cache=cache, progress=False)
+            first.append(time.perf_counter() - start)
+            start = time.perf_counter()
+            train = lfw_training_set(lfw, cache=cache, progress=False)
+            second.append(time.perf_counter() - start)
+    return min(first), min(second), train
+
+
+def bare_epochs(config, train):
+    set_seed(config.seed)
+    model, head = build(config, train.n_classes, tuple(train.images.shape[1:]))
+    model = model.to(memory_format=torch.channels_last)
+    optimizer = torch.optim.AdamW(list(model.parameters()) + list(head.parameters()), lr=config.lr,
+                                  weight_decay=config.weight_decay)
+    schedule = LambdaSchedule(config.lambda_base, config.lambda_gamma, config.lambda_power, config.lambda_min)
+    gen = torch.Generator().manual_seed(0)
+    start, step = time.perf_counter(), 0
+    for _ in range(config.epochs):
+        order = torch.randperm(len(train))
+        for i in range(0, len(train), config.batch_size):
+            index = order[i:i + config.batch_size]
+            images = _random_flip(train.images[index].float().div_(255.0), gen)
+            loss = head(model(images), train.labels[index], lam=schedule(step))
+            optimizer.zero_grad(set_to_none=True)
+            loss.backward()
+            optimizer.step()
+            step += 1
+    return time.perf_counter() - start
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--lfw", default=None, help="LFW copy (default: $SPHEREDEMO_DATA/faces/lfw)")
+    parser.add_argument("--rounds", type=int, default=3, help="rounds (best is kept)")
+    parser.add_argument("--epochs", type=int, default=1, help="epochs per timed training run")
+    args = parser.parse_args()
+    decode, cached, train = time_loads(args.lfw, args.rounds)
+    print(f"LFW training subset ({len(train)} images, {train.n_classes} identities): decode {decode:.2f} s, "
+          f"from the cache {cached:.3f} s: second load {decode / cached:.1f}x faster (target >= 20x)")
+    config = TrainConfig(**dict(RECIPES["lfw-d512-asoftmax-m4"], epochs=args.epochs, device="cpu"))
+    fit_times, bare_times = [], []
+
+    def timed_fit():
+        start = time.perf_counter()
+        fit(config, progress=True, data=(train, None))
+        fit_times.append(time.perf_counter() - start)
+
+    runs = [timed_fit, lambda: bare_times.append(bare_epochs(config, train))]
+    for round_ in range(args.rounds):
+        for k in range(len(runs)):
+            runs[(k + round_) % len(runs)]()
+    print(f"{args.epochs} epoch(s), batch {config.batch_size}, {torch.get_num_threads()} threads: bare loop "
+          f"{min(bare_times):.1f} s, fit {min(fit_times):.1f} s")
+    print(f"throughput ratio fit / bare: {min(bare_times) / min(fit_times):.3f}x (target >= 0.95)")
+
+
+if __name__ == "__main__":
+    main()
