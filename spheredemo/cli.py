@@ -12,6 +12,7 @@ import inspect
 import re
 import sys
 import typing
+import warnings
 
 from spheredemo.config import TrainConfig
 
@@ -126,7 +127,11 @@ def train_main(argv=None) -> int:
         from spheredemo.faces import load_lfw_pairs
         from spheredemo.verify import preprocessing_of, verify_run
 
-        pairs = load_lfw_pairs(data, preprocessing=preprocessing_of(run))
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            pairs = load_lfw_pairs(data, preprocessing=preprocessing_of(run), progress=not no_progress)
+        for warning in caught:
+            print(f"note: {warning.message}", file=sys.stderr)
         print(f"LFW verification of unseen people: {verify_run(run, pairs).summary()}")
     return 0
 

@@ -34,6 +34,7 @@ class TrainConfig:
     optimizer: str = "adam"  # adam or sgd (momentum 0.9)
     lr: float = 3e-3  # peak learning rate
     lr_schedule: str = "cosine"  # cosine: decay to 0 over the run; constant: keep lr
+    warmup_steps: int = 0  # raise the learning rate linearly from lr/warmup_steps to lr over this many steps
     weight_decay: float = 5e-4  # L2 penalty on all weights
     lambda_base: float = 1000.0  # annealing λ(t) = max(λ_min, base·(1+γt)^−power): base
     lambda_gamma: float = 0.12  # γ of the λ schedule (official value 0.12)
@@ -80,6 +81,7 @@ class TrainConfig:
             if getattr(self, name) is not None:
                 check_int(name, getattr(self, name))
         check_int("augment_shift", self.augment_shift, minimum=0, maximum=8)
+        check_int("warmup_steps", self.warmup_steps, minimum=0)
         self._validate_margin()
         check_finite("lr", self.lr, strict=True)
         for name in ("lambda_base", "lambda_gamma", "lambda_power", "lambda_min", "weight_decay"):

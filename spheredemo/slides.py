@@ -4,7 +4,12 @@
 works offline in any browser, with plotly.js embedded and no Python kernel behind it. Each
 slider moves over states computed here in advance (plotly frames): the Table 1 boundaries for
 m = 1..6 and, when the package ships trained checkpoints, the MNIST test features for each m.
-Arrow keys or Page Up/Down move between slides.
+
+The slides follow the lessons in ``notebooks/`` in order (a slide or two per lesson; lessons whose
+pictures need a kernel or checkpoints that are missing get a text slide pointing to the notebook).
+Every slide carries speaker notes (what to say, what to ask the class) in a hidden
+``<aside class="notes">``. Keys: ←/→, Page Up/Down and Space move between slides, Home/End jump to
+the first/last, **N** shows or hides the speaker notes, **F** toggles full screen.
 """
 
 from __future__ import annotations
@@ -26,7 +31,8 @@ from spheredemo.margins import effective_margin
 from spheredemo.plots.psi import THETA_DEG, psi_curves
 from spheredemo.plots.style import class_color
 
-__all__ = ["build_deck", "psi_figure", "effective_margin_figure", "embedding_slider_figure", "main"]
+__all__ = ["build_deck", "psi_figure", "effective_margin_figure", "embedding_slider_figure", "face_slider_figure",
+           "LESSONS", "NOTES", "main"]
 
 DECK_NAME = "spheredemo_slides.html"
 FONT = dict(size=18)
@@ -288,23 +294,108 @@ section.slide { scroll-snap-align: start; min-height: 100vh; box-sizing: border-
   display: flex; flex-direction: column; justify-content: center; border-bottom: 1px solid #ddd; }
 section.slide h1 { font-size: 2.6em; margin: 0 0 0.3em; }
 section.slide h2 { font-size: 1.8em; margin: 0 0 0.3em; }
-section.slide p { font-size: 1.3em; margin: 0.2em 0; }
+section.slide p, section.slide li { font-size: 1.3em; margin: 0.2em 0; }
+section.slide pre { font-size: 1.1em; background: #f0f0f0; padding: 0.6em 1em; }
+.lesson { color: #666; font-size: 0.6em; font-weight: normal; display: block; }
+aside.notes { display: none; }
+body.show-notes aside.notes { display: block; margin-top: 1em; padding: 0.6em 1em; background: #fff8dc;
+  border-left: 4px solid #e69f00; font-size: 1.1em; }
+#keys { position: fixed; right: 1em; bottom: 0.6em; color: #888; font-size: 0.9em; }
 """
 _NAV_JS = """
+function slides() { return Array.from(document.querySelectorAll('section.slide')); }
+function currentSlide() {
+  var all = slides();
+  var i = all.findIndex(function (s) { return s.getBoundingClientRect().top > -10; });
+  return i < 0 ? all.length - 1 : i;
+}
+function toggleFullscreen() {
+  if (document.fullscreenElement) { document.exitFullscreen(); }
+  else if (document.documentElement.requestFullscreen) { document.documentElement.requestFullscreen(); }
+}
 document.addEventListener('keydown', function (e) {
-  var slides = Array.from(document.querySelectorAll('section.slide'));
-  var current = slides.findIndex(function (s) { return s.getBoundingClientRect().top > -10; });
-  if (current < 0) current = slides.length - 1;
-  var next = null;
+  if (e.ctrlKey || e.metaKey || e.altKey) return;  // leave the browser's own shortcuts alone
+  var all = slides(), current = currentSlide(), next = null;
   var forward = e.key === 'ArrowRight' || e.key === 'PageDown' || e.key === ' ';
-  if (forward) next = slides[Math.min(current + 1, slides.length - 1)];
-  if (e.key === 'ArrowLeft' || e.key === 'PageUp') next = slides[Math.max(current - 1, 0)];
+  if (forward) next = all[Math.min(current + 1, all.length - 1)];
+  if (e.key === 'ArrowLeft' || e.key === 'PageUp') next = all[Math.max(current - 1, 0)];
+  if (e.key === 'Home') next = all[0];
+  if (e.key === 'End') next = all[all.length - 1];
+  if (e.key === 'n' || e.key === 'N') { document.body.classList.toggle('show-notes'); e.preventDefault(); }
+  if (e.key === 'f' || e.key === 'F') { toggleFullscreen(); e.preventDefault(); }
   if (next) { e.preventDefault(); next.scrollIntoView(); }
 });
 """
+_KEYS = '<div id="keys">←/→ move · N speaker notes · F full screen</div>'
 
 
-def _slide(title: str, text: str, fig=None, div_id: str | None = None) -> str:
+#: (lesson number, notebook) of each lesson, in order; every lesson has at least one slide
+LESSONS = {
+    1: "01_decision_boundaries", 2: "02_psi_and_annealing", 3: "03_mnist_on_the_hypersphere",
+    4: "04_train_your_own", 5: "05_faces_on_the_hypersphere", 6: "06_asoftmax_from_scratch",
+}
+
+#: speaker notes by slide id: (what to say, what to ask the class)
+NOTES = {
+    "title": ("Face recognisers compare angles between feature vectors. SphereFace (2017) trains the network so that "
+              "each class is a narrow cap on a sphere, with a margin m between caps. Six short lessons; each has a "
+              "notebook with predictions, exercises and checks.",
+              "If two photos give feature vectors x₁ and x₂, how would you decide they show the same person?"),
+    "boundaries": ("Modified softmax (‖W‖ = 1, no bias) decides by angle: one boundary, the bisector. A-Softmax asks "
+                   "class 1 for θ₁ < θ₂/m: two boundaries, and between them a margin (m−1)/(m+1)·θ₁₂. It is an "
+                   "angle: scaling x changes no decision. Move m slowly from 1 to 6.",
+                   "Before I move the slider: θ₁₂ = 90°, what is the margin at m = 3? (45°) And at m = 1? (0°)"),
+    "caps": ("The same constraints on a sphere (Fig. 3): each class owns a cap around its weight; the grey band "
+             "belongs to neither class. Drag to rotate.",
+             "What happens to the grey band when the two weights move closer (θ₁₂ smaller)?"),
+    "psi": ("cos(mθ) rises again after π/m, so a far feature could score high. ψ(θ) = (−1)^k cos(mθ) − 2k flips "
+            "every rising piece and steps it down: it falls on all of [0, π]. m = 1 gives cos θ back.",
+            "What is ψ(90°) at m = 4? (sector k = 2: cos 360° − 4 = −3)"),
+    "annealing": ("m = 4 from scratch rarely trains, so the official code blends (λ cos θ + ψ)/(1 + λ), λ falling "
+                  "from 1000 to 5. λ is a weight, not the margin: at λ = 5, m = 4 acts like m ≈ 1.6–1.8.",
+                  "While λ is large, which loss are we really training? (the modified softmax)"),
+    "embeddings": ("Six shipped 2D models, same recipe, only the loss differs. Each class narrows around its weight "
+                   "as m grows (mean angle to own W: about 3.2° at m = 1, 2.2° at m = 4) while accuracy barely moves.",
+                   "Which model packs its digits closest to their weights? Does accuracy tell the story?"),
+    "lesson3": ("Notebook 03 swaps the shipped MNIST models (softmax, modified, m = 1..4) on the circle and the "
+                "sphere, with the pair-angle histograms of Fig. 5.",
+                "Which model will pack its digits closest to their weights?"),
+    "lesson4": ("Students train a 2D model in the notebook (under a minute per press). The official schedule needs "
+                "1659 steps to bring λ down to 5; a 240-step run would train a modified softmax, so the explorer "
+                "anneals faster. Accuracy is always measured with plain cosines.",
+                "Why must accuracy be measured without the margin? (there is no label at test time; the margin only "
+                "shapes training)"),
+    "faces": ("Open-set verification: the test people were never seen, so there is nothing to classify. A pair is "
+              "'same person' when the angle between the two features is below a threshold chosen on other folds.",
+              "Why can't we use the trained classifier on LFW test faces?"),
+    "lesson5": ("Notebook 05 shows LFW pairs of people never seen in training: pair angles, the threshold, and the "
+                "pairs each model gets wrong.",
+                "Why can't we use the trained classifier on LFW test faces?"),
+    "lesson6": ("The whole head in a few lines of PyTorch. Students write ψ, the λ blend and the logits, check each "
+                "against the package at thousands of angles, then train with their own head beside the package's.",
+                "Which slip makes ψ jump back up at 45° for m = 4? (the missing −2k)"),
+    "misconceptions": ("Three things students get wrong. A margin is an angle between boundaries, not a distance. "
+                       "m multiplies the angle inside cos(mθ); it does not scale the logits (the norm ‖x‖ does). "
+                       "λ only dilutes the margin during training; it is not the margin.",
+                       "Quick quiz: does doubling ‖x‖ change a decision? (no) Does m = 4 make the logits 4× larger? "
+                       "(no) Does λ = 5 mean a margin of 5? (no)"),
+}
+
+
+def _notes(slide_id: str) -> str:
+    say, ask = NOTES[slide_id]
+    return (f'<aside class="notes"><p><b>Say:</b> {html.escape(say)}</p>'
+            f'<p><b>Ask the class:</b> {html.escape(ask)}</p></aside>')
+
+
+def _heading(title: str, lesson: int | None, tag: str = "h2") -> str:
+    label = (f'<span class="lesson">Lesson {lesson} · notebooks/{LESSONS[lesson]}.ipynb</span>'
+             if lesson else "")
+    return f"<{tag}>{label}{html.escape(title)}</{tag}>"
+
+
+def _slide(title: str, text: str, fig=None, div_id: str | None = None, lesson: int | None = None,
+           notes: str | None = None) -> str:
     body = (
         ""
         if fig is None
@@ -317,8 +408,87 @@ def _slide(title: str, text: str, fig=None, div_id: str | None = None) -> str:
         )
     )
     paragraph = f"<p>{text}</p>" if text else ""
-    heading = f"<h2>{html.escape(title)}</h2>"
-    return f'<section class="slide" id="{div_id or ""}-slide">{heading}{paragraph}{body}</section>'
+    lesson_attr = f' data-lesson="{lesson}"' if lesson else ""
+    aside = _notes(notes or div_id) if (notes or div_id) in NOTES else ""
+    return (f'<section class="slide" id="{div_id or ""}-slide"{lesson_attr}>{_heading(title, lesson)}{paragraph}'
+            f"{body}{aside}</section>")
+
+
+def _text_slide(slide_id: str, title: str, body: str, lesson: int | None = None) -> str:
+    """A slide without a figure (``body`` is HTML), with its speaker notes."""
+    lesson_attr = f' data-lesson="{lesson}"' if lesson else ""
+    return (f'<section class="slide" id="{slide_id}-slide"{lesson_attr}>{_heading(title, lesson)}{body}'
+            f"{_notes(slide_id)}</section>")
+
+
+_HEAD_CODE = html.escape("""w = F.normalize(weight, dim=1)              # ‖W_j‖ = 1, no bias
+x_norm = x.norm(dim=1, keepdim=True)        # ‖x‖ stays
+cos = (x @ w.T / x_norm).clamp(-1, 1)       # (B, C) cos θ_j
+theta_y = torch.acos(cos.gather(1, y[:, None]).clamp(-1 + 1e-7, 1 - 1e-7))
+target = (lam * torch.cos(theta_y) + psi(theta_y, m)) / (1 + lam)
+logits = (x_norm * cos).scatter(1, y[:, None], x_norm * target)""")
+
+
+def _lesson_slides(theta12: float, load, face_load) -> list[str]:
+    """The deck's slides in lesson order: figures where they can be drawn, text slides otherwise."""
+    slides = [
+        '<section class="slide" id="title-slide"><h1>SphereFace: angular margins on the hypersphere</h1>'
+        "<p>W. Liu et al., <i>SphereFace: Deep Hypersphere Embedding for Face Recognition</i>, "
+        "CVPR 2017 (arXiv:1704.08063). A-Softmax: f<sub>y</sub> = ‖x‖ψ(θ<sub>y</sub>), "
+        "f<sub>j</sub> = ‖x‖cos θ<sub>j</sub>.</p>"
+        "<p>Six lessons, each with a notebook in <code>notebooks/</code>. Use ←/→ to move between slides, "
+        "<b>N</b> for the speaker notes, <b>F</b> for full screen; drag the sliders: everything here is "
+        f"precomputed.</p>{_notes('title')}</section>",
+        _slide("Table 1: the binary decision boundaries",
+               "Class 1 needs θ1 &lt; θ2/m: its boundary is at θ12/(m+1) from W1, class 2's at "
+               "mθ12/(m+1); between them lies the margin (m−1)/(m+1)·θ12. Move m.",
+               boundary_slider_figure(theta12), "boundaries", lesson=1),
+        _slide("Fig. 3: where each class's constraint holds",
+               "Grey: neither class's constraint holds (the margin). Drag to rotate.",
+               sphere_caps_figure(theta12, 4, n=90).update_layout(height=520, font=FONT), "caps", lesson=1),
+        _slide("ψ(θ) and the annealed target",
+               "ψ falls faster for larger m: the target class must be much "
+               "closer in angle. Training blends in λ cos θ.", psi_figure(), "psi", lesson=2),
+        _slide("Annealing shrinks the margin",
+               "The class-1 boundary of the λ-blended loss, written as an "
+               "equivalent m: with λ = 5, m = 4 behaves like m ≈ 1.6–1.8.",
+               effective_margin_figure(), "annealing", lesson=2),
+    ]
+    if load is not None:
+        slides.append(_slide("Fig. 12: trained MNIST features for each m",
+                             "The shipped 2D checkpoints: softmax, modified softmax, A-Softmax m = 1..4.",
+                             embedding_slider_figure(load), "embeddings", lesson=3))
+    else:
+        slides.append(_text_slide("lesson3", "Fig. 5 and Fig. 12: trained MNIST features for each m",
+                                  "<p>Open the notebook: the explorer swaps the shipped 2D and 3D models on the circle "
+                                  "or sphere; the mean angle to the own class weight falls as m grows.</p>", lesson=3))
+    slides.append(_text_slide(
+        "lesson4", "Train your own",
+        "<ul><li>Press Train in the notebook: m = 1, then m = 4 (under a minute each).</li>"
+        "<li>The official λ schedule reaches λ = 5 only at step 1659: a short run anneals faster.</li>"
+        "<li>Accuracy is measured with plain cosines: the margin shapes training, never evaluation.</li></ul>",
+        lesson=4))
+    if face_load is not None:
+        slides.append(_slide("Faces: people the model never saw (Fig. 5, Table 3)",
+                             "LFW folds 1–3: the angle between the two faces of each pair, for models trained on "
+                             "other people. Move the model: a margin should pull same-person pairs (dark) away "
+                             "from different-people pairs (orange).", face_slider_figure(face_load), "faces", lesson=5))
+    else:
+        slides.append(_text_slide("lesson5", "Faces: people the model never saw (Fig. 5, Table 3)",
+                                  "<p>Open-set verification: two faces are the same person when the angle between "
+                                  "their features is below a threshold. The notebook shows LFW pairs of unseen "
+                                  "people.</p>", lesson=5))
+    slides.append(_text_slide(
+        "lesson6", "A-Softmax from scratch",
+        "<p>Write ψ, the λ blend and the logits yourself, check each against the package, train with your own "
+        f"head beside the package's:</p><pre>{_HEAD_CODE}</pre>", lesson=6))
+    slides.append(_text_slide(
+        "misconceptions", "Three misconceptions",
+        "<ul><li>A margin is an <b>angle</b> between two boundaries, not a distance.</li>"
+        "<li>m multiplies the <b>angle</b> inside cos(mθ); it does not scale the logits (‖x‖ does).</li>"
+        "<li>λ is <b>not</b> the margin: it dilutes it during training (m = 4, λ = 5 acts like m ≈ 1.6–1.8).</li>"
+        "</ul>"))
+    return slides
 
 
 def build_deck(
@@ -330,68 +500,14 @@ def build_deck(
     load = _pretrained_loader() if embeddings else None
     if embeddings and load is None:
         warnings.warn("the package has no complete set of 2D checkpoints: the trained-embeddings slide is "
-                      "left out (python -m spheredemo.pretrained trains them)", stacklevel=2)
-    slides = [
-        '<section class="slide"><h1>SphereFace: angular margins on the hypersphere</h1>'
-        "<p>W. Liu et al., <i>SphereFace: Deep Hypersphere Embedding for Face Recognition</i>, "
-        "CVPR 2017 (arXiv:1704.08063). A-Softmax: f<sub>y</sub> = ‖x‖ψ(θ<sub>y</sub>), "
-        "f<sub>j</sub> = ‖x‖cos θ<sub>j</sub>.</p>"
-        "<p>Use ←/→ to move between slides; drag the sliders: everything here is precomputed.</p>"
-        "</section>",
-        _slide(
-            "Table 1: the binary decision boundaries",
-            "Class 1 needs θ1 &lt; θ2/m: its boundary is at θ12/(m+1) from W1, class 2's at "
-            "mθ12/(m+1); between them lies the margin (m−1)/(m+1)·θ12. Move m.",
-            boundary_slider_figure(theta12),
-            "boundaries",
-        ),
-        _slide(
-            "ψ(θ) and the annealed target",
-            "ψ falls faster for larger m: the target class must be much "
-            "closer in angle. Training blends in λ cos θ.",
-            psi_figure(),
-            "psi",
-        ),
-        _slide(
-            "Annealing shrinks the margin",
-            "The class-1 boundary of the λ-blended loss, written as an "
-            "equivalent m: with λ = 5, m = 4 behaves like m ≈ 1.6–1.8.",
-            effective_margin_figure(),
-            "annealing",
-        ),
-        _slide(
-            "Fig. 3: where each class's constraint holds",
-            "Grey: neither class's constraint holds (the margin). Drag to rotate.",
-            sphere_caps_figure(theta12, 4, n=90).update_layout(height=520, font=FONT),
-            "caps",
-        ),
-    ]
-    if load is not None:
-        slides.append(
-            _slide(
-                "Fig. 12: trained MNIST features for each m",
-                "The shipped 2D checkpoints: softmax, modified softmax, A-Softmax m = 1..4.",
-                embedding_slider_figure(load),
-                "embeddings",
-            )
-        )
+                      "a text slide (python -m spheredemo.pretrained trains them)", stacklevel=2)
     face_load = _face_loader() if embeddings else None
-    if face_load is not None:
-        slides.append(
-            _slide(
-                "Faces: people the model never saw (Fig. 5, Table 3)",
-                "LFW folds 1–3: the angle between the two faces of each pair, for models trained on other "
-                "people. Move the model: a margin should pull same-person pairs (dark) away from "
-                "different-people pairs (orange).",
-                face_slider_figure(face_load),
-                "faces",
-            )
-        )
+    slides = _lesson_slides(theta12, load, face_load)
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         "<title>spheredemo slides</title>"
         f'<style>{_CSS}</style><script type="text/javascript">{get_plotlyjs()}</script></head>'
-        f"<body>{''.join(slides)}<script>{_NAV_JS}</script></body></html>\n"
+        f"<body>{''.join(slides)}{_KEYS}<script>{_NAV_JS}</script></body></html>\n"
     )
     path = Path(out_dir) / name
     with atomic_path(path) as tmp:

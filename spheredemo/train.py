@@ -102,7 +102,7 @@ def _place(model: torch.nn.Module, device) -> torch.nn.Module:
     return model.to(device, memory_format=torch.channels_last)
 
 
-def load_training_data(config: TrainConfig, root=None) -> tuple[ImageSet, ImageSet | None]:
+def load_training_data(config: TrainConfig, root=None, progress: bool = True) -> tuple[ImageSet, ImageSet | None]:
     """The (train, test) sets of the config, with its per-class cap and imbalance applied.
 
     Faces have no closed-set test split (test is None): a face model is judged by verification
@@ -115,12 +115,12 @@ def load_training_data(config: TrainConfig, root=None) -> tuple[ImageSet, ImageS
         preprocessing = FacePreprocessing(size=config.image_size, crop=config.face_crop)
         if config.dataset == "lfw":
             train = lfw_training_set(root, min_images=config.min_images, max_identities=config.max_identities,
-                                     preprocessing=preprocessing)
+                                     preprocessing=preprocessing, progress=progress)
         else:
             if root is None:
                 raise ValueError("dataset 'faces' needs the folder of an identity-per-folder image tree (--data DIR)")
             train = load_faces(root, min_images=config.min_images, max_identities=config.max_identities,
-                               preprocessing=preprocessing)
+                               preprocessing=preprocessing, progress=progress)
         if config.per_class is not None:
             train = train.per_class(config.per_class, seed=config.seed)
         return train, None
@@ -184,9 +184,11 @@ def _diverged_message(loss: float, step: int, lam: float, config: TrainConfig) -
 
 
 def _lr_at(config: TrainConfig, step: int, total: int) -> float:
+    """The learning rate of ``step``: linear warm-up over ``warmup_steps``, then constant or cosine decay."""
+    warmup = min(1.0, (step + 1) / config.warmup_steps) if config.warmup_steps else 1.0
     if config.lr_schedule == "constant":
-        return config.lr
-    return 0.5 * config.lr * (1 + math.cos(math.pi * step / total))  # cosine decay to 0
+        return warmup * config.lr
+    return warmup * 0.5 * config.lr * (1 + math.cos(math.pi * step / total))  # cosine decay to 0
 
 
 def _train_step(run: Run, optimizer, images, labels, lam: float) -> tuple[float, float]:
@@ -227,7 +229,7 @@ def fit(config: TrainConfig, checkpoint=None, resume: bool = False, data_root=No
     from tqdm.auto import tqdm
 
     device = select_device(config.device)
-    train, test = data if data is not None else load_training_data(config, data_root)
+    train, test = data if data is not None else load_training_data(config, data_root, progress)
     set_seed(config.seed)
     model, head = build(config, train.n_classes, tuple(train.images.shape[1:]))
     run = Run(_place(model, device), head.to(device), config, History(),

@@ -1,4 +1,5 @@
-"""A real browser: JupyterLab runs notebook 01 and moves its m slider; the offline slides' too.
+"""A real browser: JupyterLab runs lesson 01 and follows its prediction prompt with the m slider; the offline
+deck's slider, speaker notes and keys.
 
 Recipe: ../shared/recipes/BROWSER.md (Debian's Chromium driven by Playwright). Screenshots go to
 the test's tmp folder; with SPHEREDEMO_SAVE_SCREENSHOTS=1 they are also copied to
@@ -118,7 +119,21 @@ def jupyterlab(tmp_path):
         log.close()
 
 
-def test_boundary_notebook_in_jupyterlab(jupyterlab, tmp_path):
+def _run_all(page):
+    """Run every cell of the open notebook once its kernel is idle."""
+    page.get_by_text("Python 3 (ipykernel) | Idle").first.wait_for(timeout=90_000)
+    page.get_by_role("menuitem", name="Run").click()
+    page.get_by_text("Run All Cells", exact=True).click()
+
+
+def _wait_margin(page, text):
+    page.wait_for_function(
+        f"document.querySelector('.spheredemo-margin').innerText.includes('{text}')", timeout=20_000
+    )
+
+
+def test_boundary_lesson_in_jupyterlab(jupyterlab, tmp_path):
+    """Lesson 1 as a student meets it: the prediction prompt, the m slider that answers it, the hidden answer."""
     sync_playwright = _browser()
     base, token = jupyterlab
     with sync_playwright() as p:
@@ -126,53 +141,49 @@ def test_boundary_notebook_in_jupyterlab(jupyterlab, tmp_path):
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
             page.goto(f"{base}/lab/tree/01_decision_boundaries.ipynb?token={token}")
-            # kernel ready
-            page.get_by_text("Python 3 (ipykernel) | Idle").first.wait_for(timeout=90_000)
-            page.get_by_role("menuitem", name="Run").click()
-            page.get_by_text("Run All Cells", exact=True).click()
+            _run_all(page)
             margin = page.locator(".spheredemo-margin").first
             margin.wait_for(timeout=90_000)
             page.locator(".widget-slider").first.wait_for(timeout=30_000)
             # the 3D caps
             page.locator(".jp-OutputArea .js-plotly-plot").first.wait_for(timeout=60_000)
             page.wait_for_timeout(500)
-            assert "54.0°" in margin.inner_text()  # m = 4, θ12 = 90: (4−1)/(4+1)·90
+            assert "36.0°" in margin.inner_text()  # the lesson opens at m = 4, θ12 = 60: (4−1)/(4+1)·60
 
+            # The prediction prompt names a setting; the student moves m there and reads the answer.
+            prompt = page.locator(".jp-RenderedMarkdown", has_text="Predict first").first
+            assert "What will the margin be at m = 3" in prompt.inner_text()
             m_slider = page.locator(".widget-slider").first
             assert m_slider.locator(".widget-label").inner_text().strip() == "m"
             readout = m_slider.locator(".widget-readout")
             m_slider.locator(".noUi-handle").click()
-            page.keyboard.press("ArrowRight")
-            # m = 5: 4/6·90
-            page.wait_for_function(
-                "document.querySelector('.spheredemo-margin').innerText.includes('60.0°')",
-                timeout=20_000,
-            )
-            assert readout.inner_text().strip() == "5"
-            for _ in range(2):
-                page.keyboard.press("ArrowLeft")
-            # m = 3: 2/4·90
-            page.wait_for_function(
-                "document.querySelector('.spheredemo-margin').innerText.includes('45.0°')",
-                timeout=20_000,
-            )
+            page.keyboard.press("ArrowLeft")
+            _wait_margin(page, "30.0°")  # m = 3: 2/4·60
             assert readout.inner_text().strip() == "3"
+            page.keyboard.press("ArrowRight")
+            page.keyboard.press("ArrowRight")
+            _wait_margin(page, "40.0°")  # m = 5: 4/6·60
+            assert readout.inner_text().strip() == "5"
+
+            # The untouched exercise says so; its worked answer stays folded until opened.
+            assert page.get_by_text("not answered yet").first.is_visible()
+            worked = page.locator("details", has_text="2/4 · 60°").first
+            worked.scroll_into_view_if_needed()
+            assert not page.get_by_text("belongs to neither class. A feature in that wedge").first.is_visible()
+            worked.locator("summary").click()
+            assert page.get_by_text("belongs to neither class. A feature in that wedge").first.is_visible()
             _dismiss_news(page)
             page.wait_for_timeout(500)
-            shot = tmp_path / "boundary_explorer.png"
+            shot = tmp_path / "boundary_lesson.png"
             page.screenshot(path=str(shot), full_page=True)
-            _keep(shot, "boundary_explorer.png")
+            _keep(shot, "boundary_lesson.png")
 
             # A value typed past the slider's end is clamped, and no traceback reaches the output.
             readout.click()
             page.keyboard.press("Control+A")
             page.keyboard.type("99")
             page.keyboard.press("Enter")
-            # clamped to m = 6: 5/7·90
-            page.wait_for_function(
-                "document.querySelector('.spheredemo-margin').innerText.includes('64.3°')",
-                timeout=20_000,
-            )
+            _wait_margin(page, "42.9°")  # clamped to m = 6: 5/7·60
             assert readout.inner_text().strip() == "6"
             assert (
                 page.locator(
@@ -225,5 +236,53 @@ def test_slides_slider_offline(tmp_path):
             assert all(url.startswith(("file:", "data:", "blob:", "about:")) for url in requests), (
                 requests
             )
+        finally:
+            browser.close()
+
+
+def test_slides_notes_keys_and_a_prediction(tmp_path):
+    """The deck as a teacher uses it: N shows the speaker notes, the arrow keys move, the notes' question is
+    answered by the slider, End reaches the last slide, F goes full screen."""
+    sync_playwright = _browser()
+    from spheredemo.slides import build_deck
+
+    deck = build_deck(tmp_path / "deck", embeddings=False)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 800})
+            page.goto(deck.as_uri())
+            page.locator("#boundaries .slider-rail-rect").wait_for(timeout=30_000)
+            notes = page.locator("#boundaries-slide aside.notes")
+            assert not notes.is_visible()
+            page.keyboard.press("n")
+            assert notes.is_visible() and "Ask the class:" in notes.inner_text()
+            page.keyboard.press("ArrowRight")  # from the title to lesson 1
+            page.wait_for_function(
+                "Math.abs(document.querySelector('#boundaries-slide').getBoundingClientRect().top) < 5",
+                timeout=10_000,
+            )
+            assert "Lesson 1" in page.locator("#boundaries-slide h2").inner_text()
+            # the notes ask for the margin at m = 3 (θ12 = 90°); the slider answers
+            assert "what is the margin at m = 3?" in notes.inner_text()
+            rail = page.locator("#boundaries .slider-rail-rect").bounding_box()
+            page.mouse.click(rail["x"] + rail["width"] * 0.4, rail["y"] + rail["height"] / 2)
+            page.wait_for_timeout(400)
+            texts = page.locator("#boundaries .annotation-text").all_text_contents()
+            assert "m = 3: margin (m−1)/(m+1)·θ12 = 45.0°" in texts
+            shot = tmp_path / "slides_notes.png"
+            page.screenshot(path=str(shot))
+            _keep(shot, "slides_notes.png")
+            page.keyboard.press("n")
+            assert not notes.is_visible()
+            page.keyboard.press("End")
+            page.wait_for_function(
+                "Math.abs(document.querySelector('#misconceptions-slide').getBoundingClientRect().top) < 5",
+                timeout=10_000,
+            )
+            page.keyboard.press("f")
+            page.wait_for_function("document.fullscreenElement !== null", timeout=10_000)
+            page.keyboard.press("f")
+            page.wait_for_function("document.fullscreenElement === null", timeout=10_000)
         finally:
             browser.close()

@@ -1,17 +1,42 @@
-"""The notebooks: thin, saved clean with a kernelspec, and they run headless without errors."""
+"""The lesson notebooks: built as lessons, thin on code, saved clean with a kernelspec, and they run headless with
+every worked answer passing its check."""
 
+import re
 from pathlib import Path
 
 import nbformat
 import pytest
 
-NOTEBOOKS = sorted((Path(__file__).resolve().parents[1] / "notebooks").glob("*.ipynb"))
-PAPER_ITEMS = {"01": "Table 1", "02": "Eq. 6", "03": "Fig. 5", "04": "Train your own", "05": "Fig. 5 and Table 3 on faces"}
+REPO = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
+PAPER_ITEMS = {"01": "Table 1", "02": "Eq. 6", "03": "Fig. 5", "04": "Train your own",
+               "05": "Fig. 5 and Table 3 on faces", "06": "Eq. 6 and Appendix G"}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+GLOSSARY = "README.md#glossary-of-the-papers-symbols"
+#: the face checkpoints notebook 05 reads
+FACE_MODELS = [f"lfw-d512-{name}" for name in ("softmax", "modified", *(f"asoftmax-m{m}" for m in range(1, 5)))]
+#: a student's cells (stubs, worked answers) may define functions; every other cell stays thin
+STUDENT_TAGS = {"exercise", "answer"}
 
 
-def test_the_notebooks_exist_in_paper_order():
-    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_"]
+def _tags(cell) -> set:
+    return set(cell.metadata.get("tags", []))
+
+
+def _text(cell) -> str:
+    """Everything a code cell printed or returned, as text."""
+    parts = []
+    for output in cell.outputs:
+        if output.output_type == "stream":
+            parts.append(output.text)
+        elif "text/plain" in output.get("data", {}):
+            parts.append(output["data"]["text/plain"])
+    return "\n".join(parts)
+
+
+def test_the_notebooks_exist_in_lesson_order():
+    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_", "06_"]
+    assert NOTEBOOKS[-1].name == "06_asoftmax_from_scratch.ipynb"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
@@ -20,12 +45,51 @@ def test_notebook_is_thin_and_clean(path):
     nbformat.validate(nb)
     assert nb.metadata.kernelspec.name == "python3"
     assert nb.cells[0].cell_type == "markdown" and PAPER_ITEMS[path.name[:2]] in nb.cells[0].source
-    code = [c for c in nb.cells if c.cell_type == "code"]
-    for cell in code:
+    for cell in (c for c in nb.cells if c.cell_type == "code"):
         assert cell.outputs == [] and cell.execution_count is None
         lines = [line for line in cell.source.splitlines() if line.strip()]
-        assert 1 <= len(lines) <= 3 and "spheredemo" in cell.source
-        assert "def " not in cell.source and "class " not in cell.source
+        if _tags(cell) & STUDENT_TAGS:
+            assert 1 <= len(lines) <= 12, cell.source  # a student's few lines, not a module
+            assert not re.search(r"^\s*class\s", cell.source, re.M), cell.source
+        else:  # a call into the package, no definitions
+            assert 1 <= len(lines) <= 3, cell.source
+            assert re.search(r"spheredemo|lessons\.|_explorer\(|render\(", cell.source), cell.source
+            assert not re.search(r"^\s*(def|class)\s", cell.source, re.M), cell.source
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_notebook_is_a_lesson(path):
+    """Goal and time, the idea with glossary links, a prediction prompt, 2–4 exercises with a check and a hidden
+    worked answer each, a three-line summary and a pointer to the next lesson."""
+    nb = nbformat.read(path, as_version=4)
+    markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
+    opening = markdown[0]
+    assert "After this lesson you can" in opening
+    minutes = [int(n) for n in re.findall(r"about (\d+) minutes", opening)]
+    assert minutes and all(15 <= n <= 25 for n in minutes), opening
+    assert GLOSSARY in "".join(markdown[:3])  # symbols link to the README glossary
+    assert "$$" in "".join(markdown[:3])  # the equation
+    assert any("Predict first" in text for text in markdown)
+    exercises = [text for text in markdown if text.startswith("### Exercise")]
+    assert 2 <= len(exercises) <= 4
+    answers = [c for c in nb.cells if "answer" in _tags(c)]
+    assert len(answers) == len(exercises)
+    for cell in answers:  # hidden until opened, and each runs a lessons check
+        assert cell.metadata["jupyter"]["source_hidden"] is True
+        assert "lessons.check_" in cell.source
+    assert sum("<details>" in text for text in markdown) >= len(exercises)
+    exercise_cells = [c for c in nb.cells if _tags(c) & {"exercise", "check"}]
+    assert all("lessons.check_" in c.source or "def " in c.source for c in exercise_cells)
+    summary = markdown[-1]
+    assert summary.startswith("## Summary")
+    assert len([line for line in summary.splitlines() if line.startswith("- ")]) == 3
+    assert "**Next:**" in summary
+
+
+def _face_models_missing() -> list:
+    from spheredemo import pretrained
+
+    return [name for name in FACE_MODELS if name not in pretrained.manifest()]
 
 
 @pytest.mark.slow
@@ -33,19 +97,31 @@ def test_notebook_is_thin_and_clean(path):
 def test_notebook_runs_headless(path, tmp_path, data_root, monkeypatch):
     from nbclient import NotebookClient
 
+    if path.name.startswith("05") and _face_models_missing():
+        pytest.skip(f"the face checkpoints notebook 05 shows are not shipped yet: {_face_models_missing()}")
     monkeypatch.setenv("SPHEREDEMO_DATA", str(data_root))  # the kernel inherits it
     nb = nbformat.read(path, as_version=4)
     NotebookClient(
         nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     ).execute()
-    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    code = [c for c in nb.cells if c.cell_type == "code"]
+    outputs = [o for c in code for o in c.outputs]
     assert not [o for o in outputs if o.output_type == "error"]
     assert not [o for o in outputs if o.output_type == "stream" and o.name == "stderr"]
-    assert any(WIDGET_VIEW in o.get("data", {}) for o in outputs)  # the explorer is displayed
+    for cell in code:
+        tags, text = _tags(cell), _text(cell)
+        if tags & {"answer", "verdict"}:  # every worked answer passes its check
+            assert text.startswith("✔") and "passed" in text, (cell.source, text)
+        elif tags & {"exercise", "check"} and "lessons.check_" in cell.source:  # untouched: says so, no traceback
+            assert text.startswith("…") and ("not answered yet" in text or "not written yet" in text), text
+    if not path.name.startswith("06"):
+        assert any(WIDGET_VIEW in o.get("data", {}) for o in outputs)  # the explorer is displayed
     if path.name.startswith("04"):  # the training notebook shows the explorer but trains nothing
         state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
         bars = [m["state"] for m in state.values() if m["model_name"] == "IntProgressModel"]
         assert bars and all(bar["value"] == 0 for bar in bars)
+    if path.name.startswith("06"):  # the student's head trained beside the package's and was drawn
+        assert any("image/png" in o.get("data", {}) for o in outputs)
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS[:1], ids=lambda p: p.stem)

@@ -95,3 +95,55 @@ def test_embedding_slider_shows_each_shipped_model(data_root):
             np.testing.assert_allclose(np.stack([trace.x, trace.y], 1), expected)
     first, last = (frames[label].data[0] for label, _, _ in (slides.EMBEDDING_MODELS[0], slides.EMBEDDING_MODELS[-1]))
     assert not np.allclose(first.x, last.x), "swapping the model must move the points"
+
+
+def _sections(text):
+    """(id, data-lesson or None, html) of every slide, in order."""
+    found = re.findall(r'<section class="slide" id="([^"]*)"(?: data-lesson="(\d)")?>(.*?)</section>', text, re.S)
+    return [(slide_id, int(lesson) if lesson else None, body) for slide_id, lesson, body in found]
+
+
+def test_every_slide_has_speaker_notes(deck):
+    text = deck.read_text(encoding="utf-8")
+    sections = _sections(text)
+    assert len(sections) == text.count('<section class="slide"') >= 9
+    for slide_id, _, body in sections:
+        notes = re.findall(r'<aside class="notes">(.*?)</aside>', body, re.S)
+        assert len(notes) == 1, slide_id
+        assert "<b>Say:</b>" in notes[0] and "<b>Ask the class:</b>" in notes[0] and "?" in notes[0], slide_id
+    assert "aside.notes { display: none; }" in text  # hidden until N is pressed
+    assert "body.show-notes aside.notes" in text
+
+
+def test_deck_covers_every_lesson_in_order(deck):
+    sections = _sections(deck.read_text(encoding="utf-8"))
+    lessons = [lesson for _, lesson, _ in sections if lesson]
+    assert lessons == sorted(lessons) and set(lessons) == set(slides.LESSONS) == set(range(1, 7))
+    for slide_id, lesson, body in sections:
+        if lesson:
+            assert f"notebooks/{slides.LESSONS[lesson]}.ipynb" in body, slide_id
+    ids = [slide_id for slide_id, _, _ in sections]
+    assert ids[0] == "title-slide" and ids[-1] == "misconceptions-slide"
+    # without checkpoints lessons 3 and 5 are text slides that point to their notebook
+    assert "lesson3-slide" in ids and "lesson5-slide" in ids and "embeddings-slide" not in ids
+
+
+def test_deck_keys_notes_and_full_screen(deck):
+    text = deck.read_text(encoding="utf-8")
+    for key in ("'n'", "'f'", "'ArrowRight'", "'ArrowLeft'", "'Home'", "'End'"):
+        assert key in text
+    assert "requestFullscreen" in text and "exitFullscreen" in text
+    assert 'id="keys"' in text and "F full screen" in text
+    misconceptions = dict((i, b) for i, _, b in _sections(text))["misconceptions-slide"]
+    for claim in ("not a distance", "does not scale the logits", "is <b>not</b> the margin"):
+        assert claim in misconceptions
+
+
+def test_deck_with_the_shipped_checkpoints_shows_them_in_lesson_order(tmp_path, data_root):
+    text = slides.build_deck(tmp_path).read_text(encoding="utf-8")
+    sections = _sections(text)
+    by_id = {slide_id: lesson for slide_id, lesson, _ in sections}
+    assert by_id["embeddings-slide"] == 3 and "lesson3-slide" not in by_id
+    assert ("faces-slide" in by_id) != ("lesson5-slide" in by_id)  # the face figure, or its text slide
+    lessons = [lesson for _, lesson, _ in sections if lesson]
+    assert lessons == sorted(lessons) and set(lessons) == set(range(1, 7))

@@ -1,5 +1,6 @@
 """Training: it learns, λ belongs to the loop, checkpoints round-trip and survive crashes."""
 
+import math
 import os
 import subprocess
 import sys
@@ -178,3 +179,16 @@ def test_cli_bad_value_is_a_clear_error():
 def test_cuda_training_step(mnist_small):
     run = fit(small_config(device="cuda", max_steps=5), progress=False, data=mnist_small)
     assert next(run.model.parameters()).is_cuda and run.step == 5
+
+
+def test_learning_rate_warms_up_then_decays():
+    from spheredemo.train import _lr_at
+
+    config = small_config(lr=1.0, warmup_steps=4)
+    assert [_lr_at(config, step, 100) for step in range(3)] == pytest.approx(
+        [0.25 * 0.5 * (1 + math.cos(math.pi * 0 / 100)), 0.5 * 0.5 * (1 + math.cos(math.pi / 100)),
+         0.75 * 0.5 * (1 + math.cos(math.pi * 2 / 100))])
+    assert _lr_at(config, 50, 100) == pytest.approx(0.5)
+    assert _lr_at(small_config(lr=1.0, lr_schedule="constant", warmup_steps=2), 0, 100) == 0.5
+    with pytest.raises(ValueError, match="warmup_steps must be an integer >= 0"):
+        small_config(warmup_steps=-1)

@@ -1,0 +1,399 @@
+"""The lessons' checks: each passes on a right answer and on the notebook's worked answer, and fails on plausible
+wrong answers, naming the slip; unusable input raises a ValueError that says what is expected."""
+
+import math
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+import torch
+import torch.nn.functional as F
+
+from spheredemo import lessons
+from spheredemo.losses import ASoftmax
+from spheredemo.margins import LambdaSchedule, annealed_target
+
+REPO = Path(__file__).resolve().parents[1]
+FACE_MODELS = [f"lfw-d512-{name}" for name in ("softmax", "modified", *(f"asoftmax-m{m}" for m in range(1, 5)))]
+
+
+# --- right answers, written here independently of the notebooks and of spheredemo.margins -----------------------
+
+def sector(theta, m):
+    return np.clip(np.floor(m * np.asarray(theta) / math.pi), 0, m - 1)
+
+
+def psi_numpy(theta, m):
+    k = sector(theta, m)
+    return (-1.0) ** k * np.cos(m * theta) - 2 * k
+
+
+def psi_torch(theta, m):
+    k = torch.clamp(torch.floor(m * theta / math.pi), max=m - 1)
+    return (-1) ** k * torch.cos(m * theta) - 2 * k
+
+
+def chebyshev(c, m):
+    t_prev, t = c * 0 + 1, c
+    for _ in range(m - 1):
+        t_prev, t = t, 2 * c * t - t_prev
+    return t
+
+
+def blend(theta, m, lam):
+    return (lam * np.cos(theta) + psi_numpy(theta, m)) / (1 + lam)
+
+
+def logits_right(x, y, weight, m, lam=0.0, clamp=1e-7, keep_norm=True, unit_w=True, every_class=False):
+    w = F.normalize(weight, dim=1) if unit_w else weight
+    norm = x.norm(dim=1, keepdim=True)
+    cos = (x @ w.T / norm / (1 if unit_w else weight.norm(dim=1))).clamp(-1, 1)
+    scale = norm if keep_norm else 1.0
+    if every_class:
+        theta = torch.acos(cos.clamp(-1 + clamp, 1 - clamp))
+        return scale * (lam * torch.cos(theta) + psi_torch(theta, m)) / (1 + lam)
+    theta_y = torch.acos(cos.gather(1, y[:, None]).clamp(-1 + clamp, 1 - clamp))
+    target = (lam * torch.cos(theta_y) + psi_torch(theta_y, m)) / (1 + lam)
+    out = (scale * cos).scatter(1, y[:, None], scale * target)
+    return out * weight.norm(dim=1) if not unit_w else out
+
+
+def accuracy_right(x, y, weight):
+    return (F.normalize(x, dim=1) @ F.normalize(weight, dim=1).T).argmax(1).eq(y).double().mean()
+
+
+def accuracy_with_margin(x, y, weight, m=4, lam=5.0):
+    """The classic slip: accuracy of the training logits, margin and λ applied at evaluation."""
+    return logits_right(x, y, weight, m, lam).argmax(1).eq(y).double().mean()
+
+
+def own_angles_right(x, y, w):
+    u, v = x / np.linalg.norm(x, axis=1, keepdims=True), w / np.linalg.norm(w, axis=1, keepdims=True)
+    return np.degrees(np.arccos(np.clip(np.sum(u * v[y], axis=1), -1, 1)))
+
+
+def assert_passes(result):
+    assert result.passed, result.message
+    assert result.message.startswith("✔") and repr(result) == str(result) == result.message
+
+
+def assert_fails(result, *hints):
+    assert not result.passed, result.message
+    assert result.message.startswith("✘"), result.message
+    for hint in hints:
+        assert hint in result.message, result.message
+
+
+# --- ψ, cos(mθ), the λ blend ---------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("fn", [psi_numpy, psi_torch], ids=["numpy", "torch"])
+def test_psi_passes_on_right_answers(fn):
+    result = lessons.check_psi(fn)
+    assert_passes(result)
+    assert result.points == 5 * 721
+
+
+@pytest.mark.parametrize("wrong, hints", [
+    (lambda t, m: (-1.0) ** sector(t, m) * np.cos(m * t), ["without the −2k term", "m = 2, 3, 4, 5", "[90°, 180°]",
+                                                           "matches for m = 1"]),
+    (lambda t, m: np.cos(m * t) - 2 * sector(t, m), ["without the (−1)^k sign flip"]),
+    (lambda t, m: np.cos(m * t), ["plain cos(mθ)"]),
+    (lambda t, m: psi_numpy(np.radians(t), m), ["θ read as degrees", "m = 1, 2"]),
+    (lambda t, m: np.cos(t), ["m is not used"]),
+    (lambda t, m: psi_numpy(t, m) + 1e-3, ["differs", "m = 1, 2, 3, 4, 5"]),  # close, but not the function
+], ids=["no -2k", "no sign flip", "cos(m theta)", "degrees", "cos theta", "offset"])
+def test_psi_fails_on_plausible_wrong_answers(wrong, hints):
+    assert_fails(lessons.check_psi(wrong), *hints)
+
+
+def test_cos_m_theta_check():
+    assert_passes(lessons.check_cos_m_theta(chebyshev))
+    assert "values only" in lessons.check_cos_m_theta(lambda c, m: np.cos(m * np.arccos(c))).message
+    assert_fails(lessons.check_cos_m_theta(lambda c, m: torch.cos(m * torch.acos(c))), "gradient at c = ±1")
+    assert_fails(lessons.check_cos_m_theta(lambda c, m: np.cos(m * c)), "cos(m·c)")
+
+    def one_step_short(c, m):
+        return chebyshev(c, m - 1) if m > 1 else c * 0 + 1
+
+    assert_fails(lessons.check_cos_m_theta(one_step_short), "one step too few")
+
+    def plus(c, m):
+        t_prev, t = c * 0 + 1, c
+        for _ in range(m - 1):
+            t_prev, t = t, 2 * c * t + t_prev
+        return t
+
+    assert_fails(lessons.check_cos_m_theta(plus), "recursion with +")
+
+
+def test_annealed_target_check():
+    assert_passes(lessons.check_annealed_target(blend))
+    assert_passes(lessons.check_annealed_target(lambda t, m, lam: (lam * torch.cos(t) + psi_torch(t, m)) / (1 + lam)))
+    assert_fails(lessons.check_annealed_target(lambda t, m, lam: (np.cos(t) + lam * psi_numpy(t, m)) / (1 + lam)),
+                 "λ on the wrong term", "m = 2, 3, 4 with λ = 0, 0.5, 5, 1000 each")
+    assert_fails(lessons.check_annealed_target(lambda t, m, lam: lam * np.cos(t) + psi_numpy(t, m)),
+                 "without dividing by 1 + λ")
+    assert_fails(lessons.check_annealed_target(lambda t, m, lam: psi_numpy(t, m)), "ψ(θ) alone")
+    # dividing by λ: infinite at λ = 0, still a wrong answer, never an exception
+    with np.errstate(divide="ignore", invalid="ignore"):
+        assert_fails(lessons.check_annealed_target(lambda t, m, lam: (lam * np.cos(t) + psi_numpy(t, m)) / lam))
+
+
+# --- the A-Softmax logits and the evaluation rule ------------------------------------------------------------
+
+def test_asoftmax_logits_check_passes_on_right_answers():
+    assert_passes(lessons.check_asoftmax_logits(logits_right))
+
+    def without_acos(x, y, weight, m, lam=0.0):  # the package's route: ψ from cos θ (Chebyshev), no acos
+        logits = x @ F.normalize(weight, dim=1).T
+        norm = x.norm(dim=1)
+        cos_y = (logits.gather(1, y[:, None])[:, 0] / norm).clamp(-1, 1)
+        return logits.scatter(1, y[:, None], (norm * annealed_target(cos_y, m, lam))[:, None])
+
+    assert_passes(lessons.check_asoftmax_logits(without_acos))
+
+    def detached(x, y, weight, m, lam=0.0):
+        return logits_right(x, y, weight.detach(), m, lam)
+
+    assert_fails(lessons.check_asoftmax_logits(detached), "no gradient reaches weight")
+
+
+@pytest.mark.parametrize("wrong, hint", [
+    (lambda x, y, w, m, lam=0.0: logits_right(x, y, w, m, lam, keep_norm=False), "x normalised"),
+    (lambda x, y, w, m, lam=0.0: logits_right(x, y, w, m, lam, unit_w=False), "W not normalised"),
+    (lambda x, y, w, m, lam=0.0: logits_right(x, y, w, m, lam, every_class=True), "margin on every class"),
+    (lambda x, y, w, m, lam=0.0: logits_right(x, y, w, m, 0.0), "λ ignored"),
+    (lambda x, y, w, m, lam=0.0: x @ F.normalize(w, dim=1).T, "modified softmax"),
+    (lambda x, y, w, m, lam=0.0: logits_right(x, y, w, m, lam, clamp=0.0), "gradient is NaN or infinite"),
+], ids=["x normalised", "W raw", "every class", "lambda ignored", "no margin", "acos at 1"])
+def test_asoftmax_logits_check_fails_on_plausible_wrong_answers(wrong, hint):
+    assert_fails(lessons.check_asoftmax_logits(wrong), hint)
+
+
+def test_accuracy_check():
+    result = lessons.check_accuracy(accuracy_right)
+    assert_passes(result)
+    assert_fails(lessons.check_accuracy(accuracy_with_margin), "margin (m = 4, λ = 5)", "no margin and no λ")
+    assert_fails(lessons.check_accuracy(lambda x, y, w: accuracy_with_margin(x, y, w, m=2, lam=0.0)), "m = 2, λ = 0")
+    assert_fails(lessons.check_accuracy(lambda x, y, w: (x @ w.T).argmax(1).eq(y).double().mean()), "not normalised")
+    assert_fails(lessons.check_accuracy(lambda x, y, w: 100 * accuracy_right(x, y, w)), "percent")
+    assert lessons.check_accuracy(lambda x, y, w: 1.0).message.count("set ") == 3  # says where: each set's numbers
+
+
+# --- lesson 1, 3, 5 functions ---------------------------------------------------------------------------------
+
+def test_margin_formula_check():
+    assert_passes(lessons.check_margin_formula(lambda m, t: (m - 1) / (m + 1) * t))
+    assert_fails(lessons.check_margin_formula(lambda m, t: t / (m + 1)), "class 1's boundary", "m = 1, 3")
+    assert_fails(lessons.check_margin_formula(lambda m, t: (m - 1) / m * t), "(m−1)/m·θ12")
+    assert_fails(lessons.check_margin_formula(lambda m, t: math.radians((m - 1) / (m + 1) * t)), "radians")
+
+
+def test_own_angles_check():
+    assert_passes(lessons.check_own_angles(own_angles_right))
+    assert_passes(lessons.check_own_angles(lambda x, y, w: torch.rad2deg(torch.acos(torch.clamp(
+        (F.normalize(x, dim=1) * F.normalize(w, dim=1)[y]).sum(1), -1, 1)))))  # a torch answer is fine too
+    assert_fails(lessons.check_own_angles(lambda x, y, w: np.radians(own_angles_right(x, y, w))), "radians")
+    assert_fails(lessons.check_own_angles(lambda x, y, w: np.cos(np.radians(own_angles_right(x, y, w)))),
+                 "cosines, not angles")
+
+    def to_predicted(x, y, w):
+        predicted = np.argmax((x / np.linalg.norm(x, axis=1, keepdims=True)) @ (
+            w / np.linalg.norm(w, axis=1, keepdims=True)).T, axis=1)
+        return own_angles_right(x, predicted, w)
+
+    assert_fails(lessons.check_own_angles(to_predicted), "predicted class")
+
+
+def test_verification_accuracy_check():
+    assert_passes(lessons.check_verification_accuracy(lambda a, s, t: np.mean((a < t) == s)))
+    assert_fails(lessons.check_verification_accuracy(lambda a, s, t: np.mean((a > t) == s)), "reversed")
+    assert_fails(lessons.check_verification_accuracy(lambda a, s, t: 100 * np.mean((a < t) == s)), "percent")
+    assert_fails(lessons.check_verification_accuracy(lambda a, s, t: np.mean((a < math.radians(t)) == s)), "radians")
+
+
+# --- predictions ---------------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("check, right, wrong, hint", [
+    (lambda a: lessons.check_margin_answer(a, m=3, theta12=60), 30, 15, "class 1's boundary"),
+    (lambda a: lessons.check_margin_answer(a, m=3, theta12=60), 30.2, math.radians(30), "radians"),
+    (lambda a: lessons.check_margin_answer(a, m=4, theta12=90), 54, 45, "bisector"),
+    (lambda a: lessons.check_boundary_answer(a, m=4, theta12=90), 18, 45, "bisector"),
+    (lambda a: lessons.check_boundary_answer(a, m=4, theta12=90), 18, 54, "margin between both"),
+    (lambda a: lessons.check_smallest_m(a, case="binary"), 4, 2 + math.sqrt(3), "integer"),
+    (lambda a: lessons.check_smallest_m(a, case="multiclass"), 3, 4, "too large"),
+    (lambda a: lessons.check_psi_value(a, theta_deg=90, m=4), -3, 1, "cos(mθ)"),
+    (lambda a: lessons.check_psi_value(a, theta_deg=60, m=4), -1.5, 0.5, "forgets the −2k"),
+    (lambda a: lessons.check_psi_value(a, theta_deg=60, m=4), -1.5, -2.5, "sign flip"),
+    (lambda a: lessons.check_effective_margin_answer(a, m=4, lam=5, theta12=36), 1.84, 4, "λ is not the margin"),
+    (lambda a: lessons.check_effective_margin_answer(a, m=4, lam=5, theta12=36), 1.84, 10.6, "in degrees"),
+    (lambda a: lessons.check_lambda_answer(a, step=240), 33.56, 1000 / (0.12 * 240), "1 +"),
+    (lambda a: lessons.check_lambda_answer(a, step=240), 33.56, 5, "floor"),
+    (lambda a: lessons.check_lambda_steps_answer(a), 1659, 1000 / (5 * 0.12), "1 +"),
+], ids=["margin-boundary", "margin-radians", "margin-bisector", "boundary-bisector", "boundary-margin",
+        "m-not-integer", "m-multiclass", "psi-cos", "psi-no-2k", "psi-no-sign", "meff-nominal", "meff-degrees",
+        "lambda-no-1", "lambda-floor", "steps-no-1"])
+def test_predictions(check, right, wrong, hint):
+    assert_passes(check(right))
+    assert_fails(check(wrong), hint)
+    unanswered = check(None)
+    assert not unanswered.passed and unanswered.message.startswith("…") and "not answered yet" in unanswered.message
+
+
+def test_prediction_with_a_schedule_of_its_own():
+    fast = LambdaSchedule(1000.0, 199.0 / 120, 1.0, 0.0)  # the training explorer's default run: λ = 5 at step 120
+    assert_passes(lessons.check_lambda_answer(5.0, step=120, schedule=fast))
+    assert_fails(lessons.check_lambda_answer(33.56, step=120, schedule=fast))
+
+
+@pytest.mark.parametrize("bad", ["thirty", True, [30], float("nan")])
+def test_a_prediction_must_be_a_number(bad):
+    with pytest.raises(ValueError, match="must be a finite number in degrees"):
+        lessons.check_margin_answer(bad, m=3, theta12=60)
+
+
+def test_tightest_and_separation_read_the_shipped_models(data_root):
+    for right in ("m=4", "m = 4", 4, "asoftmax-4", "A-Softmax m=4"):
+        assert_passes(lessons.check_tightest_answer(right, dim=2))
+    assert_fails(lessons.check_tightest_answer("softmax", dim=2), "7.8", "mean angle to own W")
+    with pytest.raises(ValueError, match="'softmax', 'modified', 'm=1'"):
+        lessons.check_tightest_answer("m=9")
+    assert_passes(lessons.check_separation_answer("no", dim=3, m=4))
+    assert_passes(lessons.check_separation_answer(False, dim=3, m=4))
+    assert_fails(lessons.check_separation_answer("yes", dim=3, m=4), "max positive pair")
+    with pytest.raises(ValueError, match="'yes', 'no'"):
+        lessons.check_separation_answer("maybe")
+
+
+def test_best_face_model_reads_the_shipped_face_models():
+    from spheredemo import pretrained
+
+    missing = [name for name in FACE_MODELS if name not in pretrained.manifest()]
+    if missing:
+        pytest.skip(f"face checkpoints not shipped yet: {missing}")
+    accuracies = lessons.face_accuracies()
+    best = max(accuracies, key=accuracies.get)
+    assert_passes(lessons.check_best_face_model(best))
+    assert_fails(lessons.check_best_face_model(min(accuracies, key=accuracies.get)), "another model")
+
+
+# --- what cannot be checked, and what is not written yet -----------------------------------------------------
+
+def test_unusable_input_raises_a_clear_value_error():
+    with pytest.raises(ValueError, match="pass your function itself"):
+        lessons.check_psi(psi_numpy(np.linspace(0, 1, 3), 2))
+    with pytest.raises(ValueError, match=r"must return shape \(721,\)"):
+        lessons.check_psi(lambda t, m: 0.5)
+    with pytest.raises(ValueError, match="must return numbers"):
+        lessons.check_psi(lambda t, m: "psi")
+    with pytest.raises(ValueError, match=r"must return shape \(120, 4\)"):
+        lessons.check_asoftmax_logits(lambda x, y, w, m, lam=0.0: x.norm(dim=1))
+    with pytest.raises(ValueError, match=r"must return shape \(\)"):
+        lessons.check_accuracy(lambda x, y, w: (x @ w.T).argmax(1))
+    with pytest.raises(ValueError, match="'binary' or 'multiclass'"):
+        lessons.check_smallest_m(4, case="ternary")
+
+
+def stub_raises(*args):
+    raise NotImplementedError
+
+
+def stub_returns_nothing(*args):
+    pass
+
+
+@pytest.mark.parametrize("stub", [stub_raises, stub_returns_nothing])
+@pytest.mark.parametrize("check", [lessons.check_psi, lessons.check_cos_m_theta, lessons.check_annealed_target,
+                                   lessons.check_asoftmax_logits, lessons.check_accuracy, lessons.check_margin_formula,
+                                   lessons.check_own_angles, lessons.check_verification_accuracy])
+def test_a_stub_reads_not_written_yet(check, stub):
+    result = check(stub)
+    assert not result.passed
+    assert result.message.startswith("…") and "not written yet" in result.message
+
+
+def test_a_bug_in_the_students_function_shows_its_own_traceback():
+    with pytest.raises(ZeroDivisionError):
+        lessons.check_psi(lambda t, m: 1 / 0)
+
+
+# --- your own head -------------------------------------------------------------------------------------------
+
+def test_student_head_is_an_asoftmax_with_the_students_logits():
+    torch.manual_seed(0)
+    package = ASoftmax(2, 10, m=4)
+    student = lessons.StudentHead(logits_right, 2, 10, m=4)
+    student.load_state_dict(package.state_dict())
+    x, y = torch.randn(16, 2), torch.randint(0, 10, (16,))
+    torch.testing.assert_close(student.logits(x, y, lam=5.0), package.logits(x, y, lam=5.0), atol=1e-5, rtol=1e-5)
+    assert torch.equal(student.predict(x), package.predict(x))  # evaluation: plain cosines, no student code
+    student(x, y, lam=5.0).backward()
+    assert student.weight.grad is not None and torch.isfinite(student.weight.grad).all()
+    with pytest.raises(ValueError, match=r"shape \(16, 10\)"):
+        lessons.StudentHead(lambda x, y, w, m, lam: x.norm(dim=1))(x, y)
+    with pytest.raises(ValueError, match="logits must be your function"):
+        lessons.StudentHead("asoftmax")
+
+
+def test_train_side_by_side_compares_the_two_heads(data_root):
+    result = lessons.train_side_by_side(logits_right, m=4, per_class=20, epochs=2, batch_size=50, shown_per_class=5,
+                                        show=False, data_root=data_root)
+    assert set(result.runs) == {"package", "yours"} and result.runs["yours"].history.step[-1] == 8
+    assert isinstance(result.runs["yours"].head, lessons.StudentHead)
+    assert result.passed and result.message.startswith("✔ side by side")
+    assert abs(result.accuracy["yours"] - result.accuracy["package"]) < 0.05
+    assert result.png.startswith(b"\x89PNG")
+
+    def exploding(x, y, weight, m, lam=0.0):
+        return logits_right(x, y, weight, m, lam) * float("nan")
+
+    broken = lessons.train_side_by_side(exploding, per_class=20, epochs=1, batch_size=50, show=False,
+                                        data_root=data_root)
+    assert not broken.passed and "your head's loss became NaN or exploded at step 0" in broken.message
+
+
+# --- the notebooks' worked answers: they pass, and a one-token slip in them fails --------------------------------
+
+def _answer_cells(stem):
+    """The sources of the notebook's worked answers that define a function, in order."""
+    nb = nbformat.read(REPO / "notebooks" / f"{stem}.ipynb", as_version=4)
+    return [c.source for c in nb.cells if "answer" in c.metadata.get("tags", []) and "def " in c.source]
+
+
+def _define(stem, sources):
+    """Run the notebook's answer cells (each without its last line, the check call) in one namespace."""
+    namespace = {"lessons": lessons, "math": math, "torch": torch, "np": np}
+    for source in sources:
+        body = "\n".join(source.rstrip().splitlines()[:-1])
+        exec(compile(body, f"<{stem} answer>", "exec"), namespace)
+    return namespace
+
+
+@pytest.mark.parametrize("stem, name, check, slip, hint", [
+    ("01_decision_boundaries", "margin", lessons.check_margin_formula,
+     ("(m - 1) / (m + 1) * theta12", "theta12 / (m + 1)"), "class 1's boundary"),
+    ("02_psi_and_annealing", "cos_m_theta", lessons.check_cos_m_theta,
+     ("2 * c * t - t_prev", "2 * c * t + t_prev"), "recursion with +"),
+    ("03_mnist_on_the_hypersphere", "own_angles", lessons.check_own_angles,
+     ("np.degrees(np.arccos(", "(np.arccos("), "radians"),
+    ("04_train_your_own", "accuracy", lessons.check_accuracy,
+     ("torch.nn.functional.normalize(weight, dim=1)", "weight"), "not normalised"),
+    ("05_faces_on_the_hypersphere", "verification_accuracy", lessons.check_verification_accuracy,
+     ("angles_deg < threshold_deg", "angles_deg > threshold_deg"), "reversed"),
+    ("06_asoftmax_from_scratch", "psi", lessons.check_psi, (" - 2 * k", ""), "without the −2k term"),
+    ("06_asoftmax_from_scratch", "psi", lessons.check_psi, ("(-1) ** k * ", ""), "without the (−1)^k sign flip"),
+    ("06_asoftmax_from_scratch", "target", lessons.check_annealed_target,
+     ("lam * torch.cos(theta) + psi(theta, m)", "torch.cos(theta) + lam * psi(theta, m)"), "λ on the wrong term"),
+    ("06_asoftmax_from_scratch", "asoftmax_logits", lessons.check_asoftmax_logits,
+     (".clamp(-1 + 1e-7, 1 - 1e-7)", ""), "gradient is NaN or infinite"),
+    ("06_asoftmax_from_scratch", "asoftmax_logits", lessons.check_asoftmax_logits,
+     ("x_norm * target(theta_y, m, lam)", "target(theta_y, m, lam)"), "target logits"),
+], ids=["01-margin", "02-cos_m_theta", "03-own_angles", "04-accuracy", "05-verification", "06-psi-2k",
+        "06-psi-sign", "06-target", "06-logits-clamp", "06-logits-norm"])
+def test_worked_answer_passes_and_a_slip_fails(stem, name, check, slip, hint):
+    sources = _answer_cells(stem)
+    assert_passes(check(_define(stem, sources)[name]))
+    old, new = slip
+    assert sum(old in source for source in sources) == 1, f"the slip {old!r} must occur in one answer cell"
+    assert_fails(check(_define(stem, [source.replace(old, new) for source in sources])[name]), hint)
