@@ -411,6 +411,15 @@ PUBLISHED_2D = {
 TABLE_MODELS = ["softmax", "modified", "asoftmax-m1", "asoftmax-m2", "asoftmax-m3", "asoftmax-m4"]
 
 
+def _final_margin(ctx: Context, name: str) -> dict:
+    """λ at the model's last training step and the margin it leaves (m_eff at θ12 = 90°; A-Softmax only)."""
+    run = pretrained.load_run(name, ctx.checkpoints)
+    if run.config.loss != "asoftmax":
+        return {"final_lambda": "", "m_eff_90deg": ""}
+    lam = run.history.lam[-1]
+    return {"final_lambda": f"{lam:.3g}", "m_eff_90deg": f"{effective_margin(run.config.m, lam, 90.0).m_eff:.2f}"}
+
+
 def results_rows(ctx: Context) -> list[dict]:
     """One row per shipped model of the m sweep: accuracy and angle statistics on the test set."""
     rows = []
@@ -426,6 +435,7 @@ def results_rows(ctx: Context) -> list[dict]:
                 "max_angle_to_own_W_deg": f"{stats.max_own_angle:.2f}",
                 "min_angle_between_W_deg": f"{stats.min_weight_angle:.2f}",
                 "angular_fisher_score": f"{stats.afs:.5f}",
+                **_final_margin(ctx, name),
                 "published_2d_%": PUBLISHED_2D.get(model, "") if dim == 2 else "",
             })
     return rows

@@ -115,3 +115,14 @@ def test_stale_cached_features_are_not_used(tmp_path, mnist_test):
     assert pretrained._shipped_test_features(name, tmp_path) is None  # sha differs: recompute
     emb = pretrained.embeddings(name, "test", None, tmp_path)
     assert_same_features(pretrained.embeddings(name).features, emb.features)
+
+
+def test_the_shipped_mnist_recipes_end_at_the_margin_the_readme_states():
+    """README: the sweep ends at λ = 0.85, where m = 1..4 train like m_eff = 1.00, 1.60, 2.23, 2.87 (θ12 = 90°)."""
+    from spheredemo.margins import effective_margin
+
+    for dim in (2, 3):
+        for m, expected in zip((1, 2, 3, 4), (1.00, 1.60, 2.23, 2.87)):
+            lam = pretrained.load_run(f"mnist-d{dim}-asoftmax-m{m}").history.lam[-1]
+            assert round(lam, 2) == 0.85
+            assert round(effective_margin(m, lam, 90.0).m_eff, 2) == expected

@@ -154,6 +154,20 @@ def test_cli_trains_and_writes_checkpoint(data_root, tmp_path):
     )
     assert result.returncode == 0, result.stderr
     assert load_checkpoint(out).step == 5
+    lam = LambdaSchedule()(4)  # the official schedule after 5 steps: the margin has hardly begun
+    assert f"final λ = {lam:.3g}" in result.stdout and "m_eff = 1.00" in result.stdout
+    assert "warning: λ ended at" in result.stderr and "far below m = 4" in result.stderr
+
+
+def test_readme_quick_start_margin_numbers():
+    """The README: the quick start (3 epochs of 235 steps, γ = 5, λ_min = 0) ends at λ = 0.28, m_eff = 3.50;
+    one epoch of the official schedule ends at λ ≈ 34, m_eff ≈ 1.1 (binary margin at θ12 = 90°)."""
+    from spheredemo.margins import effective_margin
+
+    quick = LambdaSchedule(1000, 5, 1, 0)(3 * 235 - 1)
+    assert round(quick, 2) == 0.28 and round(effective_margin(4, quick, 90).m_eff, 2) == 3.50
+    official = LambdaSchedule()(235 - 1)
+    assert round(official) == 34 and round(effective_margin(4, official, 90).m_eff, 1) == 1.1
 
 
 def test_cli_cosface_uses_its_own_margin_default(data_root, tmp_path):
