@@ -159,7 +159,7 @@ def cache_test_features(names=None, directory: Path = CHECKPOINT_DIR, data_root=
 
     test = load_mnist("test", data_root)
     directory = Path(directory)
-    for name in names or manifest(directory):
+    for name in names or [n for n in manifest(directory) if n.startswith("mnist-")]:
         run = load_run(name, directory)
         features = embed(run.model, test).numpy().astype(np.float32)
         with atomic_path(directory / f"{name}.test.npz") as tmp:

@@ -8,7 +8,7 @@ import pytest
 import torch
 
 from spheredemo import pretrained
-from spheredemo.figures import FACE_MODELS, face_seed_stats, Context
+from spheredemo.figures import face_seed_stats, Context
 
 FACE_NAMES = [name for name in pretrained.RECIPES if name.startswith("lfw-")]
 

@@ -111,9 +111,10 @@ def test_cli_trains_a_face_model_with_the_margin_spelling_torchrun_accepts(lfw_r
     assert roc[0, :2].tolist() == [0, 0] and roc[-1, :2].tolist() == [1, 1]
 
 
-def test_verify_refuses_a_digit_model(trained_mnist_checkpoint=None):
+def test_verify_refuses_a_digit_model():
     from spheredemo.pretrained import CHECKPOINT_DIR
 
-    done = subprocess.run([sys.executable, "-m", "spheredemo.verify", "--checkpoint",
-                           str(CHECKPOINT_DIR / "mnist-d2-asoftmax-m4.pt")], capture_output=True, text=True, timeout=120)
+    digits = str(CHECKPOINT_DIR / "mnist-d2-asoftmax-m4.pt")
+    done = subprocess.run([sys.executable, "-m", "spheredemo.verify", "--checkpoint", digits],
+                          capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "verification needs a face model" in done.stderr
