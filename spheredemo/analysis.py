@@ -13,7 +13,7 @@ import torch
 
 __all__ = [
     "Embeddings", "AngleStats", "PairAngles", "angle_stats", "angular_fisher_score",
-    "pair_angles", "closest_pair", "unit", "weight_angles",
+    "pair_angles", "closest_pair", "unit", "weight_angles", "rank_correlation", "angular_gaps",
 ]
 
 
@@ -213,3 +213,48 @@ def pair_angles(emb: Embeddings, classes: tuple[int, int] | None = None) -> Pair
     fa, fb = emb.features[emb.labels == a], emb.features[emb.labels == b]
     positive = [_angles_deg(f, f)[np.triu_indices(len(f), k=1)] for f in (fa, fb)]
     return PairAngles((a, b), np.concatenate(positive), _angles_deg(fa, fb).ravel())
+
+
+def rank_correlation(a, b) -> float:
+    """Spearman's rank correlation of two equal-length sequences (ties get their average rank)."""
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    if a.shape != b.shape or a.ndim != 1 or len(a) < 2:
+        raise ValueError(f"rank_correlation needs two 1-D sequences of one length >= 2, got {a.shape} and {b.shape}")
+
+    def ranks(x):
+        order = np.argsort(x, kind="stable")
+        r = np.empty(len(x))
+        r[order] = np.arange(len(x), dtype=np.float64)
+        for value in np.unique(x):  # average rank for ties
+            tied = x == value
+            r[tied] = r[tied].mean()
+        return r
+
+    ra, rb = ranks(a), ranks(b)
+    ra, rb = ra - ra.mean(), rb - rb.mean()
+    return float(ra @ rb / np.sqrt((ra @ ra) * (rb @ rb)))
+
+
+def angular_gaps(emb: Embeddings, low: float = 5.0, high: float = 95.0) -> np.ndarray:
+    """For 2D features: the empty arc (degrees) between each class's sector and the next one around the circle.
+
+    Each class's sector runs from the ``low`` to the ``high`` percentile of its features' polar angles,
+    measured from the class's circular mean so that a sector may straddle ±180°; classes are taken in
+    the order of their mean angles. A negative gap means the two sectors overlap (by less than 90°).
+    Returns (C,) gaps; with every sector empty of overlap they sum with the sectors' widths to 360°.
+    """
+    if emb.dim != 2:
+        raise ValueError(f"angular_gaps needs 2D embeddings, got dim={emb.dim}")
+    angle = np.degrees(np.arctan2(emb.features[:, 1], emb.features[:, 0]))
+    sectors = []
+    for c in np.unique(emb.labels):
+        unit_c = unit(emb.features[emb.labels == c]).mean(axis=0)
+        centre = np.degrees(np.arctan2(unit_c[1], unit_c[0]))
+        offset = (angle[emb.labels == c] - centre + 180.0) % 360.0 - 180.0
+        sectors.append((centre + np.percentile(offset, low), centre + np.percentile(offset, high), centre))
+    sectors.sort(key=lambda s: s[2] % 360.0)
+    gaps = []
+    for k, (_, end, _) in enumerate(sectors):
+        start_next = sectors[(k + 1) % len(sectors)][0]
+        gaps.append((start_next - end + 90.0) % 360.0 - 90.0)  # in [-90°, 270°): overlaps stay negative
+    return np.array(gaps)

@@ -151,7 +151,8 @@ def psi_figure(ctx: Context):
 @register("fig2_mnist_2d", "Fig. 2",
           "2D MNIST test features of softmax, modified softmax and A-Softmax (m=4): the original space (top) "
           "and the projection on the unit circle (bottom), with the class weights W_i as arrows and the softmax "
-          "biases b listed. Only A-Softmax gives each digit a narrow angular sector.",
+          "biases b listed. A-Softmax gives each digit the narrowest angular sector: the mean angle between a test "
+          "feature and its own class weight is 7.8° (softmax), 3.2° (modified softmax), 2.1° (A-Softmax m=4).",
           ["mnist-d2-softmax", "mnist-d2-modified", "mnist-d2-asoftmax-m4"])
 def fig2(ctx: Context):
     names = FIGURES["fig2_mnist_2d"].checkpoints
@@ -167,8 +168,8 @@ def fig2(ctx: Context):
 
 @register("fig8_last_relu", "Fig. 8 (App. A)",
           "Modified-softmax 2D features with a ReLU after the embedding (left) and without (right). The ReLU "
-          "leaves only the first quadrant, a quarter of the angular space; in this small 2D net it does worse: "
-          "the features die at the origin and the model stays at chance.",
+          "leaves only the first quadrant, a quarter of the angular space. Here it does worse: every test feature "
+          "of the ReLU model is exactly 0 (dead units; accuracy 9.8 %, chance), against 98.7 % without it.",
           ["mnist-d2-modified-relu", "mnist-d2-modified"])
 def fig8(ctx: Context):
     names = FIGURES["fig8_last_relu"].checkpoints
@@ -181,7 +182,8 @@ def fig8(ctx: Context):
 
 @register("fig11_bias", "Fig. 11 (App. C)",
           "Softmax 2D features trained with classifier (and embedding) biases (left) and without (right): "
-          "without bias the classes fan out radially from the origin, the picture angular losses build on.",
+          "without bias the classes fan out radially from the origin, the picture angular losses build on. "
+          "Unequal budgets: 98.93 % after 10 epochs with bias, 98.17 % after 4 without.",
           ["mnist-d2-softmax", "mnist-d2-softmax-nobias"])
 def fig11(ctx: Context):
     fig, axes = _row(ctx, FIGURES["fig11_bias"].checkpoints, ["softmax with bias", "softmax without bias"])
@@ -191,7 +193,8 @@ def fig11(ctx: Context):
 
 @register("fig12_m_sweep_2d", "Fig. 12 (App. D)",
           "2D A-Softmax features for m = 1, 2, 3, 4 on a training subset (top) and the test set (bottom): "
-          "as m grows each digit's sector narrows and the gaps between sectors widen.",
+          "as m grows each digit's sector narrows and the empty arc between neighbouring digits' sectors (5th–95th "
+          "percentile, test set) widens: 25.2°, 27.1°, 28.1°, 29.3° on average for m = 1..4.",
           [f"mnist-d2-asoftmax-m{m}" for m in (1, 2, 3, 4)])
 def fig12(ctx: Context):
     fig, axes = plt.subplots(2, 4, figsize=(15, 7.6), layout="constrained")
@@ -228,7 +231,8 @@ def _fig5_classes(ctx: Context) -> tuple[int, int]:
 
 @register("fig9_weight_norms", "Fig. 9 (App. B)",
           "Softmax trained on a long-tailed MNIST subset (class 9 keeps 5% of class 0's images): the norm of a "
-          "class's weight grows with its sample count, which is why A-Softmax normalises W.",
+          "class's weight tends to grow with its sample count (rank correlation 0.50, on a model at 66.9 % test "
+          "accuracy after 4 epochs, not converged), which is why A-Softmax normalises W.",
           ["mnist-d2-softmax-imbalanced"])
 def fig9(ctx: Context):
     name = FIGURES["fig9_weight_norms"].checkpoints[0]
@@ -239,8 +243,8 @@ def fig9(ctx: Context):
 
 
 @register("fig10_biases", "Fig. 10 (App. C)",
-          "The learned classifier biases of the 2D and 3D softmax models: all close to 0 next to the logits "
-          "they are added to, so dropping them costs nothing.",
+          "The learned classifier biases of the 2D and 3D softmax models: median |b_j| 0.28 (2D) and 0.15 (3D), "
+          "against median logits |W_j x| of 26.0 and 10.1 they are added to.",
           ["mnist-d2-softmax", "mnist-d3-softmax"])
 def fig10(ctx: Context):
     fig, axes = plt.subplots(1, 2, figsize=(9, 3.6), sharey=True, layout="constrained")
@@ -280,15 +284,19 @@ def face_seed_stats(ctx: Context, name: str) -> dict:
             "afs_mean": float(afs.mean()), "afs_std": std(afs), "seeds": sorted(seeds, key=int)}
 
 
+def _face_sweep_stats(ctx: Context) -> list[dict]:
+    """:func:`face_seed_stats` of every 512-d face model, in FACE_MODELS order (recorded as used)."""
+    ctx.used.update(name for name, _ in FACE_MODELS)
+    return [face_seed_stats(ctx, name) for name, _ in FACE_MODELS]
+
+
 @register("table3_faces", "Table 3 (faces)",
           "LFW verification accuracy on folds 1–3 (1,800 pairs of people never seen in training), mean ± std over "
           "seeds, for every loss, beside the paper's Table 3 (diamonds: CASIA-WebFace, 64 layers, 99 % range). "
           "The numbers are in results_faces.md.",
           [name for name, _ in FACE_MODELS])
 def table3_faces(ctx: Context):
-    stats = [face_seed_stats(ctx, name) for name, _ in FACE_MODELS]
-    for name, _ in FACE_MODELS:
-        ctx.used.add(name)
+    stats = _face_sweep_stats(ctx)
     fig, ax = plt.subplots(figsize=(8, 4.4), layout="constrained")
     fplots.draw_accuracy_bars([label for _, label in FACE_MODELS], [s["acc_mean"] for s in stats],
                               [s["acc_std"] for s in stats], [PAPER_TABLE3.get(name) for name, _ in FACE_MODELS],
@@ -301,9 +309,7 @@ def table3_faces(ctx: Context):
           "saw in training, for every loss (mean ± std over seeds).",
           [name for name, _ in FACE_MODELS])
 def table6_faces(ctx: Context):
-    stats = [face_seed_stats(ctx, name) for name, _ in FACE_MODELS]
-    for name, _ in FACE_MODELS:
-        ctx.used.add(name)
+    stats = _face_sweep_stats(ctx)
     fig, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
     fplots.draw_afs_bars([label for _, label in FACE_MODELS], [s["afs_mean"] for s in stats],
                          [s["afs_std"] for s in stats], ax=ax, title="angular Fisher score of unseen identities")
@@ -455,10 +461,46 @@ def _write_table(rows: list[dict], out: Path, stem: str) -> list[Path]:
     return paths
 
 
+def caption_rows(ctx: Context) -> list[dict]:
+    """The number behind each MNIST figure's "what to see" sentence (figure, quantity, value)."""
+    rows = []
+
+    def add(figure, quantity, value, fmt=".2f"):
+        rows.append({"figure": figure, "quantity": quantity, "value": f"{value:{fmt}}"})
+
+    for name in FIGURES["fig2_mnist_2d"].checkpoints:
+        add("fig2_mnist_2d", f"{name}: mean angle to own W (deg)", ctx.emb(name).own_angles().mean())
+    for name in FIGURES["fig8_last_relu"].checkpoints:
+        emb = ctx.emb(name)
+        add("fig8_last_relu", f"{name}: test accuracy (%)", 100 * emb.accuracy)
+        add("fig8_last_relu", f"{name}: features exactly 0 (%)", 100 * np.mean(np.all(emb.features == 0, axis=1)))
+        add("fig8_last_relu", f"{name}: features with both coordinates >= 0 (%)",
+            100 * np.mean(np.all(emb.features >= 0, axis=1)))
+    name = FIGURES["fig9_weight_norms"].checkpoints[0]
+    counts = pretrained.manifest(ctx.checkpoints)[name]["class_counts"]
+    add("fig9_weight_norms", f"{name}: rank correlation of ||W_i|| with class count",
+        analysis.rank_correlation(counts, np.linalg.norm(ctx.emb(name).weight, axis=1)), ".3f")
+    add("fig9_weight_norms", f"{name}: test accuracy (%)", 100 * ctx.emb(name).accuracy)
+    for name in FIGURES["fig10_biases"].checkpoints:
+        emb = ctx.emb(name)
+        add("fig10_biases", f"{name}: median |b_j|", float(np.median(np.abs(emb.bias))), ".3f")
+        add("fig10_biases", f"{name}: median |W_j x|", _median_abs_logit(emb), ".3f")
+    for name in FIGURES["fig11_bias"].checkpoints:
+        emb = ctx.emb(name)
+        epochs = pretrained.manifest(ctx.checkpoints)[name]["config"]["epochs"]
+        add("fig11_bias", f"{name}: test accuracy (%) after {epochs} epochs", 100 * emb.accuracy)
+        add("fig11_bias", f"{name}: mean angle to own W (deg)", emb.own_angles().mean())
+    for name in FIGURES["fig12_m_sweep_2d"].checkpoints:
+        add("fig12_m_sweep_2d", f"{name}: mean empty arc between neighbouring digits (deg, 5th-95th pct)",
+            analysis.angular_gaps(ctx.emb(name)).mean())
+    return rows
+
+
 def write_results(ctx: Context, out: Path) -> list[Path]:
-    """results.csv/.md (MNIST m sweep) and results_faces.csv/.md (LFW verification)."""
-    return _write_table(results_rows(ctx), out, "results") + _write_table(face_results_rows(ctx), out,
-                                                                            "results_faces")
+    """results.csv/.md (MNIST m sweep), captions.csv/.md (the numbers behind the MNIST captions) and
+    results_faces.csv/.md (LFW verification)."""
+    return (_write_table(results_rows(ctx), out, "results") + _write_table(caption_rows(ctx), out, "captions")
+            + _write_table(face_results_rows(ctx), out, "results_faces"))
 
 
 def render(name: str, ctx: Context | None = None):

@@ -108,3 +108,55 @@ def test_table1_titles_are_inside_the_figure():
     for ax in fig.axes:
         box = ax.title.get_window_extent(renderer)
         assert ax.get_title() and box.y1 <= fig.bbox.y1 and box.x0 >= 0 and box.x1 <= fig.bbox.x1, ax.get_title()
+
+
+def test_every_mnist_caption_number_is_the_measured_one():
+    """The "what to see" sentences quote captions.csv's numbers, rounded as printed."""
+    values = {(r["figure"], r["quantity"]): float(r["value"]) for r in figures.caption_rows(figures.Context())}
+
+    def caption(name):
+        return figures.FIGURES[name].description
+
+    def value(figure, start):
+        return next(v for (f, q), v in values.items() if f == figure and q.startswith(start))
+
+    angles = [value("fig2_mnist_2d", f"mnist-d2-{m}:") for m in ("softmax", "modified", "asoftmax-m4")]
+    assert angles[2] == min(angles)
+    for angle in angles:
+        assert f"{angle:.1f}°" in caption("fig2_mnist_2d")
+    relu_accuracy = value("fig8_last_relu", "mnist-d2-modified-relu: test accuracy")
+    assert f"{relu_accuracy:.1f} %" in caption("fig8_last_relu")
+    assert value("fig8_last_relu", "mnist-d2-modified-relu: features exactly 0") == 100.0
+    assert f"{value('fig8_last_relu', 'mnist-d2-modified: test accuracy'):.1f} %" in caption("fig8_last_relu")
+    rho = value("fig9_weight_norms", "mnist-d2-softmax-imbalanced: rank")
+    assert rho > 0 and f"rank correlation {rho:.2f}" in caption("fig9_weight_norms")
+    for dim in (2, 3):
+        bias, logit = (value("fig10_biases", f"mnist-d{dim}-softmax: median |{q}") for q in ("b_j", "W_j"))
+        assert bias < 0.05 * logit and f"{bias:.2f}" in caption("fig10_biases") and f"{logit:.1f}" in caption(
+            "fig10_biases")
+    for start in ("mnist-d2-softmax: test accuracy", "mnist-d2-softmax-nobias: test accuracy"):
+        assert f"{value('fig11_bias', start):.2f} %" in caption("fig11_bias")
+    gaps = [value("fig12_m_sweep_2d", f"mnist-d2-asoftmax-m{m}:") for m in (1, 2, 3, 4)]
+    assert all(a < b for a, b in zip(gaps, gaps[1:])), gaps
+    assert ", ".join(f"{g:.1f}°" for g in gaps) in caption("fig12_m_sweep_2d")
+
+
+def test_angular_gaps_and_rank_correlation_against_explicit_references():
+    from spheredemo.analysis import Embeddings, angular_gaps, rank_correlation
+
+    # two classes at exactly known polar angles: class 0 in [-10°, 10°], class 1 in [80°, 100°]
+    angles = np.radians(np.r_[np.linspace(-10, 10, 101), np.linspace(80, 100, 101)])
+    features = np.c_[np.cos(angles), np.sin(angles)]
+    labels = np.repeat([0, 1], 101)
+    emb = Embeddings(features, labels, np.eye(2), labels)
+    gaps = angular_gaps(emb, low=0, high=100)
+    np.testing.assert_allclose(sorted(gaps), [70.0, 250.0])
+    overlapping = Embeddings(np.r_[features, features[101:] @ np.array([[0.0, -1.0], [1.0, 0.0]])],
+                             np.r_[labels, np.full(101, 2)], np.eye(3, 2), np.r_[labels, np.full(101, 2)])
+    assert min(angular_gaps(overlapping, 0, 100)) == pytest.approx(-20.0)  # class 2 in [170°, 190°] vs 1
+    assert rank_correlation([1, 2, 3, 4], [10, 20, 30, 40]) == pytest.approx(1.0)
+    assert rank_correlation([1, 2, 3, 4], [4, 3, 2, 1]) == pytest.approx(-1.0)
+    a, b = [3, 1, 4, 1, 5], [9, 2, 6, 5, 3]
+    ra, rb = [3, 1.5, 4, 1.5, 5], [5, 1, 4, 3, 2]  # average ranks by hand (1-based)
+    expected = np.corrcoef(ra, rb)[0, 1]
+    assert rank_correlation(a, b) == pytest.approx(expected)
