@@ -151,8 +151,9 @@ def test_boundary_lesson_in_jupyterlab(jupyterlab, tmp_path):
             assert "36.0°" in margin.inner_text()  # the lesson opens at m = 4, θ12 = 60: (4−1)/(4+1)·60
 
             # The prediction prompt names a setting; the student moves m there and reads the answer.
+            # (text_content: JupyterLab may skip painting cells out of view, which empties their innerText)
             prompt = page.locator(".jp-RenderedMarkdown", has_text="Predict first").first
-            assert "What will the margin be at m = 3" in prompt.inner_text()
+            assert "what will the margin be at m = 3 (θ₁₂ = 60°)?" in prompt.text_content()
             m_slider = page.locator(".widget-slider").first
             assert m_slider.locator(".widget-label").inner_text().strip() == "m"
             readout = m_slider.locator(".widget-readout")
@@ -166,12 +167,15 @@ def test_boundary_lesson_in_jupyterlab(jupyterlab, tmp_path):
             assert readout.inner_text().strip() == "5"
 
             # The untouched exercise says so; its worked answer stays folded until opened.
-            assert page.get_by_text("not answered yet").first.is_visible()
-            worked = page.locator("details", has_text="2/4 · 60°").first
+            check = page.locator(".jp-OutputArea-output", has_text="not answered yet").first
+            assert "margin at m = 3, θ12 = 60°" in check.text_content()
+            worked = page.locator(".jp-RenderedMarkdown details", has_text="2/4 · 60°").first
             worked.scroll_into_view_if_needed()
-            assert not page.get_by_text("belongs to neither class. A feature in that wedge").first.is_visible()
+            hidden = worked.locator("p", has_text="A feature in that wedge")
+            assert worked.get_attribute("open") is None and not hidden.is_visible()
             worked.locator("summary").click()
-            assert page.get_by_text("belongs to neither class. A feature in that wedge").first.is_visible()
+            hidden.wait_for(state="visible", timeout=5_000)
+            assert worked.get_attribute("open") is not None
             _dismiss_news(page)
             page.wait_for_timeout(500)
             shot = tmp_path / "boundary_lesson.png"
