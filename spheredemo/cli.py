@@ -1,7 +1,8 @@
 """``python -m spheredemo.train``: argparse over :class:`~spheredemo.config.TrainConfig`.
 
 Each flag's help text is the comment that documents its field in ``config.py``, so the two
-never disagree.
+never disagree. Under torchrun the same command trains with DDP (``docs/paper_scale.md``): every
+process runs it, rank 0 alone prints, writes the checkpoint and verifies.
 """
 
 from __future__ import annotations
@@ -66,7 +67,8 @@ def build_parser() -> argparse.ArgumentParser:
         prog="python -m spheredemo.train",
         description="Train a CNN with an embedding and a softmax-family head (A-Softmax by default) on MNIST "
         "or on faces (LFW's open-set split, or any identity-per-folder tree), with a progress bar, and save a "
-        "checkpoint. Face models are then verified on the unseen people of LFW's pairs.",
+        "checkpoint. Face models are then verified on the unseen people of LFW's pairs. Started by torchrun "
+        "(torchrun --nproc-per-node N -m spheredemo.train ...) it trains with DDP: --batch-size images per process.",
         formatter_class=argparse.ArgumentDefaultsHelpFormatter,
     )
     helps = field_help()
@@ -100,6 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def train_main(argv=None) -> int:
+    from spheredemo import distributed
     from spheredemo.data import DataError
     from spheredemo.train import TrainingDiverged, fit
 
@@ -114,10 +117,15 @@ def train_main(argv=None) -> int:
     path = out.format(tag=tag, loss=config.loss, m=config.m, dim=config.dim, dataset=config.dataset,
                       seed=config.seed)
     try:
-        run = fit(config, checkpoint=path, resume=resume, data_root=data, progress=not no_progress)
-    except (TrainingDiverged, DataError, ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
+        with distributed.session(config.device):  # joins torchrun's process group when launched by it
+            _report_processes(config)
+            run = fit(config, checkpoint=path, resume=resume, data_root=data, progress=not no_progress)
+            main = distributed.is_main()
+    except (TrainingDiverged, DataError, ValueError, FileNotFoundError, distributed.RankFailed) as exc:
+        print(f"error: {exc}", file=sys.stderr, flush=True)
         return 1
+    if not main:  # the other ranks of a DDP run: rank 0 reports
+        return 0
     test_acc = run.history.epoch_test_accuracy
     summary = f"test accuracy {test_acc[-1]:.4f}" if test_acc else (
         "no full epoch finished" if not config.is_faces else "trained")
@@ -134,6 +142,18 @@ def train_main(argv=None) -> int:
             print(f"note: {warning.message}", file=sys.stderr)
         print(f"LFW verification of unseen people: {verify_run(run, pairs).summary()}")
     return 0
+
+
+def _report_processes(config: TrainConfig) -> None:
+    """Under torchrun, rank 0 says how the global batch is made (and the schedules follow its steps)."""
+    from spheredemo import distributed
+
+    if not distributed.is_active() or not distributed.is_main():
+        return
+    world = distributed.world_size()
+    backend = "NCCL" if distributed.device(config.device).type == "cuda" else "gloo"
+    print(f"DDP: {world} process{'es' if world > 1 else ''} ({backend}); global batch {config.batch_size * world} = "
+          f"{config.batch_size} per process × {world}; λ and the learning rate follow the global step", flush=True)
 
 
 #: warn when the margin trained at the end is below this fraction of the nominal m

@@ -30,7 +30,7 @@ class TrainConfig:
     s: float | None = None  # scale of the normalised-feature losses (cosface, arcface); None = default 30
     epochs: int = 1  # passes over the training set
     max_steps: int | None = None  # stop after this many optimiser steps (smoke tests); None = no cap
-    batch_size: int = 256  # images per optimiser step
+    batch_size: int = 256  # images per optimiser step and process (torchrun: global batch = this × processes)
     optimizer: str = "adam"  # adam or sgd (momentum 0.9)
     lr: float = 3e-3  # peak learning rate
     lr_schedule: str = "cosine"  # cosine: decay to 0 over the run; constant: keep lr
@@ -47,6 +47,8 @@ class TrainConfig:
     max_identities: int | None = None  # faces: keep only this many identities, the largest first
     feature_bn: bool = False  # faces: BatchNorm on the feature after FC1 (not in the paper; helps small data)
     augment_flip: bool = False  # flip each training image left-right with probability 1/2 (faces)
+    stream: bool = False  # faces: decode in DataLoader workers every epoch, memory bounded (CASIA), not once into RAM
+    workers: int = 4  # faces with --stream true: DataLoader processes decoding images (0 = the training process)
     last_relu: bool = False  # ReLU after the embedding (Appendix A: don't)
     embedding_bias: bool = True  # bias in the embedding layer
     head_bias: bool = True  # bias b_j in the softmax head (Appendix C: not needed)
@@ -82,6 +84,9 @@ class TrainConfig:
                 check_int(name, getattr(self, name))
         check_int("augment_shift", self.augment_shift, minimum=0, maximum=8)
         check_int("warmup_steps", self.warmup_steps, minimum=0)
+        check_int("workers", self.workers, minimum=0)
+        if self.stream and not self.is_faces:
+            raise ValueError("stream applies to the face datasets (lfw, faces); MNIST is always held in memory")
         self._validate_margin()
         check_finite("lr", self.lr, strict=True)
         for name in ("lambda_base", "lambda_gamma", "lambda_power", "lambda_min", "weight_decay"):

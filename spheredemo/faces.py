@@ -365,3 +365,91 @@ def lfw_training_set(root=None, folds=(1, 2, 3), min_images: int = 10, max_ident
                        preprocessing=preprocessing, cache=cache, progress=progress)
     check_disjoint(train.classes, held_out)
     return train
+
+
+# --- streaming: a face tree as a file list, decoded in DataLoader workers ----------------------------------
+
+class FaceFiles(torch.utils.data.Dataset):
+    """A face tree as a list of files, decoded on demand: ``files[i]`` is (uint8 (C, size, size), label).
+
+    The streaming counterpart of :func:`load_faces` for trees too big to hold decoded (CASIA-WebFace:
+    494,414 images, about 18 GB as 112×112 RGB): only the paths and labels live in memory, and a
+    ``torch.utils.data.DataLoader`` decodes each batch in its worker processes with the same
+    :func:`preprocess_face`, so an image is byte for byte the one the in-memory set holds. Memory is
+    bounded by the workers' prefetched batches. The paths are one numpy string array (not a list of
+    Python strings), so forked workers do not copy them page by page as they read them.
+
+    Build one with :meth:`from_tree` (the identities :func:`load_faces` would keep) or
+    :meth:`lfw_training` (the set :func:`lfw_training_set` gives).
+    """
+
+    def __init__(self, root, paths, labels, classes, preprocessing: FacePreprocessing = FacePreprocessing()):
+        self.root = str(root)
+        self.paths = np.asarray(paths, dtype=str)  # (N,) each image's file, relative to root
+        self.labels = torch.as_tensor(labels, dtype=torch.int64)  # (N,) index into classes
+        self.classes = tuple(classes)
+        self.preprocessing = preprocessing
+        if len(self.paths) != len(self.labels):
+            raise ValueError(f"paths must name every image: {len(self.paths)} paths for {len(self.labels)} labels")
+
+    def __len__(self) -> int:
+        return len(self.labels)
+
+    def __getitem__(self, index: int) -> tuple[torch.Tensor, int]:
+        image = _decode(Path(self.root) / str(self.paths[index]), self.preprocessing)
+        return torch.from_numpy(np.array(image)), int(self.labels[index])  # a writable, contiguous copy
+
+    @property
+    def n_classes(self) -> int:
+        return len(self.classes)
+
+    @property
+    def image_shape(self) -> tuple[int, int, int]:
+        """(C, H, W) of every decoded image."""
+        size = self.preprocessing.size
+        return (self.preprocessing.channels, size, size)
+
+    @classmethod
+    def from_tree(cls, root, *, min_images: int = 1, max_identities: int | None = None, exclude=None,
+                  min_identities: int = 2, preprocessing: FacePreprocessing = FacePreprocessing()) -> FaceFiles:
+        """The images :func:`load_faces` would load with these arguments, listed but not decoded."""
+        from spheredemo._validate import check_int
+
+        tree = _image_tree(root)
+        check_int("min_images", min_images)
+        if max_identities is not None:
+            check_int("max_identities", max_identities)
+        folders = _identity_folders(tree)
+        for name in [exclude] if isinstance(exclude, str) else (exclude or ()):
+            folders.pop(name, None)
+        chosen = sorted((name for name in folders if len(folders[name]) >= min_images),
+                        key=lambda name: (-len(folders[name]), name))  # the largest identities first, as load_faces
+        chosen = sorted(chosen[:max_identities])
+        if len(chosen) < min_identities:
+            raise DataError(f"{tree} has {len(chosen)} identities with at least {min_images} images after the "
+                            f"exclude list; at least {min_identities} are needed. Lower min_images or check the "
+                            f"folder.")
+        paths = [f"{name}/{file}" for name in chosen for file in folders[name]]
+        labels = [label for label, name in enumerate(chosen) for _ in folders[name]]
+        return cls(tree, paths, labels, chosen, preprocessing)
+
+    @classmethod
+    def lfw_training(cls, root=None, folds=(1, 2, 3), min_images: int = 10, max_identities: int | None = None,
+                     preprocessing: FacePreprocessing = FacePreprocessing()) -> FaceFiles:
+        """The images of :func:`lfw_training_set` (LFW people in no pair of ``folds``), not decoded."""
+        tree, _ = find_lfw(root)
+        held_out = pair_identities(root, set(folds))
+        files = cls.from_tree(tree, min_images=min_images, max_identities=max_identities, exclude=held_out,
+                              preprocessing=preprocessing)
+        check_disjoint(files.classes, held_out)
+        return files
+
+    def per_class(self, n, seed: int = 0) -> FaceFiles:
+        """The images :meth:`ImageSet.per_class` keeps with the same ``n`` and ``seed``.
+
+        It is that very method, run on an ImageSet with no pixels (N × 0 × 0 × 0), so the two can never differ.
+        """
+        shell = ImageSet(torch.empty((len(self), 0, 0, 0), dtype=torch.uint8), self.labels, self.classes,
+                         paths=tuple(self.paths.tolist()), root=self.root)
+        kept = shell.per_class(n, seed=seed)
+        return FaceFiles(self.root, kept.paths, kept.labels, self.classes, self.preprocessing)

@@ -2,6 +2,11 @@
 
 The training loop owns λ: it asks the :class:`~spheredemo.margins.LambdaSchedule` for λ(t)
 at every optimiser step and passes it to the head explicitly, so evaluation never moves it.
+
+Started by torchrun (``torchrun --nproc-per-node N -m spheredemo.train ...``), :func:`fit` trains
+with DistributedDataParallel: each of the N processes takes its share of every global batch
+(DistributedSampler), gradients are averaged, λ and the learning rate follow the global step, and
+rank 0 alone writes checkpoints. :mod:`spheredemo.distributed` holds the process-group plumbing.
 """
 
 from __future__ import annotations
@@ -14,10 +19,13 @@ from pathlib import Path
 
 import numpy as np
 import torch
+from torch.utils.data import DataLoader, DistributedSampler
 
+from spheredemo import distributed
 from spheredemo.atomic import atomic_path
 from spheredemo.config import TrainConfig
 from spheredemo.data import ImageSet, load_mnist, random_shift
+from spheredemo.faces import FaceFiles
 from spheredemo.losses import make_head
 from spheredemo.margins import LambdaSchedule
 from spheredemo.models import make_model
@@ -28,8 +36,9 @@ __all__ = [
 ]
 
 CHECKPOINT_FORMAT = "spheredemo-checkpoint-v1"
-#: settings a resumed run may change: more epochs or steps, another device
-RESUMABLE_CHANGES = frozenset({"epochs", "max_steps", "device"})
+#: settings a resumed run may change: more epochs or steps, another device, how faces are read. The batch
+#: per process may change too, as long as the global batch (per process × processes) stays the same.
+RESUMABLE_CHANGES = frozenset({"epochs", "max_steps", "device", "stream", "workers"})
 #: a loss above this is "exploding" (the Caffe 87.3 is ln of float32's smallest normal)
 EXPLODING_LOSS = 80.0
 
@@ -84,6 +93,8 @@ class Run:
     seconds: float = 0.0  # training wall time, summed over resumes
     image_shape: tuple = (1, 28, 28)  # (C, H, W) of the images the model takes
     classes: tuple | None = None  # the training classes' names (identities for faces)
+    world_size: int = 1  # processes training together (DDP); global batch = config.batch_size × world_size
+    data_order: str = "sequential"  # sequential: one process's shuffles; distributed: DistributedSampler's
 
 
 def build(config: TrainConfig, n_classes: int = 10, image_shape=(1, 28, 28)) -> tuple[torch.nn.Module,
@@ -102,25 +113,31 @@ def _place(model: torch.nn.Module, device) -> torch.nn.Module:
     return model.to(device, memory_format=torch.channels_last)
 
 
-def load_training_data(config: TrainConfig, root=None, progress: bool = True) -> tuple[ImageSet, ImageSet | None]:
+def load_training_data(config: TrainConfig, root=None,
+                       progress: bool = True) -> tuple[ImageSet | FaceFiles, ImageSet | None]:
     """The (train, test) sets of the config, with its per-class cap and imbalance applied.
 
     Faces have no closed-set test split (test is None): a face model is judged by verification
     of unseen people (:mod:`spheredemo.verify`). ``lfw`` trains on the LFW identities outside
-    the evaluated folds 1–3; ``faces`` on any identity-per-folder tree at ``root``.
+    the evaluated folds 1–3; ``faces`` on any identity-per-folder tree at ``root``. With
+    ``config.stream`` the faces are a :class:`~spheredemo.faces.FaceFiles` file list, decoded
+    batch by batch during training, instead of an ImageSet decoded whole.
     """
     if config.is_faces:
         from spheredemo.faces import FacePreprocessing, lfw_training_set, load_faces
 
         preprocessing = FacePreprocessing(size=config.image_size, crop=config.face_crop)
-        if config.dataset == "lfw":
-            train = lfw_training_set(root, min_images=config.min_images, max_identities=config.max_identities,
-                                     preprocessing=preprocessing, progress=progress)
+        selection = dict(min_images=config.min_images, max_identities=config.max_identities,
+                         preprocessing=preprocessing)
+        if config.dataset == "faces" and root is None:
+            raise ValueError("dataset 'faces' needs the folder of an identity-per-folder image tree (--data DIR)")
+        if config.stream:
+            train = (FaceFiles.lfw_training(root, **selection) if config.dataset == "lfw"
+                     else FaceFiles.from_tree(root, **selection))
+        elif config.dataset == "lfw":
+            train = lfw_training_set(root, **selection, progress=progress)
         else:
-            if root is None:
-                raise ValueError("dataset 'faces' needs the folder of an identity-per-folder image tree (--data DIR)")
-            train = load_faces(root, min_images=config.min_images, max_identities=config.max_identities,
-                               preprocessing=preprocessing, progress=progress)
+            train = load_faces(root, **selection, progress=progress)
         if config.per_class is not None:
             train = train.per_class(config.per_class, seed=config.seed)
         return train, None
@@ -191,19 +208,59 @@ def _lr_at(config: TrainConfig, step: int, total: int) -> float:
     return warmup * 0.5 * config.lr * (1 + math.cos(math.pi * step / total))  # cosine decay to 0
 
 
-def _train_step(run: Run, optimizer, images, labels, lam: float) -> tuple[float, float]:
-    """One optimiser step; returns (loss, batch accuracy). Raises TrainingDiverged on a bad loss."""
-    features = run.model(images)
-    kwargs = {"lam": lam} if run.config.loss == "asoftmax" else {}
-    loss = run.head(features, labels, **kwargs)
-    loss_value = loss.item()
+class _Objective(torch.nn.Module):
+    """Model and head as one module, so that DDP averages the class weights' gradients with the trunk's.
+
+    ``forward`` returns (loss, features): the batch's loss under λ (A-Softmax) and its embeddings (B, D).
+    """
+
+    def __init__(self, model: torch.nn.Module, head: torch.nn.Module, loss: str):
+        super().__init__()
+        self.model, self.head, self.loss = model, head, loss
+
+    def forward(self, images, labels, lam: float):
+        features = self.model(images)  # (B, D)
+        kwargs = {"lam": lam} if self.loss == "asoftmax" else {}
+        return self.head(features, labels, **kwargs), features
+
+
+def _objective(run: Run, device: torch.device) -> torch.nn.Module:
+    """The run's model and head as one module; wrapped in DistributedDataParallel when a process group is up.
+
+    BatchNorm: plain BatchNorm in every process, not SyncBatchNorm. Each rank normalises with its own
+    batch's statistics (64 images per GPU for the paper's global batch of 512 on 8 GPUs: plenty), and DDP
+    copies rank 0's running statistics to the other ranks before every forward pass (broadcast_buffers),
+    so the one model saved is rank 0's. SyncBatchNorm would reproduce one process's big batch exactly, but
+    it costs an all-reduce per BatchNorm layer in every forward pass (20 in SphereFace-20) and PyTorch
+    runs it on GPUs only; the paper's own net has no BatchNorm at all. A DDP run therefore equals a
+    one-process run with the same global batch up to BatchNorm's batch statistics: exactly, to float
+    tolerance, where BatchNorm is frozen (eval mode), which is how tests/test_distributed.py checks it.
+    """
+    objective = _Objective(run.model, run.head, run.config.loss)
+    if not distributed.is_active():
+        return objective
+    from torch.nn.parallel import DistributedDataParallel
+
+    return DistributedDataParallel(objective, device_ids=[device.index] if device.type == "cuda" else None)
+
+
+def _train_step(run: Run, optimizer, images, labels, lam: float, objective=None) -> tuple[float, float]:
+    """One optimiser step; returns (loss, batch accuracy). Raises TrainingDiverged on a bad loss.
+
+    ``objective``: the run's model and head as one module (:func:`_objective`, DDP-wrapped in a
+    distributed run; by default a plain one). Loss and accuracy are the global batch's, averaged over
+    the ranks, so every rank sees the same values and all of them refuse a diverged loss together.
+    """
+    objective = objective if objective is not None else _Objective(run.model, run.head, run.config.loss)
+    loss, features = objective(images, labels, lam)
+    loss_value = distributed.mean(loss)
     if not math.isfinite(loss_value) or loss_value > EXPLODING_LOSS:
         raise TrainingDiverged(_diverged_message(loss_value, run.step, lam, run.config))
     optimizer.zero_grad(set_to_none=True)
-    loss.backward()
+    loss.backward()  # DDP: gradients averaged over the ranks here
     optimizer.step()
     with torch.no_grad():
-        accuracy = float((run.head.predict(features) == labels).float().mean())
+        accuracy = distributed.mean((run.head.predict(features) == labels).float().mean())
     return loss_value, accuracy
 
 
@@ -211,6 +268,166 @@ def _random_flip(images: torch.Tensor, generator: torch.Generator) -> torch.Tens
     """Each image mirrored left-right with probability 1/2 (the paper's face augmentation)."""
     flip = (torch.rand(len(images), generator=generator) < 0.5).to(images.device)
     return torch.where(flip[:, None, None, None], images.flip(-1), images)
+
+
+def _augment(images: torch.Tensor, config: TrainConfig, step: int, rank: int) -> torch.Tensor:
+    """The configured augmentation, drawn from generators seeded by (seed, step, rank): a resumed run draws
+    the same shifts and flips again, each rank draws its own, and rank 0 draws what one process draws."""
+    if config.augment_shift:
+        images = random_shift(images, config.augment_shift, _generator(config.seed * 1_000_003 + step, rank))
+    if config.augment_flip:  # left-right, each image with probability 1/2
+        images = _random_flip(images, _generator(config.seed * 1_000_033 + step, rank))
+    return images
+
+
+def _generator(seed: int, rank: int) -> torch.Generator:
+    # the CPU generator keeps a seed's low 32 bits only: ranks are spread over them by the golden ratio (2^32 / φ)
+    return torch.Generator().manual_seed(seed + rank * 0x9E3779B9)
+
+
+class _EpochOrder:
+    """The positions of the training images this rank trains on in an epoch, in order.
+
+    ``sequential``: the one-process order every run had before DDP (one generator seeded once, one
+    permutation per epoch, past ones replayed on resume). ``distributed``: DistributedSampler over the
+    index range, reshuffled per epoch by ``set_epoch`` (permutation seeded by seed + epoch, padded to a
+    multiple of the world size W, rank r taking positions r, r + W, r + 2W, ...). Rank r's k-th batch of b
+    images is then positions [W·k·b, W·(k+1)·b) of that permutation taken r, r + W, ...: the k-th global
+    batch is the same set of images for any W, which is what lets a run resume on another number of
+    processes. In epoch 0 both orders are the same permutation.
+    """
+
+    def __init__(self, kind: str, n: int, seed: int, world_size: int = 1, rank: int = 0):
+        self.kind, self.n, self.seed, self.world_size, self.rank = kind, n, seed, world_size, rank
+        self._generator = torch.Generator().manual_seed(seed)
+        self._orders = []
+
+    def __call__(self, epoch: int) -> torch.Tensor:
+        if self.kind == "distributed":
+            sampler = DistributedSampler(range(self.n), num_replicas=self.world_size, rank=self.rank, shuffle=True,
+                                         seed=self.seed)
+            sampler.set_epoch(epoch)
+            return torch.tensor(list(sampler))
+        while len(self._orders) <= epoch:  # replay past shuffles
+            self._orders.append(torch.randperm(self.n, generator=self._generator))
+        return self._orders[epoch]
+
+
+def _batches(train, index: list, device: torch.device, workers: int):
+    """(images, labels) for each tensor of positions in ``index``: float images in [0, 1] and labels on ``device``.
+
+    An ImageSet is sliced in memory; :class:`~spheredemo.faces.FaceFiles` are decoded by a DataLoader's
+    ``workers`` processes over exactly these batches, so both paths give the same tensors.
+    """
+    if isinstance(train, ImageSet):
+        for positions in index:
+            yield train.batch(positions, device)
+        return
+    loader = DataLoader(train, batch_sampler=[positions.tolist() for positions in index], num_workers=workers,
+                        pin_memory=device.type == "cuda", generator=torch.Generator())
+    for images, labels in loader:  # uint8 (B, C, H, W), decoded in the workers
+        yield images.to(device, non_blocking=True).float().div_(255.0), labels.to(device, non_blocking=True)
+
+
+def _image_shape(train) -> tuple:
+    return tuple(train.images.shape[1:]) if isinstance(train, ImageSet) else train.image_shape
+
+
+@dataclass
+class _Loop:
+    """What :func:`fit` sets up once and then drives, epoch after epoch."""
+
+    run: Run
+    optimizer: torch.optim.Optimizer
+    objective: torch.nn.Module  # model + head, DDP-wrapped in a distributed run
+    train: ImageSet | FaceFiles
+    test: ImageSet | None
+    order: _EpochOrder
+    schedule: LambdaSchedule
+    device: torch.device
+    steps_per_epoch: int  # optimiser steps per pass: ceil(N / global batch), for any number of processes
+    total: int  # the step the run ends at
+
+
+def _load_data(config: TrainConfig, data_root, progress: bool):
+    """:func:`load_training_data`; in a distributed run the first process of each machine goes first, so the
+    face images are decoded and cached once per machine and the other processes read the cache."""
+    first = distributed.local_rank() == 0
+    if distributed.is_active() and not first:
+        distributed.barrier()
+    data = load_training_data(config, data_root, progress and distributed.is_main())
+    if distributed.is_active() and first:
+        distributed.barrier()
+    return data
+
+
+def _setup(config: TrainConfig, checkpoint, data, data_root, progress: bool) -> _Loop:
+    """Data, model, head and optimiser (restored from ``checkpoint`` if it exists), the order and the schedules."""
+    device = distributed.device(config.device) if distributed.is_active() else select_device(config.device)
+    train, test = data if data is not None else _load_data(config, data_root, progress)
+    shape = _image_shape(train)
+    set_seed(config.seed)
+    model, head = build(config, train.n_classes, shape)
+    run = Run(_place(model, device), head.to(device), config, History(), image_shape=shape, classes=train.classes,
+              world_size=distributed.world_size(),
+              data_order="distributed" if distributed.is_active() else "sequential")
+    optimizer = _optimizer(config, list(run.model.parameters()) + list(run.head.parameters()))
+    if checkpoint is not None and Path(checkpoint).exists():
+        _restore(run, optimizer, checkpoint, device)
+    steps_per_epoch = math.ceil(len(train) / (config.batch_size * run.world_size))
+    total = min(config.epochs * steps_per_epoch, config.max_steps or math.inf)
+    order = _EpochOrder(run.data_order, len(train), config.seed, run.world_size, distributed.rank())
+    schedule = LambdaSchedule(config.lambda_base, config.lambda_gamma, config.lambda_power, config.lambda_min)
+    return _Loop(run, optimizer, _objective(run, device), train, test, order, schedule, device, steps_per_epoch,
+                 total)
+
+
+def _train_epoch(loop: _Loop, bar, callback) -> None:
+    """The rest of the current epoch, up to ``loop.total`` steps; a callback returning False ends the run here."""
+    run, config = loop.run, loop.run.config
+    first = run.step - run.epoch * loop.steps_per_epoch  # the epoch's first batch not yet trained
+    last = min(loop.steps_per_epoch, first + loop.total - run.step)
+    order = loop.order(run.epoch)
+    index = [order[k * config.batch_size:(k + 1) * config.batch_size] for k in range(first, last)]
+    run.model.train()
+    for images, labels in _batches(loop.train, index, loop.device, config.workers):
+        for group in loop.optimizer.param_groups:
+            group["lr"] = _lr_at(config, run.step, loop.total)  # keyed on the global step: the same on every rank
+        lam = loop.schedule(run.step) if config.loss == "asoftmax" else 0.0
+        images = _augment(images, config, run.step, distributed.rank())
+        loss, accuracy = _train_step(run, loop.optimizer, images, labels, lam, loop.objective)
+        run.step += 1
+        for key, value in (("step", run.step), ("loss", loss), ("accuracy", accuracy), ("lam", lam)):
+            getattr(run.history, key).append(value)
+        bar.update(1)
+        bar.set_postfix(loss=f"{loss:.3f}", acc=f"{accuracy:.3f}", lam=f"{lam:.3g}", refresh=False)
+        if callback is not None and run.step % 10 == 0 and distributed.any_rank(callback(run) is False):
+            loop.total = run.step  # stop here (every rank), keeping what was learned
+            return
+
+
+def _train(loop: _Loop, checkpoint, progress: bool, callback) -> None:
+    """Epochs until ``loop.total`` steps; after each (or a stop): the test accuracy and rank 0's checkpoint."""
+    from tqdm.auto import tqdm
+
+    run, config = loop.run, loop.run.config
+    bar = tqdm(total=loop.total, initial=run.step, disable=not progress or not distributed.is_main(),
+               desc=f"{config.loss} m={config.m} dim={config.dim}")
+    started = time.perf_counter()
+    try:
+        while run.step < loop.total:
+            _train_epoch(loop, bar, callback)
+            if run.step == (run.epoch + 1) * loop.steps_per_epoch:
+                run.epoch += 1
+                if loop.test is not None:
+                    run.history.epoch_test_accuracy.append(evaluate(run.model, run.head, loop.test))
+                    bar.set_postfix(test_acc=f"{run.history.epoch_test_accuracy[-1]:.4f}")
+            run.seconds += time.perf_counter() - started
+            started = time.perf_counter()
+            if checkpoint is not None and distributed.is_main():
+                save_checkpoint(run, checkpoint, loop.optimizer)
+    finally:
+        bar.close()
 
 
 def fit(config: TrainConfig, checkpoint=None, resume: bool = False, data_root=None,
@@ -224,64 +441,27 @@ def fit(config: TrainConfig, checkpoint=None, resume: bool = False, data_root=No
         data_root: folder with the MNIST files (see :func:`spheredemo.data.load_mnist`).
         progress: show a tqdm progress bar.
         callback: called as ``callback(run)`` every 10 steps; returning False stops training.
-        data: a ready (train, test) pair of ImageSets instead of loading them.
-    """
-    from tqdm.auto import tqdm
+        data: a ready (train, test) pair instead of loading them: ImageSets, or FaceFiles (streamed,
+            decoded by ``config.workers`` DataLoader processes) and None.
 
-    device = select_device(config.device)
-    train, test = data if data is not None else load_training_data(config, data_root, progress)
-    set_seed(config.seed)
-    model, head = build(config, train.n_classes, tuple(train.images.shape[1:]))
-    run = Run(_place(model, device), head.to(device), config, History(),
-              image_shape=tuple(train.images.shape[1:]), classes=train.classes)
-    optimizer = _optimizer(config, list(run.model.parameters()) + list(run.head.parameters()))
-    if resume and checkpoint is not None and Path(checkpoint).exists():
-        _restore(run, optimizer, checkpoint, device)
-    steps_per_epoch = math.ceil(len(train) / config.batch_size)
-    total = min(config.epochs * steps_per_epoch, config.max_steps or math.inf)
-    schedule = LambdaSchedule(config.lambda_base, config.lambda_gamma, config.lambda_power, config.lambda_min)
-    gen = torch.Generator().manual_seed(config.seed)
-    orders = [torch.randperm(len(train), generator=gen) for _ in range(run.epoch + 1)]  # replay past shuffles
-    bar = tqdm(total=total, initial=run.step, disable=not progress, desc=f"{config.loss} m={config.m} dim={config.dim}")
-    started = time.perf_counter()
+    Under a process group (torchrun and :func:`spheredemo.distributed.init`, or one the caller set up)
+    this is DDP: ``config.batch_size`` images per process and step (the global batch is that × the
+    world size), rank 0 alone shows the bar and writes the checkpoint, the callback runs on every rank
+    and any rank's False stops all, and a failure on any rank is raised as
+    :class:`~spheredemo.distributed.RankFailed`, naming the rank. A checkpoint written by a DDP run
+    resumes on any number of processes with the same global batch and continues the same schedule.
+    """
+    loop = None
     try:
-        while run.step < total:
-            order, first = orders[-1], run.step - run.epoch * steps_per_epoch  # first batch not yet trained
-            run.model.train()
-            for batch in range(first, steps_per_epoch):
-                if run.step >= total:
-                    break
-                for group in optimizer.param_groups:
-                    group["lr"] = _lr_at(config, run.step, total)
-                lam = schedule(run.step) if config.loss == "asoftmax" else 0.0
-                images, labels = train.batch(order[batch * config.batch_size:(batch + 1) * config.batch_size], device)
-                if config.augment_shift:  # seeded by the step, so a resumed run draws the same shifts
-                    step_gen = torch.Generator().manual_seed(config.seed * 1_000_003 + run.step)
-                    images = random_shift(images, config.augment_shift, step_gen)
-                if config.augment_flip:  # left-right, each image with probability 1/2, seeded by the step
-                    flip_gen = torch.Generator().manual_seed(config.seed * 1_000_033 + run.step)
-                    images = _random_flip(images, flip_gen)
-                loss, accuracy = _train_step(run, optimizer, images, labels, lam)
-                run.step += 1
-                for key, value in (("step", run.step), ("loss", loss), ("accuracy", accuracy), ("lam", lam)):
-                    getattr(run.history, key).append(value)
-                bar.update(1)
-                bar.set_postfix(loss=f"{loss:.3f}", acc=f"{accuracy:.3f}", lam=f"{lam:.3g}", refresh=False)
-                if callback is not None and run.step % 10 == 0 and callback(run) is False:
-                    total = run.step  # stop here, keeping what was learned
-            if run.step == (run.epoch + 1) * steps_per_epoch:
-                run.epoch += 1
-                if test is not None:
-                    run.history.epoch_test_accuracy.append(evaluate(run.model, run.head, test))
-                    bar.set_postfix(test_acc=f"{run.history.epoch_test_accuracy[-1]:.4f}")
-                orders.append(torch.randperm(len(train), generator=gen))
-            run.seconds += time.perf_counter() - started
-            started = time.perf_counter()
-            if checkpoint is not None:
-                save_checkpoint(run, checkpoint, optimizer)
-    finally:
-        bar.close()
-    return run
+        loop = _setup(config, checkpoint if resume else None, data, data_root, progress)
+        _train(loop, checkpoint, progress, callback)
+        distributed.barrier()  # every rank returns once rank 0's last checkpoint is on disk
+    except Exception as exc:
+        if not distributed.is_active():
+            raise
+        raise distributed.RankFailed(exc, distributed.rank(), distributed.world_size(),
+                                     loop.run.step if loop is not None else None) from exc
+    return loop.run
 
 
 def save_checkpoint(run: Run, path, optimizer=None) -> Path:
@@ -298,6 +478,9 @@ def save_checkpoint(run: Run, path, optimizer=None) -> Path:
         "seconds": run.seconds,
         "image_shape": list(run.image_shape),
         "classes": list(run.classes) if run.classes is not None else None,
+        "world_size": run.world_size,  # processes that trained it (DDP)
+        "global_batch": run.config.batch_size * run.world_size,  # images per optimiser step, all processes
+        "data_order": run.data_order,
     }
     if optimizer is not None:
         state["optimizer"] = optimizer.state_dict()
@@ -323,17 +506,41 @@ def _restore(run: Run, optimizer, path, device) -> None:
     state = _read_checkpoint(path, device)
     saved = TrainConfig.from_dict(state["config"]).to_dict()
     wanted = run.config.to_dict()
-    differ = sorted(k for k in wanted if k not in RESUMABLE_CHANGES and saved[k] != wanted[k])
+    differ = sorted(k for k in wanted if k not in RESUMABLE_CHANGES | {"batch_size"} and saved[k] != wanted[k])
     if differ:
         changes = ", ".join(f"{k}: {saved[k]!r} -> {wanted[k]!r}" for k in differ)
         raise ValueError(f"cannot resume from {path}: it was trained with other settings ({changes}); "
                          f"only {', '.join(sorted(RESUMABLE_CHANGES))} may change on resume")
+    _check_global_batch(path, state, saved["batch_size"], run)
     run.model.load_state_dict(state["model"])
     run.head.load_state_dict(state["head"])
     if "optimizer" in state:
         optimizer.load_state_dict(state["optimizer"])
     run.history = History(**state["history"])
     run.step, run.epoch, run.seconds = state["step"], state["epoch"], state.get("seconds", 0.0)
+    if state.get("data_order") == "distributed":  # a DDP run goes on with DistributedSampler's batches
+        run.data_order = "distributed"
+
+
+def _check_global_batch(path, state: dict, saved_batch: int, run: Run) -> None:
+    """A resumed run must keep the global batch, so that its steps, λ(t) and learning rate go on unchanged.
+
+    It may change how that batch is split: a 2-process checkpoint with 16 images per process resumes in one
+    process with 32, or on 4 processes with 8.
+    """
+    saved_world = state.get("world_size", 1)
+    saved_global = state.get("global_batch", saved_batch * saved_world)
+    here = run.config.batch_size * run.world_size
+    if here == saved_global:
+        return
+    processes = f"{run.world_size} process{'es' if run.world_size > 1 else ''}"
+    advice = (f"use --batch-size {saved_global // run.world_size} with {processes}"
+              if saved_global % run.world_size == 0 else
+              f"use a number of processes that divides {saved_global}")
+    raise ValueError(f"cannot resume from {path}: it was trained with a global batch of {saved_global} "
+                     f"({saved_batch} per process × {saved_world}), here it would be {here} "
+                     f"({run.config.batch_size} per process × {run.world_size}); the schedule of steps, λ and "
+                     f"learning rate continues only with the same global batch: {advice}")
 
 
 def load_checkpoint(path, device="cpu") -> Run:
@@ -349,7 +556,8 @@ def load_checkpoint(path, device="cpu") -> Run:
     head.to(device).eval()
     classes = state.get("classes")
     return Run(model, head, config, History(**state["history"]), state["step"], state["epoch"],
-               state.get("seconds", 0.0), image_shape, tuple(classes) if classes else None)
+               state.get("seconds", 0.0), image_shape, tuple(classes) if classes else None,
+               world_size=state.get("world_size", 1), data_order=state.get("data_order", "sequential"))
 
 
 if __name__ == "__main__":
