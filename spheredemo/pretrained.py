@@ -28,7 +28,7 @@ from spheredemo.train import Run, fit, load_checkpoint, select_device
 from spheredemo.verification import Verification, verify
 
 __all__ = ["RECIPES", "CHECKPOINT_DIR", "name_of", "load", "load_run", "manifest", "retrain", "embeddings",
-           "cache_test_features", "test_embeddings", "face_results", "FaceResults", "FACE_SEEDS"]
+           "cache_test_features", "test_embeddings", "face_results", "FaceResults", "FACE_SEEDS", "add_face_seeds"]
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent / "checkpoints"
 
@@ -329,9 +329,8 @@ def _evaluate_face_run(run: Run, pairs) -> dict:
     return {"result": result, "afs": afs, "flip": flip, "features": features}
 
 
-def _face_facts(run: Run, seeds, data, data_root, progress) -> dict:
-    """Manifest facts of a face recipe: LFW folds 1–3 of the shipped seed and of every other seed."""
-    pairs = _lfw_pairs(run, data_root)
+def _seed_results(run: Run, seeds, data, pairs, progress) -> dict:
+    """seed -> LFW result of the recipe of ``run`` trained with that seed (``run`` itself for its own seed)."""
     per_seed = {}
     for seed in seeds:
         other = run if seed == run.config.seed else fit(
@@ -339,10 +338,34 @@ def _face_facts(run: Run, seeds, data, data_root, progress) -> dict:
         facts = _evaluate_face_run(other, pairs)
         per_seed[str(seed)] = {"lfw_accuracy": facts["result"].mean, "lfw_fold_std": facts["result"].std,
                                "lfw_auc": facts["result"].auc, "afs_unseen": facts["afs"]}
+    return per_seed
+
+
+def _face_facts(run: Run, seeds, data, data_root, progress) -> dict:
+    """Manifest facts of a face recipe: LFW folds 1–3 of the shipped seed and of every other seed."""
+    pairs = _lfw_pairs(run, data_root)
+    per_seed = _seed_results(run, seeds, data, pairs, progress)
     shipped = per_seed[str(run.config.seed)]
     return {"lfw_accuracy": shipped["lfw_accuracy"], "lfw_fold_std": shipped["lfw_fold_std"],
             "lfw_auc": shipped["lfw_auc"], "lfw_folds": list(pairs.folds), "lfw_pairs": len(pairs),
             "seeds": per_seed, "test_accuracy": None}
+
+
+def add_face_seeds(names, seeds, directory: Path = CHECKPOINT_DIR, data_root=None, progress: bool = True) -> dict:
+    """Train shipped face recipes with more ``seeds`` and record their LFW results in the manifest (the shipped
+    checkpoint and its entry otherwise stay as they are)."""
+    from spheredemo.train import load_training_data
+
+    directory = Path(directory)
+    for name in names:
+        run = load_run(name, directory)
+        data = load_training_data(run.config, _root_of(run.config, data_root), progress)
+        new = _seed_results(run, [s for s in seeds if s != run.config.seed], data, _lfw_pairs(run, data_root),
+                            progress)
+        current = manifest(directory)  # re-read: another process may have written meanwhile
+        current[name]["seeds"].update(new)
+        _write_json_atomic(directory / "manifest.json", current)
+    return manifest(directory)
 
 
 def cache_face_results(names=None, directory: Path = CHECKPOINT_DIR, data_root=None) -> None:
@@ -408,6 +431,9 @@ def main(argv=None) -> int:
                         help="seeds of each face recipe: the first ships, every one is verified and recorded")
     parser.add_argument("--list", action="store_true", help="print the recipe names and exit")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
+    parser.add_argument("--add-seeds", action="store_true",
+                        help="face recipes: train only the --seeds not yet recorded and add their LFW results "
+                        "(the shipped checkpoints stay)")
     parser.add_argument("--features-only", action="store_true",
                         help="only recompute the cached test-set features (NAME.test.npz) of existing checkpoints")
     args = parser.parse_args(argv)
@@ -419,6 +445,13 @@ def main(argv=None) -> int:
         names = args.only or list(manifest(Path(args.out)))
         cache_test_features([n for n in names if RECIPES[n]["dataset"] == "mnist"], Path(args.out), args.data)
         cache_face_results([n for n in names if RECIPES[n]["dataset"] == "lfw"], Path(args.out), args.data)
+        return 0
+    if args.add_seeds:
+        names = [n for n in (args.only or RECIPES) if RECIPES[n]["dataset"] == "lfw"]
+        known = manifest(Path(args.out))
+        for name in names:
+            wanted = [s for s in args.seeds if str(s) not in known[name]["seeds"]]
+            add_face_seeds([name], wanted, Path(args.out), args.data, progress=not args.no_progress)
         return 0
     if args.quick and Path(args.out).resolve() == CHECKPOINT_DIR.resolve():
         parser.error("--quick trains 30-step smoke-test models: give --out DIR so the shipped checkpoints stay")

@@ -84,3 +84,15 @@ def test_stale_face_cache_is_recomputed(tmp_path):
 def seed_means(names):
     ctx = Context()
     return {name: face_seed_stats(ctx, name) for name in names}
+
+
+def test_more_seeds_are_added_without_touching_the_shipped_checkpoint(tmp_path, lfw_root):
+    import hashlib
+
+    name = "lfw-d3-asoftmax-m1"
+    pretrained.retrain([name], tmp_path, device="cpu", quick=True, progress=False, face_seeds=(0,))
+    before = hashlib.sha256((tmp_path / f"{name}.pt").read_bytes()).hexdigest()
+    entry = pretrained.add_face_seeds([name], [1], tmp_path, progress=False)[name]
+    assert set(entry["seeds"]) == {"0", "1"} and entry["file_sha256"] == before
+    assert hashlib.sha256((tmp_path / f"{name}.pt").read_bytes()).hexdigest() == before
+    assert 0 < entry["seeds"]["1"]["lfw_accuracy"] < 1
