@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import math
 import numbers
+import warnings
 from dataclasses import dataclass
 
 import numpy as np
@@ -211,10 +212,36 @@ def _chebyshev(c, m, sign=-1):
     return t if m > 0 else np.ones_like(c)
 
 
+def _not_defined(name, what, signature) -> CheckResult:
+    """The check was handed None: the cell with the student's ``def`` has not run yet (``globals().get``)."""
+    return CheckResult(name, False, f"… {name}: {what} is not defined yet: run the cell with def {signature} above "
+                                    "first (then run this cell again; the worked answer is below)")
+
+
+#: just outside [−1, 1], where T_m(c) is a finite polynomial value but arccos is undefined (NaN)
+_PAST_ONE = np.array([-(1.0 + 1e-6), 1.0 + 1e-6])
+
+
+def _misses_past_one(fn, ms) -> list:
+    """The m for which ``fn(c, m)`` misses T_m(c) at c = ±(1 + 10⁻⁶): NaN, or the clipped value T_m(±1) (acos)."""
+    with np.errstate(invalid="ignore"), warnings.catch_warnings():
+        warnings.simplefilter("ignore", RuntimeWarning)  # arccos(1 + 1e-6): the finding, not a warning to show
+        try:
+            yours = {m: _call(fn, "cos_m_theta", (_PAST_ONE.copy(), m), _PAST_ONE.shape, (torch.tensor(_PAST_ONE), m))
+                     for m in ms}
+        except (_NotWritten, ValueError, ArithmeticError):
+            return list(ms)
+    return [m for m in ms if not np.allclose(yours[m], cos_m_theta(_PAST_ONE, m), rtol=1e-9, atol=1e-9)]
+
+
 def check_cos_m_theta(fn, ms=range(1, 7)) -> CheckResult:
     """Compare ``fn(c, m)``, cos(mθ) from c = cos θ, with the package's Chebyshev T_m(c) at 801 values of c in
-    [−1, 1] for each m; then, if it takes torch tensors, ask for a finite gradient at c = ±1 (no acos)."""
+    [−1, 1] for each m; then ask for T_m at c = ±(1 + 10⁻⁶), just outside, where the polynomial is finite but
+    arccos is NaN, and, if it takes torch tensors, for a finite gradient at c = ±1: both catch acos.
+    ``fn`` None (``globals().get`` before the ``def`` cell ran) reads "not defined yet"."""
     name, c = "cos(mθ) from cos θ", np.linspace(-1.0, 1.0, 801)
+    if fn is None:
+        return _not_defined(name, "cos_m_theta", "cos_m_theta(c, m)")
     mistakes = {
         "This is exactly cos(m·c): c is cos θ, not θ; go back to θ first, or better, use T_m(c).":
             lambda m: np.cos(m * c),
@@ -235,7 +262,26 @@ def check_cos_m_theta(fn, ms=range(1, 7)) -> CheckResult:
         text = (f"Your cos_m_theta differs for m = {', '.join(map(str, bad))}; first at m = {m}, c = {c[i]:g}: yours "
                 f"{yours[m][i]:.4g}, cos(mθ) {cos_m_theta(c[i], m):.4g}.")
         return _failed(name, text + _diagnose(yours, {k: {m: f(m) for m in ms} for k, f in mistakes.items()}), points)
+    past_one = _misses_past_one(fn, ms)
     grad = _gradient_at_ends(fn, max(ms))
+    if past_one:
+        m = past_one[-1]  # the largest m: the farthest from a clipped acos's T_m(±1)
+        with np.errstate(invalid="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)
+            try:
+                got = _call(fn, "cos_m_theta", (_PAST_ONE.copy(), m), _PAST_ONE.shape, (torch.tensor(_PAST_ONE), m))
+                got = f"yours gives {got[0]:.7g} and {got[1]:.7g}"
+            except (_NotWritten, ValueError, ArithmeticError) as exc:
+                got = f"yours fails ({type(exc).__name__})"
+        want = cos_m_theta(_PAST_ONE, m)
+        text = (f"Your values are right on [−1, 1], but it looks like acos was used: just outside, at c = ±(1 + 10⁻⁶), "
+                f"where T_{m}(c) is a finite polynomial value ({want[0]:.7g} and {want[1]:.7g}), {got} (m = "
+                f"{', '.join(map(str, past_one))}). arccos is undefined beyond ±1 (NaN, or a clipped value), and a "
+                "cos θ computed from features can round to just past ±1.")
+        if grad is False:
+            text += " The gradient at c = ±1 is not finite either: acos has an infinite slope there."
+        return _failed(name, text + " Build cos(mθ) from c alone with T_(n+1) = 2c·T_n − T_(n−1): a polynomial, no "
+                                    "acos, no NaN.", points)
     if grad is False:
         return _failed(name, "Your values are right, but the gradient at c = ±1 is not finite: acos has an infinite "
                              "slope there. Build cos(mθ) from c with T_(n+1) = 2c·T_n − T_(n−1): no acos, no NaN.",
@@ -412,8 +458,10 @@ def check_accuracy(fn) -> CheckResult:
 
 def check_margin_formula(fn) -> CheckResult:
     """Compare ``fn(m, theta12)`` (θ12 in degrees, plain numbers) with (m−1)/(m+1)·θ12 for m = 1..6 and θ12 =
-    10°, 20°, ..., 180°."""
+    10°, 20°, ..., 180°. ``fn`` None (``globals().get`` before the ``def`` cell ran) reads "not defined yet"."""
     name, grid = "margin formula", [(m, t) for m in range(1, 7) for t in range(10, 181, 10)]
+    if fn is None:
+        return _not_defined(name, "margin", "margin(m, theta12)")
     try:
         yours = np.array([_call(fn, "margin", (m, float(t)), ()) for m, t in grid])
     except _NotWritten:
@@ -538,17 +586,22 @@ def check_margin_answer(answer, m=3, theta12=60.0) -> CheckResult:
                 (math.radians(truth), "That looks like radians: the explorer speaks degrees."),
                 (m * t / (m + 1), "That is where class 2's boundary lies, measured from W1.")]
     return _number(f"margin at m = {m}, θ12 = {t:g}°", answer, truth, 0.5, "°", mistakes,
-                   "Move the sliders to your m and θ12 and read the margin line under the circle.")
+                   "Move the sliders to your m and θ12 and read the bold margin line above the pictures, just "
+                   "under the sliders.")
 
 
 def check_boundary_answer(answer, m=4, theta12=90.0) -> CheckResult:
     """A prediction of the angle (degrees) from W1 to class 1's A-Softmax boundary: θ12/(m+1)."""
     t = float(theta12)
     mistakes = [(t / 2, "That is the bisector: the m = 1 boundary. A margin pulls class 1's boundary towards W1."),
-                (t / m, "Class 1 needs θ1 < θ2/m, and on the arc between W1 and W2 θ2 = θ12 − θ1."),
+                (t / m, f"That is θ12/m = {t:g}°/{m}: it solves θ1 = θ12/m, but class 1 needs θ1 < θ2/m, and on "
+                        "the arc between W1 and W2 θ2 = θ12 − θ1, not θ12."),
+                (m * t / (m + 1), "That is class 2's boundary, mθ12/(m+1) from W1: the ray nearer W2. Class 1's "
+                                  "is the ray nearer W1."),
                 (float(angular_margin(m, t)), "That is the margin between both boundaries, not the position of one.")]
     return _number(f"class-1 boundary at m = {m}, θ12 = {t:g}°", answer, t / (m + 1), 0.5, "°", mistakes,
-                   "Hint: solve θ1 = θ2/m with θ1 + θ2 = θ12; the circle's dashed ray shows it.")
+                   "Hint: solve θ1 = θ2/m with θ1 + θ2 = θ12; or set the sliders and read \"class 1's boundary at "
+                   "…° from W1\" in the explorer's readout, just under the sliders.")
 
 
 def check_smallest_m(answer, case="binary") -> CheckResult:
@@ -559,7 +612,8 @@ def check_smallest_m(answer, case="binary") -> CheckResult:
     truth = 4 if case == "binary" else 3
     mistakes = [(2 + math.sqrt(3), "m must be an integer: the smallest integer at or above 2 + √3 ≈ 3.73.")]
     return _number(f"smallest m ({case})", answer, truth, 0.01, "", mistakes,
-                   "Look at the ✓/✗ lines under the boundary explorer as you move m.")
+                   "Look at the ✓/✗ lines in the boundary explorer's readout, just under the sliders, as you "
+                   "move m.")
 
 
 def check_psi_value(answer, theta_deg=90.0, m=4) -> CheckResult:
@@ -571,9 +625,11 @@ def check_psi_value(answer, theta_deg=90.0, m=4) -> CheckResult:
                                               "ended."),
                 (math.cos(m * t) - 2 * k, "That forgets the (−1)^k sign flip."),
                 (math.cos(t), "That is cos θ, the m = 1 curve.")]
+    # the hint must not give the sector k away (finding it is the exercise), and the lesson speaks degrees
     return _number(f"ψ({theta_deg:g}°) at m = {m}", answer, float(psi(t, m)), 0.05, "", mistakes,
-                   f"Here k = {k}: θ lies in [{k}π/{m}, {k + 1}π/{m}]. Read ψ off the left panel at θ = "
-                   f"{theta_deg:g}°.")
+                   f"First find the sector k with θ in [k·180°/m, (k+1)·180°/m] (for m = {m}: sectors "
+                   f"{180 / m:g}° wide), then ψ = (−1)^k cos(mθ) − 2k. Or read the red dashed ψ(θ) curve off the "
+                   f"left panel at θ = {theta_deg:g}°.")
 
 
 def check_effective_margin_answer(answer, m=4, lam=5.0, theta12=36.0) -> CheckResult:
@@ -583,8 +639,16 @@ def check_effective_margin_answer(answer, m=4, lam=5.0, theta12=36.0) -> CheckRe
                     f"({lam:g} cos θ + ψ(θ))/{1 + lam:g}, mostly cos θ."),
                 (r.margin, "That is the margin in degrees; the question asks for m_eff."),
                 (1.0, "That is the λ → ∞ limit (the modified softmax); at this λ some margin is left.")]
+    if (m, lam) == (4, 5.0):  # the rough "m = 4 behaves like m ≈ 1.5" of the official repository's issue 11
+        mistakes.append((1.5, "That is the rough \"m = 4 behaves like m ≈ 1.5\" of the official repository's issue "
+                              f"11; the exact m_eff depends on θ12: read it at θ12 = {theta12:g}°."))
+    if theta12 != 90.0:
+        at_90 = effective_margin(m, lam, 90.0).m_eff
+        mistakes.append((at_90, f"That is m_eff at θ12 = 90° ({at_90:.2f}); the question asks for θ12 = "
+                                f"{theta12:g}°."))
     return _number(f"m_eff at m = {m}, λ = {lam:g}, θ12 = {theta12:g}°", answer, r.m_eff, 0.05, "", mistakes,
-                   "Set m, λ and θ12 on the sliders and read the line under the plots ('acts like m_eff ≈ ...').")
+                   "Set m, λ and θ12 on the sliders and read the bold line above the plots, just under the sliders "
+                   "('acts like m_eff ≈ ...').")
 
 
 def check_lambda_answer(answer, step=240, schedule: LambdaSchedule | None = None) -> CheckResult:

@@ -1,5 +1,5 @@
-"""A real browser: JupyterLab runs lesson 01 and follows its prediction prompt with the m slider; the offline
-deck's slider, speaker notes and keys.
+"""A real browser: JupyterLab runs lesson 01 and follows its prediction prompt with the m slider, its sphere's
+reset icon and its glossary link; the offline deck's slider, speaker notes and keys.
 
 Recipe: ../shared/recipes/BROWSER.md (Debian's Chromium driven by Playwright). Screenshots go to
 the test's tmp folder; with SPHEREDEMO_SAVE_SCREENSHOTS=1 they are also copied to
@@ -63,11 +63,14 @@ def _free_port() -> int:
 
 @pytest.fixture
 def jupyterlab(tmp_path):
-    """A JupyterLab on 127.0.0.1 serving a copy of notebook 01 (the repo's copy stays clean)."""
+    """A JupyterLab on 127.0.0.1 serving a copy of notebook 01 in notebooks/ and of the README it links to (the
+    repo's copies stay clean)."""
     root = tmp_path / "lab"
-    root.mkdir()
+    (root / "notebooks").mkdir(parents=True)
+    shutil.copyfile(REPO / "README.md", root / "README.md")
     shutil.copyfile(
-        REPO / "notebooks" / "01_decision_boundaries.ipynb", root / "01_decision_boundaries.ipynb"
+        REPO / "notebooks" / "01_decision_boundaries.ipynb",
+        root / "notebooks" / "01_decision_boundaries.ipynb",
     )
     port, token = _free_port(), secrets.token_hex(16)
     env = dict(
@@ -140,7 +143,7 @@ def test_boundary_lesson_in_jupyterlab(jupyterlab, tmp_path):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{base}/lab/tree/01_decision_boundaries.ipynb?token={token}")
+            page.goto(f"{base}/lab/tree/notebooks/01_decision_boundaries.ipynb?token={token}")
             _run_all(page)
             margin = page.locator(".spheredemo-margin").first
             margin.wait_for(timeout=90_000)
@@ -149,6 +152,8 @@ def test_boundary_lesson_in_jupyterlab(jupyterlab, tmp_path):
             page.locator(".jp-OutputArea .js-plotly-plot").first.wait_for(timeout=60_000)
             page.wait_for_timeout(500)
             assert "36.0°" in margin.inner_text()  # the lesson opens at m = 4, θ12 = 60: (4−1)/(4+1)·60
+            # each boundary from W1, read off for exercise 2: θ12/(m+1) and mθ12/(m+1)
+            assert "class 1's boundary at 12.0° from W1, class 2's at 48.0°" in margin.inner_text()
 
             # The prediction prompt names a setting; the student moves m there and reads the answer.
             # (text_content: JupyterLab may skip painting cells out of view, which empties their innerText)
@@ -196,8 +201,61 @@ def test_boundary_lesson_in_jupyterlab(jupyterlab, tmp_path):
                 == 0
             )
             assert page.locator(".spheredemo-message").first.inner_text().strip() == ""
+
+            _rotate_and_reset_the_sphere(page)
+            _follow_a_glossary_link(page)
         finally:
             browser.close()
+
+
+SPHERE = ".jp-OutputArea .js-plotly-plot"
+CAMERA = "(sel) => JSON.stringify(document.querySelector(sel)._fullLayout.scene.camera)"
+
+
+def _rotate_and_reset_the_sphere(page):
+    """The lesson's text: drag rotates the sphere; the film-camera icon (Reset camera to last save) brings back the
+    opening view."""
+    sphere = page.locator(SPHERE).first
+    sphere.scroll_into_view_if_needed()
+    opening = page.evaluate(CAMERA, SPHERE)
+    box = sphere.bounding_box()
+    x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
+    page.mouse.move(x, y)
+    page.mouse.down()
+    for i in range(1, 11):
+        page.mouse.move(x + 12 * i, y + 6 * i)
+    page.mouse.up()
+    page.wait_for_timeout(500)
+    assert page.evaluate(CAMERA, SPHERE) != opening  # rotated
+    page.mouse.move(x, y)  # the toolbar shows under the mouse
+    page.locator(f'{SPHERE} .modebar-btn[data-title="Reset camera to last save"]').click()
+    page.wait_for_function(
+        f"(o) => JSON.stringify(document.querySelector('{SPHERE}')._fullLayout.scene.camera) === o",
+        arg=opening,
+        timeout=10_000,
+    )
+
+
+def _follow_a_glossary_link(page):
+    """A symbol's link opens the README at its glossary heading (JupyterLab's id for it), not at the top."""
+    link = page.locator(".jp-RenderedMarkdown a", has_text="W_j").first
+    href = link.get_attribute("href")  # JupyterLab rewrites the path, keeps the fragment
+    assert "README.md" in href and href.endswith("#Glossary-of-the-paper's-symbols"), href
+    link.scroll_into_view_if_needed()
+    link.click()
+    heading = page.locator(
+        ".jp-RenderedMarkdown h2[data-jupyter-id=\"Glossary-of-the-paper's-symbols\"], "
+        ".jp-RenderedMarkdown h2[id=\"Glossary-of-the-paper's-symbols\"]"
+    ).first
+    heading.wait_for(timeout=30_000)
+    page.wait_for_function(  # scrolled to it: the heading near the top of the README's view
+        """() => { const h = [...document.querySelectorAll('.jp-RenderedMarkdown h2')]
+                     .find(e => e.textContent.startsWith("Glossary of the paper's symbols"));
+                   const box = h.closest('.jp-RenderedMarkdown').getBoundingClientRect();
+                   const top = h.getBoundingClientRect().top;
+                   return top >= box.top - 1 && top < box.top + 200; }""",
+        timeout=15_000,
+    )
 
 
 def test_slides_slider_offline(tmp_path):

@@ -2,6 +2,7 @@
 wrong answers, naming the slip; unusable input raises a ValueError that says what is expected."""
 
 import math
+import warnings
 from pathlib import Path
 
 import nbformat
@@ -109,7 +110,10 @@ def test_psi_fails_on_plausible_wrong_answers(wrong, hints):
 
 def test_cos_m_theta_check():
     assert_passes(lessons.check_cos_m_theta(chebyshev))
-    assert "values only" in lessons.check_cos_m_theta(lambda c, m: np.cos(m * np.arccos(c))).message
+    numpy_only = lessons.check_cos_m_theta(lambda c, m: np.polynomial.chebyshev.chebval(np.asarray(c), [0] * m + [1]))
+    assert_passes(numpy_only)
+    assert "values only" in numpy_only.message
+    assert_fails(lessons.check_cos_m_theta(lambda c, m: np.cos(m * np.arccos(c))), "looks like acos was used")
     assert_fails(lessons.check_cos_m_theta(lambda c, m: torch.cos(m * torch.acos(c))), "gradient at c = ±1")
     assert_fails(lessons.check_cos_m_theta(lambda c, m: np.cos(m * c)), "cos(m·c)")
 
@@ -125,6 +129,47 @@ def test_cos_m_theta_check():
         return t
 
     assert_fails(lessons.check_cos_m_theta(plus), "recursion with +")
+
+
+@pytest.mark.parametrize("acos_answer", [
+    lambda c, m: np.cos(m * np.arccos(c)),
+    lambda c, m: np.cos(m * np.arccos(np.clip(c, -1, 1))),
+    lambda c, m: torch.cos(m * torch.acos(c)),
+    lambda c, m: torch.cos(m * torch.acos(torch.clamp(c, -1, 1))),
+    lambda c, m: torch.cos(m * torch.acos(torch.as_tensor(c))).numpy(),
+], ids=["numpy", "numpy clipped", "torch", "torch clamped", "torch values"])
+def test_cos_m_theta_with_acos_fails_and_says_so(acos_answer):
+    """Right values on [−1, 1], but acos: just past ±1 (T_m finite there, acos NaN or clipped) it shows."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # arccos(1 + 1e-6) is the check's finding, not a warning in the student's output
+        result = lessons.check_cos_m_theta(acos_answer)
+    assert_fails(result, "Your values are right on [−1, 1]", "looks like acos was used", "c = ±(1 + 10⁻⁶)",
+                 "T_(n+1) = 2c·T_n − T_(n−1)")
+    assert result.points == 6 * 801
+
+
+def test_cos_m_theta_with_acos_names_the_infinite_gradient_too():
+    result = lessons.check_cos_m_theta(lambda c, m: torch.cos(m * torch.acos(c)))
+    assert_fails(result, "looks like acos was used", "yours gives nan", "gradient at c = ±1 is not finite")
+    assert "gradient" not in lessons.check_cos_m_theta(lambda c, m: np.cos(m * np.arccos(c))).message
+
+
+def test_cos_m_theta_polynomials_pass_past_one():
+    """Any polynomial route passes: the recursion in numpy or torch, or T_m written out."""
+    closed = {1: lambda c: c, 2: lambda c: 2 * c**2 - 1, 3: lambda c: 4 * c**3 - 3 * c,
+              4: lambda c: 8 * c**4 - 8 * c**2 + 1, 5: lambda c: 16 * c**5 - 20 * c**3 + 5 * c,
+              6: lambda c: 32 * c**6 - 48 * c**4 + 18 * c**2 - 1}
+    assert_passes(lessons.check_cos_m_theta(lambda c, m: closed[m](c)))
+    assert_passes(lessons.check_cos_m_theta(lambda c, m: chebyshev(torch.as_tensor(c), m)))
+
+
+def test_a_function_check_handed_none_says_to_run_the_def_cell():
+    """``globals().get(name)`` in a check cell run before the def cell: a message, not a NameError."""
+    for check, name in ((lessons.check_cos_m_theta, "def cos_m_theta(c, m)"),
+                        (lessons.check_margin_formula, "def margin(m, theta12)")):
+        result = check(None)
+        assert not result.passed and result.message.startswith("…"), result.message
+        assert "not defined yet" in result.message and name in result.message
 
 
 def test_annealed_target_check():
@@ -221,6 +266,8 @@ def test_verification_accuracy_check():
     (lambda a: lessons.check_margin_answer(a, m=4, theta12=90), 54, 45, "bisector"),
     (lambda a: lessons.check_boundary_answer(a, m=4, theta12=90), 18, 45, "bisector"),
     (lambda a: lessons.check_boundary_answer(a, m=4, theta12=90), 18, 54, "margin between both"),
+    (lambda a: lessons.check_boundary_answer(a, m=4, theta12=90), 18, 22.5, "That is θ12/m = 90°/4"),
+    (lambda a: lessons.check_boundary_answer(a, m=4, theta12=90), 18, 72, "That is class 2's boundary"),
     (lambda a: lessons.check_smallest_m(a, case="binary"), 4, 2 + math.sqrt(3), "integer"),
     (lambda a: lessons.check_smallest_m(a, case="multiclass"), 3, 4, "too large"),
     (lambda a: lessons.check_psi_value(a, theta_deg=90, m=4), -3, 1, "cos(mθ)"),
@@ -228,17 +275,46 @@ def test_verification_accuracy_check():
     (lambda a: lessons.check_psi_value(a, theta_deg=60, m=4), -1.5, -2.5, "sign flip"),
     (lambda a: lessons.check_effective_margin_answer(a, m=4, lam=5, theta12=36), 1.84, 4, "λ is not the margin"),
     (lambda a: lessons.check_effective_margin_answer(a, m=4, lam=5, theta12=36), 1.84, 10.6, "in degrees"),
+    (lambda a: lessons.check_effective_margin_answer(a, m=4, lam=5, theta12=36), 1.84, 1.5, "m ≈ 1.5"),
+    (lambda a: lessons.check_effective_margin_answer(a, m=4, lam=5, theta12=36), 1.84, 1.62, "m_eff at θ12 = 90°"),
     (lambda a: lessons.check_lambda_answer(a, step=240), 33.56, 1000 / (0.12 * 240), "1 +"),
     (lambda a: lessons.check_lambda_answer(a, step=240), 33.56, 5, "floor"),
     (lambda a: lessons.check_lambda_steps_answer(a), 1659, 1000 / (5 * 0.12), "1 +"),
 ], ids=["margin-boundary", "margin-radians", "margin-bisector", "boundary-bisector", "boundary-margin",
-        "m-not-integer", "m-multiclass", "psi-cos", "psi-no-2k", "psi-no-sign", "meff-nominal", "meff-degrees",
-        "lambda-no-1", "lambda-floor", "steps-no-1"])
+        "boundary-theta12-over-m", "boundary-class-2", "m-not-integer", "m-multiclass", "psi-cos", "psi-no-2k",
+        "psi-no-sign", "meff-nominal", "meff-degrees", "meff-rough-1.5", "meff-at-90", "lambda-no-1", "lambda-floor",
+        "steps-no-1"])
 def test_predictions(check, right, wrong, hint):
     assert_passes(check(right))
     assert_fails(check(wrong), hint)
     unanswered = check(None)
     assert not unanswered.passed and unanswered.message.startswith("…") and "not answered yet" in unanswered.message
+
+
+def test_psi_value_hint_leaves_k_to_the_student_and_speaks_degrees():
+    for wrong in (1, 0, -1, -2.5, 7):
+        message = lessons.check_psi_value(wrong, theta_deg=90, m=4).message
+        assert "k = 2" not in message and "π" not in message, message
+        assert "[k·180°/m, (k+1)·180°/m]" in message and "45° wide" in message
+
+
+def test_readout_hints_say_where_the_readout_is():
+    """The explorers' readout lines sit above the pictures, just under the sliders."""
+    messages = [lessons.check_margin_answer(0, m=3, theta12=60).message, lessons.check_boundary_answer(0).message,
+                lessons.check_smallest_m(1).message, lessons.check_effective_margin_answer(0.5).message]
+    for message in messages:
+        assert "under the sliders" in message, message
+        assert not any(f"under the {w}" in message for w in ("circle", "plots", "pictures", "boundary explorer"))
+    assert "above the pictures" in messages[0] and "above the plots" in messages[3]
+    assert "class 1's boundary at …° from W1" in messages[1]  # what the boundary explorer's readout says
+
+
+def test_effective_margin_hints_fit_the_setting():
+    """The rough "m ≈ 1.5" is issue 11's m = 4, λ = 5; the θ12 = 90° value is a slip only when 90° is not asked."""
+    assert "issue" not in lessons.check_effective_margin_answer(1.5, m=3, lam=5, theta12=36).message
+    at_90 = lessons.check_effective_margin_answer(1.5, m=4, lam=5, theta12=90)
+    assert_fails(at_90, "m ≈ 1.5")
+    assert "m_eff at θ12 = 90°" not in at_90.message
 
 
 def test_prediction_with_a_schedule_of_its_own():

@@ -12,7 +12,12 @@ NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 PAPER_ITEMS = {"01": "Table 1", "02": "Eq. 6", "03": "Fig. 5", "04": "Train your own",
                "05": "Fig. 5 and Table 3 on faces", "06": "Eq. 6 and Appendix G"}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-GLOSSARY = "README.md#glossary-of-the-papers-symbols"
+GLOSSARY = "README.md#glossary-of-the-papers-symbols"  # GitHub's id of the README's glossary heading
+GLOSSARY_HEADING = "## Glossary of the paper's symbols"
+# JupyterLab's id of that heading (its markdown renderer: the heading text, spaces made '-'), where the lessons
+# are read; lessons 01 and 02 link there
+GLOSSARY_LAB = "README.md#" + GLOSSARY_HEADING.removeprefix("## ").replace(" ", "-")
+LAB_LINKED = ("01", "02")
 #: a student's cells (stubs, worked answers) may define functions; every other cell stays thin
 STUDENT_TAGS = {"exercise", "answer"}
 
@@ -60,7 +65,8 @@ def test_notebook_is_a_lesson(path):
     assert "After this lesson you can" in opening
     minutes = [int(n) for n in re.findall(r"about (\d+) minutes", opening)]
     assert minutes and all(15 <= n <= 25 for n in minutes), opening
-    assert GLOSSARY in "".join(markdown[:3])  # symbols link to the README glossary
+    glossary = GLOSSARY_LAB if path.name[:2] in LAB_LINKED else GLOSSARY
+    assert glossary in "".join(markdown[:3])  # symbols link to the README glossary
     assert "$$" in "".join(markdown[:3])  # the equation
     assert any("Predict first" in text for text in markdown)
     exercises = [text for text in markdown if text.startswith("### Exercise")]
@@ -77,6 +83,56 @@ def test_notebook_is_a_lesson(path):
     assert summary.startswith("## Summary")
     assert len([line for line in summary.splitlines() if line.startswith("- ")]) == 3
     assert "**Next:**" in summary
+
+
+@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name[:2] in LAB_LINKED], ids=lambda p: p.stem)
+def test_glossary_links_land_on_the_heading_in_jupyterlab(path):
+    """Every README link goes to the glossary heading's id as JupyterLab renders it (not GitHub's lower-case slug,
+    which JupyterLab does not know: the README would open at the top)."""
+    assert GLOSSARY_HEADING in (REPO / "README.md").read_text().splitlines()
+    markdown = "".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+    links = re.findall(r"\]\((\.\./README\.md[^)]*)\)", markdown)
+    assert len(links) >= 3 and set(links) == {"../" + GLOSSARY_LAB}, links
+    assert GLOSSARY_LAB == "README.md#Glossary-of-the-paper's-symbols"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS[:2], ids=lambda p: p.stem)
+def test_lessons_say_where_the_readout_is(path):
+    """The explorers' readout sits just under the sliders, above the pictures: the lessons say so."""
+    markdown = " ".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+    markdown = " ".join(markdown.split())
+    assert not re.search(r"under the (pictures|plots|circle)", markdown), markdown
+    assert "just under the sliders, above the" in markdown
+
+
+def test_lesson_01_explains_the_arcs_and_the_reset_icon():
+    markdown = " ".join(c.source for c in nbformat.read(NOTEBOOKS[0], as_version=4).cells if c.cell_type == "markdown")
+    markdown = " ".join(markdown.split())
+    assert "coloured arc stops partway around the circle because" in markdown
+    assert "*Reset camera to last save*: it brings back the opening view" in markdown  # plotly's film-camera icon
+    assert "class 1's boundary at …° from W1" in markdown  # exercise 2 reads it off the readout
+
+
+def _run_cell(source: str, namespace: dict):
+    """Run a cell's source like IPython: everything, and the value of its last line."""
+    body, last = source.rstrip().rsplit("\n", 1) if "\n" in source.strip() else ("", source.strip())
+    exec(compile(body, "<cell>", "exec"), namespace)
+    return eval(compile(last, "<cell>", "eval"), namespace)
+
+
+@pytest.mark.parametrize("path, name", [(NOTEBOOKS[0], "margin"), (NOTEBOOKS[1], "cos_m_theta")],
+                         ids=["01-margin", "02-cos_m_theta"])
+def test_a_check_cell_run_before_its_def_cell_says_so(path, name):
+    from spheredemo import lessons
+
+    nb = nbformat.read(path, as_version=4)
+    check = next(c.source for c in nb.cells if "check" in _tags(c) and name in c.source)
+    result = _run_cell(check, {"lessons": lessons})  # the def cell has not run: no NameError
+    assert not result.passed and result.message.startswith("…") and "not defined yet" in result.message
+    stub = next(c.source for c in nb.cells if "exercise" in _tags(c) and f"def {name}(" in c.source)
+    namespace = {"lessons": lessons}
+    exec(stub, namespace)
+    assert "not written yet" in _run_cell(check, namespace).message
 
 
 def _face_models_missing() -> list:

@@ -49,6 +49,22 @@ def test_asoftmax_boundaries_and_margin(theta12, m):
         assert f"{b.margin:.1f}°" in b.margin_text
 
 
+@pytest.mark.parametrize("theta12", [20.0, 60.0, 90.0, 180.0])
+@pytest.mark.parametrize("m", [2, 4, 6])
+def test_boundary_text_states_where_the_drawn_rays_are(theta12, m):
+    b = binary_boundaries(theta12, m, "asoftmax")
+    phi1 = polar_deg(b.w1)[0]
+    ray1, ray2 = (polar_deg(s[1])[0] - phi1 for s in (b.boundary1, b.boundary2))
+    assert b.boundary_text == f"class 1's boundary at {ray1:.1f}° from W1, class 2's at {ray2:.1f}°"
+
+
+def test_boundary_text_of_each_rule():
+    assert binary_boundaries(90, 4).boundary_text == "class 1's boundary at 18.0° from W1, class 2's at 72.0°"
+    assert binary_boundaries(90, 1).boundary_text == "one boundary, the bisector, at 45.0° from W1"
+    assert binary_boundaries(90, 4, "modified").boundary_text == "one boundary, the bisector, at 45.0° from W1"
+    assert binary_boundaries(90, 4, "softmax", b1=0.5).boundary_text == ""
+
+
 def test_paper_margins_for_ten_classes():
     # PAPER.md: θ12 = 36° gives 12°, 18°, 21.6° for m = 2, 3, 4.
     assert [round(binary_boundaries(36, m).margin, 6) for m in (2, 3, 4)] == [12.0, 18.0, 21.6]

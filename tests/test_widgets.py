@@ -49,6 +49,26 @@ def test_boundary_explorer_m_slider_sets_the_wedge():
     assert e.message.value == ""
 
 
+def test_boundary_explorer_readout_states_each_boundary_from_w1():
+    """Lesson 1, exercise 2 reads class 1's boundary angle off the readout: θ12/(m+1) and mθ12/(m+1) from W1."""
+    e = boundary_explorer()
+    for m, theta12 in ((4, 90), (3, 60), (6, 170), (2, 10)):
+        e.set(m=m, theta12=theta12)
+        angle = lambda xy: polar_deg(xy[1])[0] - polar_deg(e.display.boundaries.w1)[0]  # noqa: E731
+        drawn1, drawn2 = (angle(line.get_xydata()) for line in e.display.boundary_lines)
+        assert drawn1 == pytest.approx(theta12 / (m + 1)) and drawn2 == pytest.approx(m * theta12 / (m + 1))
+        assert (f"class 1's boundary at {theta12 / (m + 1):.1f}° from W1, class 2's at "
+                f"{m * theta12 / (m + 1):.1f}°") in e.readout.value
+    e.set(m=4, theta12=90)
+    assert "class 1's boundary at 18.0° from W1, class 2's at 72.0°" in e.readout.value
+    e.controls["m"].value = 1
+    assert "one boundary, the bisector, at 45.0° from W1" in e.readout.value
+    e.controls["loss"].value = "modified"
+    assert "the bisector, at 45.0° from W1" in e.readout.value
+    e.controls["loss"].value = "softmax"  # the biases move a line off the origin: no angle to state
+    assert "boundary at" not in e.readout.value and "from W1" not in e.readout.value
+
+
 def test_boundary_explorer_theta12_moves_the_weights():
     e = boundary_explorer()
     for theta12 in (30, 90, 170):
@@ -152,6 +172,18 @@ def test_psi_explorer_readout_follows_the_math():
     e.controls["m"].value = 50
     assert e.controls["m"].value == 6
     assert e.message.value == ""
+
+
+def test_psi_explorer_readout_says_equal_when_the_boundary_has_not_moved():
+    """At λ = 0 the boundary is θ12/(m+1): "equal to", not "7.2° instead of 7.2°"."""
+    e = psi_explorer(lam=0.0)
+    assert "class-1 boundary at 7.2° from W1, equal to θ12/(m+1) = 7.2°" in e.readout.value
+    assert "instead of" not in e.readout.value and "equal to θ12/(m+1)" in e.display.text.get_text()
+    e.set(lam=5.0)
+    r = effective_margin(4, 5.0, 36)
+    assert f"boundary at {r.theta1:.1f}° from W1, instead of θ12/(m+1) = 7.2°" in e.readout.value
+    e.set(m=1)  # m = 1: no margin to dilute, the boundary stays at θ12/2 for every λ
+    assert "equal to θ12/(m+1) = 18.0°" in e.readout.value
 
 
 # --- embedding explorer ------------------------------------------------------------------------

@@ -111,6 +111,17 @@ class BinaryBoundaries:
             return f"margin (m−1)/(m+1)·θ12 = {self.margin:.1f}°"
         return "margin = 0° (one shared boundary)"
 
+    @property
+    def boundary_text(self) -> str:
+        """Where each class's boundary lies, in degrees from W1 towards W2 (angle rules only; "" for
+        softmax, whose biases move a line that need not pass through the origin)."""
+        if self.rule == "asoftmax" and self.m > 1:
+            a1, a2 = boundary_angles(self.m, self.theta12)
+            return f"class 1's boundary at {float(a1):.1f}° from W1, class 2's at {float(a2):.1f}°"
+        if self.rule in ("asoftmax", "modified"):
+            return f"one boundary, the bisector, at {self.theta12 / 2:.1f}° from W1"
+        return ""
+
 
 def binary_boundaries(
     theta12=90.0, m=4, rule="asoftmax", b1=0.0, b2=0.0, n_arc=721

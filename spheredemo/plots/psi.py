@@ -23,17 +23,28 @@ __all__ = [
     "draw_annealed",
     "draw_lambda_schedule",
     "PsiDisplay",
+    "nominal_boundary_text",
 ]
 
 THETA_DEG = np.linspace(0.0, 180.0, 361)  # the θ grid of every curve
 # fixed λ axis of the schedule panel (a log axis: λ = 0 shows at the bottom)
 LAMBDA_RANGE = (1e-2, 2e4)
+# the legend entry of the schedule panel's dashed line: the λ slider's value
+LAMBDA_LINE_LABEL = "λ on the slider (0 at the bottom)"
 
 
 def psi_curves(ms=(1, 2, 3, 4), theta_deg=THETA_DEG) -> dict[int, np.ndarray]:
     """ψ(θ) on the θ grid (degrees) for each m: {m: (len(theta),) array}."""
     theta = np.radians(np.asarray(theta_deg, dtype=np.float64))
     return {check_m(m): psi(theta, m) for m in ms}
+
+
+def nominal_boundary_text(r: EffectiveMargin) -> str:
+    """θ1* against the λ = 0 boundary θ12/(m+1): "equal to θ12/(m+1) = 7.2°" when the two read the
+    same at 0.1°, else "instead of θ12/(m+1) = 7.2°"."""
+    nominal = r.theta12 / (r.m + 1)
+    word = "equal to" if f"{r.theta1:.1f}" == f"{nominal:.1f}" else "instead of"
+    return f"{word} θ12/(m+1) = {nominal:.1f}°"
 
 
 def _axes(ax):
@@ -126,9 +137,13 @@ class PsiDisplay:
         self.axes = ax_psi, ax_lam = axes
         cos = np.cos(np.radians(THETA_DEG))
         ax_psi.plot(THETA_DEG, cos, color="k", ls=":", label="cos θ (m = 1)")
-        self.psi_line = ax_psi.plot([], [], color=class_color(2), label="ψ(θ)")[0]
+        # ψ dashed on top of the thick translucent blend: at λ = 0 the two are the same curve,
+        # and ψ must stay visible there
         self.blend_line = ax_psi.plot(
-            [], [], color=class_color(0), lw=2.5, label="(λcos θ + ψ)/(1 + λ)"
+            [], [], color=class_color(0), lw=4, alpha=0.45, label="(λcos θ + ψ)/(1 + λ)"
+        )[0]
+        self.psi_line = ax_psi.plot(
+            [], [], color=class_color(2), lw=1.6, ls=(0, (4, 2)), zorder=3, label="ψ(θ)"
         )[0]
         self.other_line = ax_psi.plot(
             [], [], color=class_color(1), lw=1.5, label="cos(θ12 − θ): class 2"
@@ -139,11 +154,17 @@ class PsiDisplay:
         self.text = ax_psi.set_title("", fontsize=10)
         _label_theta_axis(ax_psi, "target logit / ‖x‖")
         ax_psi.set_ylim(0.5 - 2 * self.m_max, 1.2)
-        ax_psi.legend(loc="lower left", fontsize=8)
+        self.legends = [ax_psi.legend(loc="lower left", fontsize=8)]
         t = np.arange(self.steps + 1)
-        self.schedule_line = ax_lam.plot(t, np.ones_like(t, dtype=float), color="k")[0]
-        self.lam_line = ax_lam.axhline(1.0, color=class_color(0), ls="--")
-        self.min_marker = ax_lam.plot([], [], "o", color=class_color(1))[0]
+        self.schedule_line = ax_lam.plot(
+            t, np.ones_like(t, dtype=float), color="k", label="λ(t) of the schedule"
+        )[0]
+        self.lam_line = ax_lam.axhline(
+            1.0, color=class_color(0), ls="--", label=LAMBDA_LINE_LABEL
+        )
+        self.min_marker = ax_lam.plot(
+            [], [], "o", color=class_color(1), label="where λ(t) reaches λ_min"
+        )[0]
         self.schedule_text = ax_lam.text(
             0.98, 0.97, "", transform=ax_lam.transAxes, ha="right", va="top", fontsize=9
         )
@@ -152,6 +173,8 @@ class PsiDisplay:
         ax_lam.set_xlim(0, self.steps)
         ax_lam.set_xlabel("optimiser step t")
         ax_lam.set_ylabel("λ(t)")
+        # below the "λ reaches λ_min" text, where the schedule has come down already
+        self.legends.append(ax_lam.legend(loc="upper right", bbox_to_anchor=(1.0, 0.9), fontsize=8))
         self.update()
         return self
 
@@ -168,6 +191,7 @@ class PsiDisplay:
             self.lam_line,
             self.min_marker,
             self.schedule_text,
+            *self.legends,  # last: drawn over the moving lines that cross them
         ]
 
     @property
@@ -175,7 +199,7 @@ class PsiDisplay:
         r = self.result
         return (
             f"m = {r.m}, λ = {r.lam:g}, θ12 = {r.theta12:g}°: boundary θ1* = {r.theta1:.1f}°\n"
-            f"(λ = 0: {r.theta12 / (r.m + 1):.1f}°), acts like m_eff ≈ {r.m_eff:.2f}"
+            f"({nominal_boundary_text(r)}), acts like m_eff ≈ {r.m_eff:.2f}"
         )
 
     def update(self, schedule: LambdaSchedule | None = None, **settings) -> PsiDisplay:

@@ -62,7 +62,7 @@ def _circle_view(boundaries: BinaryBoundaries) -> tuple[MplView, BoundaryDisplay
     display = BoundaryDisplay(boundaries).plot(view.figure.add_subplot())
     view.figure.subplots_adjust(left=0.02, right=0.98, bottom=0.02, top=0.98)
     for text in (display.margin_label, display.bounds_label, display.ax.title):
-        # shown as HTML below: crisper, and the PNG renders faster without them
+        # shown as HTML above the pictures: crisper, and the PNG renders faster without them
         text.set_visible(False)
     view.animate([a for a in display.dynamic_artists if a.get_visible()])
     return view, display
@@ -81,7 +81,10 @@ def _caps_view(theta12, m, loss):
 
 
 def _readout_html(b: BinaryBoundaries) -> str:
-    """The margin line under the picture, and for A-Softmax where m stands against the bounds."""
-    return f"<b>{RULE_TITLES[b.rule]}, θ12 = {b.theta12:.0f}°: {b.margin_text}</b><br>" + (
-        bounds_text(b.m).replace("\n", "<br>") if b.rule == "asoftmax" else ""
+    """The margin line above the pictures, where each boundary lies (from W1), and for A-Softmax
+    where m stands against the bounds."""
+    return (
+        f"<b>{RULE_TITLES[b.rule]}, θ12 = {b.theta12:.0f}°: {b.margin_text}</b><br>"
+        + (f"{b.boundary_text}<br>" if b.boundary_text else "")
+        + (bounds_text(b.m).replace("\n", "<br>") if b.rule == "asoftmax" else "")
     )

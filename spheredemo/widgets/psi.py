@@ -5,7 +5,7 @@ from __future__ import annotations
 import ipywidgets as widgets
 
 from spheredemo.margins import LambdaSchedule
-from spheredemo.plots.psi import PsiDisplay
+from spheredemo.plots.psi import PsiDisplay, nominal_boundary_text
 from spheredemo.widgets._base import Explorer, MplView, _slider
 
 __all__ = ["psi_explorer", "LAMBDA_CHOICES", "GAMMA_CHOICES"]
@@ -32,7 +32,7 @@ def psi_explorer(m: int = 4, lam: float = 5.0, theta12: int = 36) -> Explorer:
         r = display.result
         readout.value = (
             f"<b>m = {r.m} with λ = {r.lam:g} acts like m_eff ≈ {r.m_eff:.2f}</b>: class-1 "
-            f"boundary at {r.theta1:.1f}° instead of θ12/(m+1) = {r.theta12 / (r.m + 1):.1f}°, "
+            f"boundary at {r.theta1:.1f}° from W1, {nominal_boundary_text(r)}, "
             f"margin {r.margin:.1f}°"
         )
         view.render()
