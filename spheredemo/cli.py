@@ -133,11 +133,11 @@ def train_main(argv=None) -> int:
     _report_margin(run)
     if config.dataset == "lfw":
         from spheredemo.faces import load_lfw_pairs
-        from spheredemo.verify import preprocessing_of, verify_run
+        from spheredemo.verify import default_folds, preprocessing_of, verify_run
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            pairs = load_lfw_pairs(data, preprocessing=preprocessing_of(run), progress=not no_progress)
+            pairs = load_lfw_pairs(data, default_folds(run), preprocessing_of(run), progress=not no_progress)
         for warning in caught:
             print(f"note: {warning.message}", file=sys.stderr)
         print(f"LFW verification of unseen people: {verify_run(run, pairs).summary()}")

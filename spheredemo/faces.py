@@ -18,6 +18,7 @@ import hashlib
 import json
 import os
 import warnings
+import zipfile
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
@@ -31,11 +32,12 @@ from spheredemo.imageset import DataError, ImageSet, cache_dir
 __all__ = [
     "FacePreprocessing", "preprocess_face", "load_faces", "load_image_files", "find_lfw",
     "LFWPairs", "read_pairs", "load_lfw_pairs", "lfw_training_set", "check_disjoint", "IMAGE_SUFFIXES",
-    "FACE_SIZE",
+    "FACE_SIZE", "LFW_HELD_OUT_FOLDS",
 ]
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".pgm", ".bmp", ".ppm", ".webp")
 FACE_SIZE = 64  # side of the square face image every model sees, pixels (the paper: 112×96)
+LFW_HELD_OUT_FOLDS = (1, 2, 3)  # the View-2 folds dataset "lfw" keeps out of training and evaluates
 LFW_IMAGE_DIRS = ("lfw-deepfunneled", "lfw_funneled", "lfw", "images")  # where a copy may keep its images
 
 
@@ -96,8 +98,10 @@ def _decode(path: Path, preprocessing: FacePreprocessing) -> np.ndarray:
 
 
 def _cache_key(root: Path, relative: list[str], preprocessing: FacePreprocessing) -> str:
-    sizes = [(root / rel).stat().st_size for rel in relative]
-    text = json.dumps({"files": relative, "sizes": sizes, "preprocessing": preprocessing.key()})
+    stats = [(root / rel).stat() for rel in relative]
+    # sizes alone cannot tell apart two trees of same-sized images (PGM) or an image edited in place
+    text = json.dumps({"root": str(root.resolve()), "files": relative, "sizes": [st.st_size for st in stats],
+                       "mtimes_ns": [st.st_mtime_ns for st in stats], "preprocessing": preprocessing.key()})
     return hashlib.sha256(text.encode()).hexdigest()[:32]
 
 
@@ -106,8 +110,8 @@ def load_image_files(root, relative_paths, preprocessing: FacePreprocessing = Fa
     """Decode ``root/<relative path>`` for each path into one uint8 array (N, C, size, size).
 
     With ``cache`` (True: the user cache; or a folder) the decoded array is kept in an ``.npz``
-    named by a hash of the file list, the file sizes and the preprocessing: a changed file,
-    list or preprocessing gives another name, so a stale cache is never read.
+    named by a hash of the folder, the file list, the files' sizes and modification times and the
+    preprocessing: a changed file, list, folder or preprocessing gives another name.
     """
     root = Path(root)
     relative = [str(p) for p in relative_paths]
@@ -121,7 +125,7 @@ def load_image_files(root, relative_paths, preprocessing: FacePreprocessing = Fa
             try:
                 with np.load(cache_file, allow_pickle=False) as cached:
                     return cached["images"]
-            except (OSError, ValueError, KeyError):
+            except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
                 pass  # an unreadable cache is rebuilt below
     from tqdm.auto import tqdm
 
@@ -130,9 +134,12 @@ def load_image_files(root, relative_paths, preprocessing: FacePreprocessing = Fa
         images = np.stack(list(tqdm(jobs, total=len(relative), desc="decoding faces", unit="img",
                                     disable=not progress, leave=False)))
     if cache_file is not None:
-        cache_file.parent.mkdir(parents=True, exist_ok=True)
-        with atomic_path(cache_file) as tmp, open(tmp, "wb") as f:
-            np.savez(f, images=images)
+        try:
+            cache_file.parent.mkdir(parents=True, exist_ok=True)
+            with atomic_path(cache_file) as tmp, open(tmp, "wb") as f:
+                np.savez(f, images=images)
+        except OSError as exc:  # a read-only cache folder: the images are decoded all the same
+            warnings.warn(f"could not write the decoded-face cache {cache_file}: {exc}", stacklevel=2)
     return images
 
 
@@ -242,28 +249,37 @@ def read_pairs(path) -> list[tuple[int, bool, str, str]]:
     The file starts with ``<folds> <pairs per kind>``; each fold then lists that many matched
     pairs (``name n1 n2``) followed by as many mismatched ones (``name1 n1 name2 n2``).
     """
-    lines = [line.split() for line in Path(path).read_text().splitlines() if line.strip()]
+    numbered = [(number, line.split()) for number, line in enumerate(Path(path).read_text().splitlines(), 1)
+                if line.strip()]  # (line number in the file, fields), blank lines skipped
     try:
-        n_folds, per_kind = (int(v) for v in lines[0])
+        n_folds, per_kind = (int(v) for v in numbered[0][1])
     except (ValueError, IndexError):
-        raise DataError(f"{path}: the first line must be '<folds> <pairs per kind>', got {lines[:1]}") from None
-    if len(lines) - 1 != n_folds * 2 * per_kind:
-        raise DataError(f"{path}: expected {n_folds} folds × {2 * per_kind} pairs, found {len(lines) - 1} lines")
-
-    def image(name, number):
-        return f"{name}/{name}_{int(number):04d}.jpg"
+        raise DataError(f"{path}: the first line must be '<folds> <pairs per kind>', got "
+                        f"{numbered[0][1] if numbered else 'an empty file'}") from None
+    if len(numbered) - 1 != n_folds * 2 * per_kind:
+        raise DataError(f"{path}: expected {n_folds} folds × {2 * per_kind} pairs, found {len(numbered) - 1} lines")
 
     pairs = []
-    for i, fields in enumerate(lines[1:]):
+    for i, (number, fields) in enumerate(numbered[1:]):
         fold, same = i // (2 * per_kind) + 1, i % (2 * per_kind) < per_kind
-        if same and len(fields) == 3:
-            pairs.append((fold, True, image(fields[0], fields[1]), image(fields[0], fields[2])))
-        elif not same and len(fields) == 4:
-            pairs.append((fold, False, image(fields[0], fields[1]), image(fields[2], fields[3])))
-        else:
-            raise DataError(f"{path}, line {i + 2}: expected a {'matched' if same else 'mismatched'} pair "
-                            f"({'name n1 n2' if same else 'name1 n1 name2 n2'}), got {' '.join(fields)!r}")
+        expected = "name n1 n2" if same else "name1 n1 name2 n2"
+        try:
+            if same and len(fields) == 3:
+                pairs.append((fold, True, _lfw_image(fields[0], fields[1]), _lfw_image(fields[0], fields[2])))
+                continue
+            if not same and len(fields) == 4:
+                pairs.append((fold, False, _lfw_image(fields[0], fields[1]), _lfw_image(fields[2], fields[3])))
+                continue
+        except ValueError:
+            pass  # an image number that is not a number
+        raise DataError(f"{path}, line {number}: expected a {'matched' if same else 'mismatched'} pair "
+                        f"({expected}, image numbers as integers), got {' '.join(fields)!r}")
     return pairs
+
+
+def _lfw_image(name: str, number: str) -> str:
+    """LFW's file of image ``number`` of ``name``: ``Name/Name_NNNN.jpg``."""
+    return f"{name}/{name}_{int(number):04d}.jpg"
 
 
 @dataclass
@@ -309,10 +325,14 @@ def load_lfw_pairs(root=None, folds=None, preprocessing: FacePreprocessing = Fac
             warnings.warn(f"LFW at {tree}: folds {sorted(dropped)} miss images for {sum(dropped.values())} pairs "
                           f"and are left out; evaluating the complete folds {folds}", stacklevel=2)
         if not folds:
-            raise DataError(f"no LFW fold at {tree} has all its images; name the folds to use the pairs present")
+            example = next(p for pair in pairs for p in pair[2:] if not present[p])
+            raise DataError(f"no LFW fold at {tree} has all its images (e.g. {tree / example} is missing); name "
+                            f"the folds to use the pairs present, or check that the folder is the LFW image tree")
     else:
         folds = sorted({int(f) for f in ([folds] if isinstance(folds, int) else folds)})
         unknown = sorted(set(folds) - set(all_folds))
+        if not folds:
+            raise ValueError(f"folds must name at least one of {all_folds}")
         if unknown:
             raise ValueError(f"folds must be among {all_folds}, got {unknown}")
         short = {f: missing[f] for f in folds if missing[f]}
@@ -346,15 +366,20 @@ def pair_identities(root=None, folds=None) -> set[str]:
 
 
 def check_disjoint(train_classes, evaluated_identities) -> None:
-    """Refuse a training set that holds an identity of an evaluated pair (the open-set rule)."""
+    """Refuse a training set that holds an identity of an evaluated pair (the open-set rule).
+
+    The check is by name: it cannot see an overlap between LFW and a set whose folders are numbers
+    (CASIA-WebFace); for such a set, remove the LFW people before training, as the paper did.
+    """
     shared = sorted(set(train_classes) & set(evaluated_identities))
     if shared:
         raise ValueError(f"leaky split: {len(shared)} training identities appear in the evaluated pairs "
                          f"({', '.join(shared[:5])}{', ...' if len(shared) > 5 else ''}); verification must be "
-                         f"on people the model never saw. Exclude them from training.")
+                         f"on people the model never saw. Evaluate only folds whose people were held out of "
+                         f"training (--folds), or exclude these people from training.")
 
 
-def lfw_training_set(root=None, folds=(1, 2, 3), min_images: int = 10, max_identities: int | None = None,
+def lfw_training_set(root=None, folds=LFW_HELD_OUT_FOLDS, min_images: int = 10, max_identities: int | None = None,
                      preprocessing: FacePreprocessing = FacePreprocessing(), cache=True,
                      progress: bool = True) -> ImageSet:
     """The CASIA-style training subset: LFW identities with ≥ ``min_images`` images that appear in no
@@ -434,7 +459,7 @@ class FaceFiles(torch.utils.data.Dataset):
         return cls(tree, paths, labels, chosen, preprocessing)
 
     @classmethod
-    def lfw_training(cls, root=None, folds=(1, 2, 3), min_images: int = 10, max_identities: int | None = None,
+    def lfw_training(cls, root=None, folds=LFW_HELD_OUT_FOLDS, min_images: int = 10, max_identities: int | None = None,
                      preprocessing: FacePreprocessing = FacePreprocessing()) -> FaceFiles:
         """The images of :func:`lfw_training_set` (LFW people in no pair of ``folds``), not decoded."""
         tree, _ = find_lfw(root)

@@ -273,7 +273,11 @@ PAPER_TABLE3 = {"lfw-d512-softmax": 97.88, "lfw-d512-asoftmax-m1": 97.90, "lfw-d
 
 def face_seed_stats(ctx: Context, name: str) -> dict:
     """Mean and std (ddof=1) over the recorded seeds of LFW accuracy (%) and unseen-identity AFS."""
-    seeds = pretrained.manifest(ctx.checkpoints)[name]["seeds"]
+    entry = pretrained.manifest(ctx.checkpoints).get(name)
+    if entry is None:
+        raise DataError(f"{name} is not in the manifest of {ctx.checkpoints}; train it with "
+                        f"python -m spheredemo.pretrained --only {name}")
+    seeds = entry["seeds"]
     accuracy = np.array([100 * v["lfw_accuracy"] for v in seeds.values()])
     afs = np.array([v["afs_unseen"] for v in seeds.values()])
 
@@ -282,6 +286,11 @@ def face_seed_stats(ctx: Context, name: str) -> dict:
 
     return {"n_seeds": len(seeds), "acc_mean": float(accuracy.mean()), "acc_std": std(accuracy),
             "afs_mean": float(afs.mean()), "afs_std": std(afs), "seeds": sorted(seeds, key=int)}
+
+
+def _seed_counts(stats: list[dict]) -> str:
+    counts = sorted({s["n_seeds"] for s in stats})
+    return str(counts[0]) if len(counts) == 1 else f"{counts[0]}–{counts[-1]}"
 
 
 def _face_sweep_stats(ctx: Context) -> list[dict]:
@@ -300,7 +309,7 @@ def table3_faces(ctx: Context):
     fig, ax = plt.subplots(figsize=(8, 4.4), layout="constrained")
     fplots.draw_accuracy_bars([label for _, label in FACE_MODELS], [s["acc_mean"] for s in stats],
                               [s["acc_std"] for s in stats], [PAPER_TABLE3.get(name) for name, _ in FACE_MODELS],
-                              ax=ax, title=f"LFW folds 1–3, unseen people ({stats[0]['n_seeds']} seeds each)")
+                              ax=ax, title=f"LFW folds 1–3, unseen people ({_seed_counts(stats)} seeds per model)")
     return fig
 
 
@@ -372,13 +381,11 @@ def face_gallery(ctx: Context):
     ncols = 4  # two pairs per row
     fig, axes = plt.subplots(max(1, (len(rows) + 1) // 2), ncols, figsize=(9, 2.6 * max(1, (len(rows) + 1) // 2)),
                              layout="constrained", squeeze=False)
-    threshold_of = dict(zip(v.folds, v.thresholds))
-    angles, correct = v.angles_deg(), v.correct()
+    angles, correct, thresholds = v.angles_deg(), v.correct(), v.fold_thresholds_deg()
     words = {"hardest_same": "same person, right", "hardest_different": "different people, right",
              "worst_same": "same person, WRONG", "worst_different": "different people, WRONG"}
     for k, (key, i) in enumerate(rows):
-        threshold = float(np.degrees(np.arccos(np.clip(threshold_of[v.fold[i]], -1, 1))))
-        caption = f"{words[key]}\n{angles[i]:.1f}° vs threshold {threshold:.1f}°"
+        caption = f"{words[key]}\n{angles[i]:.1f}° vs threshold {thresholds[i]:.1f}°"
         fplots.draw_face_pair(images[2 * k], images[2 * k + 1], axes.flat[2 * k: 2 * k + 2], caption, correct[i])
     for ax in list(axes.flat)[2 * len(rows):]:
         ax.axis("off")
@@ -390,7 +397,8 @@ def face_results_rows(ctx: Context) -> list[dict]:
     manifest = pretrained.manifest(ctx.checkpoints)
     rows = []
     for name in [n for n, _ in FACE_MODELS] + FACE_3D_MODELS:
-        entry, stats = manifest[name], face_seed_stats(ctx, name)
+        stats = face_seed_stats(ctx, name)  # says how to train a model missing from the manifest
+        entry = manifest[name]
         config = entry["config"]
         rows.append({
             "model": name, "dim": config["dim"], "loss": config["loss"],

@@ -14,6 +14,7 @@ import functools
 import hashlib
 import json
 import time
+import zipfile
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,7 +23,7 @@ import torch
 
 from spheredemo.atomic import atomic_path
 from spheredemo.config import TrainConfig
-from spheredemo.data import MNIST_FILES, find_mnist_dir, load_mnist
+from spheredemo.data import MNIST_FILES, DataError, find_mnist_dir, load_mnist
 from spheredemo.analysis import Embeddings
 from spheredemo.train import Run, fit, load_checkpoint, select_device
 from spheredemo.verification import Verification, verify
@@ -196,7 +197,7 @@ def retrain(names=None, directory: Path = CHECKPOINT_DIR, device: str = "auto", 
             data_root=None, progress: bool = True, face_seeds=FACE_SEEDS) -> dict:
     """Train the named recipes (default: all) and record them in the manifest.
 
-    Face recipes train once per seed of ``face_seeds``: the first seed's model ships, and every
+    Face recipes train once per seed of ``face_seeds``: the recipe's own seed (0) ships, and every
     seed's LFW verification result goes into the manifest (``seeds``), so the results table can
     give mean ± std over seeds.
 
@@ -209,6 +210,11 @@ def retrain(names=None, directory: Path = CHECKPOINT_DIR, device: str = "auto", 
     face_seeds = tuple(face_seeds)
     if not face_seeds:
         raise ValueError("face_seeds must name at least one seed")
+    for name in names or ():
+        seed = RECIPES.get(name, {}).get("seed", 0)
+        if RECIPES.get(name, {}).get("dataset") == "lfw" and seed not in face_seeds:
+            raise ValueError(f"face_seeds {list(face_seeds)} must include the recipe's own seed {seed} (the one "
+                             f"that ships); add other seeds to a shipped recipe with --add-seeds")
 
     if quick and Path(directory).resolve() == CHECKPOINT_DIR.resolve():
         raise ValueError("quick retraining would overwrite the shipped checkpoints; pass another directory")
@@ -307,19 +313,20 @@ def _lfw_pairs(run: Run, data_root=None):
     import warnings
 
     from spheredemo.faces import load_lfw_pairs
-    from spheredemo.verify import preprocessing_of
+    from spheredemo.verify import default_folds, preprocessing_of
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
-        return load_lfw_pairs(_root_of(run.config, data_root), preprocessing=preprocessing_of(run), progress=False)
+        return load_lfw_pairs(_root_of(run.config, data_root), default_folds(run), preprocessing_of(run),
+                              progress=False)
 
 
 def _evaluate_face_run(run: Run, pairs) -> dict:
     """Verification and unseen-identity AFS of one face run (the numbers the manifest and npz keep)."""
     from spheredemo.analysis import angular_fisher_score
-    from spheredemo.verify import pair_features, verify_run
+    from spheredemo.verify import default_flip, pair_features, verify_run
 
-    flip = run.config.dim > 3
+    flip = default_flip(run)
     features = pair_features(run, pairs, flip=flip)
     result = verify_run(run, pairs, features=features)
     labels = pairs.images.labels.numpy()
@@ -400,12 +407,19 @@ def face_results(name: str, directory: Path = CHECKPOINT_DIR) -> FaceResults:
     directory = Path(directory)
     path = directory / f"{name}.lfw.npz"
     expected = manifest(directory).get(name, {}).get("file_sha256")
-    fresh = path.is_file() and expected is not None
-    if fresh:
-        with np.load(path, allow_pickle=False) as cached:
-            fresh = str(cached["checkpoint_sha256"]) == expected
+    fresh = False
+    if path.is_file() and expected is not None:
+        try:
+            with np.load(path, allow_pickle=False) as cached:
+                fresh = str(cached["checkpoint_sha256"]) == expected
+        except (OSError, ValueError, KeyError, EOFError, zipfile.BadZipFile):
+            fresh = False  # unreadable or from an older format: recompute
     if not fresh:
-        cache_face_results([name], directory)
+        try:
+            cache_face_results([name], directory)
+        except (DataError, OSError) as exc:
+            raise DataError(f"the cached LFW results of {name} ({path}) are missing or belong to another checkpoint "
+                            f"file, and recomputing them failed: {exc}") from exc
     run = load_run(name, directory)
     with np.load(path, allow_pickle=False) as cached:
         verification = verify(cached["scores"], cached["same"], cached["fold"])
@@ -428,7 +442,8 @@ def main(argv=None) -> int:
     parser.add_argument("--data", default=None, help="data folder holding mnist/ and faces/lfw/ (default: "
                         "$SPHEREDEMO_DATA, then the user cache; MNIST is downloaded when missing)")
     parser.add_argument("--seeds", type=int, nargs="+", default=list(FACE_SEEDS),
-                        help="seeds of each face recipe: the first ships, every one is verified and recorded")
+                        help="seeds of each face recipe: the recipe's seed 0 ships, every one is verified and "
+                        "recorded")
     parser.add_argument("--list", action="store_true", help="print the recipe names and exit")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     parser.add_argument("--add-seeds", action="store_true",

@@ -84,7 +84,7 @@ class Verification:
     same: np.ndarray  # (P,) matched pair?
     fold: np.ndarray  # (P,) fold of each pair
     folds: tuple[int, ...]  # the folds evaluated
-    thresholds: np.ndarray  # (F,) the threshold each fold was judged with (chosen on the other folds)
+    thresholds: np.ndarray  # (F,) the cosine threshold each fold was judged with (chosen on the other folds)
     accuracies: np.ndarray  # (F,) accuracy on each fold
 
     @property
@@ -98,7 +98,16 @@ class Verification:
 
     @property
     def auc(self) -> float:
+        """Area under the ROC curve; NaN when the pairs are all matched or all mismatched."""
+        if self.same.all() or not self.same.any():
+            return float("nan")
         return roc_auc(self.scores, self.same)
+
+    def fold_thresholds_deg(self) -> np.ndarray:
+        """(P,) the angle threshold (degrees) each pair was judged with: its fold's, chosen on the other folds."""
+        threshold_of = dict(zip(self.folds, self.thresholds))
+        cos = np.array([threshold_of[f] for f in self.fold])
+        return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
 
     def roc(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         return roc_curve(self.scores, self.same)

@@ -16,11 +16,11 @@ from pathlib import Path
 import numpy as np
 
 from spheredemo.atomic import atomic_path
-from spheredemo.faces import FacePreprocessing, LFWPairs, check_disjoint, load_lfw_pairs
+from spheredemo.faces import LFW_HELD_OUT_FOLDS, FacePreprocessing, LFWPairs, check_disjoint, load_lfw_pairs
 from spheredemo.train import Run, embed, load_checkpoint
 from spheredemo.verification import Verification, cosine_scores, verify
 
-__all__ = ["preprocessing_of", "pair_features", "verify_run", "main"]
+__all__ = ["preprocessing_of", "pair_features", "verify_run", "default_folds", "default_flip", "main"]
 
 
 def preprocessing_of(run: Run) -> FacePreprocessing:
@@ -29,20 +29,41 @@ def preprocessing_of(run: Run) -> FacePreprocessing:
     return FacePreprocessing(size=height, crop=run.config.face_crop, grayscale=channels == 1)
 
 
+def default_folds(run: Run):
+    """The LFW folds a model is judged on by default: those its training held out (``lfw``: folds 1–3);
+    for a model trained on another set, every fold whose images are all present (None)."""
+    return LFW_HELD_OUT_FOLDS if run.config.dataset == "lfw" else None
+
+
+def default_flip(run: Run) -> bool:
+    """The paper's [f(x); f(flipped x)] feature for real embeddings; f(x) alone for 2D/3D ones, so that a pair's
+    angle is the one drawn on the circle or sphere."""
+    return run.config.dim > 3
+
+
 def pair_features(run: Run, pairs: LFWPairs, flip: bool = True) -> np.ndarray:
     """The feature of every distinct pair image: [f(x); f(flipped x)] (N, 2D), or f(x) without ``flip``."""
     return embed(run.model, pairs.images, batch_size=256, flip=flip).numpy()
 
 
-def verify_run(run: Run, pairs: LFWPairs, flip: bool = True, features: np.ndarray | None = None) -> Verification:
+def verify_run(run: Run, pairs: LFWPairs, flip: bool | None = None, features: np.ndarray | None = None
+               ) -> Verification:
     """LFW accuracy of ``run`` on ``pairs`` by the paper's protocol; refuses identities seen in training.
 
-    ``features`` (from :func:`pair_features`) skips running the model again.
+    ``flip`` defaults to :func:`default_flip`; ``features`` (from :func:`pair_features`) skips running the
+    model again.
     """
-    if run.classes is not None:
+    if run.classes is None:
+        warnings.warn("this checkpoint does not name its training identities: whether they overlap the "
+                      "evaluated people cannot be checked", stacklevel=2)
+    else:
         check_disjoint(run.classes, pairs.identities)
+        if run.config.dataset == "faces" and not set(run.classes) & pairs.identities:
+            warnings.warn("the training identities were compared with the evaluated people by name only; if your "
+                          "training set names people otherwise (CASIA-WebFace's numbered folders), make sure the "
+                          "LFW people were removed from it", stacklevel=2)
     if features is None:
-        features = pair_features(run, pairs, flip)
+        features = pair_features(run, pairs, default_flip(run) if flip is None else flip)
     scores = cosine_scores(features[pairs.left], features[pairs.right])
     return verify(scores, pairs.same, pairs.fold)
 
@@ -63,8 +84,10 @@ def main(argv=None) -> int:
     parser.add_argument("--lfw", default=None, help="your LFW copy (images + pairs.txt); default "
                         "$SPHEREDEMO_DATA/faces/lfw, then the user cache's lfw/")
     parser.add_argument("--folds", type=int, nargs="+", default=None,
-                        help="folds to evaluate (default: every fold whose images are all present)")
-    parser.add_argument("--no-flip", action="store_true", help="features of the original images only")
+                        help="folds to evaluate (default: those an lfw-trained model held out, 1 2 3; for other "
+                        "models every fold whose images are all present)")
+    parser.add_argument("--no-flip", action="store_true", help="features of the original images only (the "
+                        "default for 2D/3D models, whose pair angles are then the ones drawn)")
     parser.add_argument("--roc", default=None, help="write the ROC curve here as CSV (fpr,tpr,threshold)")
     args = parser.parse_args(argv)
     try:
@@ -74,17 +97,24 @@ def main(argv=None) -> int:
                              f"face model (dataset lfw or faces)")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            pairs = load_lfw_pairs(args.lfw, args.folds, preprocessing_of(run))
-        for warning in caught:
-            print(f"note: {warning.message}", file=sys.stderr)
-        result = verify_run(run, pairs, flip=not args.no_flip)
+            folds = args.folds if args.folds else default_folds(run)
+            if not args.folds and folds is not None:
+                print(f"note: evaluating folds {', '.join(map(str, folds))}, the ones this model's training held "
+                      f"out (the other folds' people were trained on); --folds chooses others", file=sys.stderr)
+            try:
+                pairs = load_lfw_pairs(args.lfw, folds, preprocessing_of(run))
+                result = verify_run(run, pairs, flip=False if args.no_flip else None)
+                summary = result.summary()
+            finally:  # the notes (pairs left out, unchecked identities) also when the run is refused
+                for warning in caught:
+                    print(f"note: {warning.message}", file=sys.stderr)
     except (ValueError, FileNotFoundError, RuntimeError) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     for f, accuracy, threshold in zip(result.folds, result.accuracies, result.thresholds):
         print(f"fold {f:2d}: accuracy {100 * accuracy:.2f} %  (threshold cos {threshold:.4f}, chosen on the other "
               f"folds){'  [single fold: chosen on itself]' if len(result.folds) == 1 else ''}")
-    print(f"LFW verification: {result.summary()}")
+    print(f"LFW verification: {summary}")
     if args.roc:
         _write_roc(result, Path(args.roc))
         print(f"ROC curve written to {args.roc}")

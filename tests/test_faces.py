@@ -136,3 +136,39 @@ def test_a_leaky_split_is_refused():
     with pytest.raises(ValueError, match="leaky split: 1 training identities appear.*Tony_Blair"):
         check_disjoint(["Tony_Blair", "Colin_Powell"], {"Tony_Blair", "Someone_Else"})
     check_disjoint(["Colin_Powell"], {"Tony_Blair"})
+
+
+def test_a_same_size_edit_or_another_tree_is_not_served_from_the_cache(tmp_path, face_cache):
+    """PGM files of one size all have the same byte count: the cache key must see more than sizes."""
+    import os
+
+    def grey_tree(root, level):
+        for name in ("a", "b"):
+            (root / name).mkdir(parents=True)
+            for i in range(2):
+                Image.new("L", (20, 20), level + i).save(root / name / f"{name}_{i}.pgm")
+        return root
+
+    first = load_faces(grey_tree(tmp_path / "one", 10), cache=face_cache, progress=False)
+    other = load_faces(grey_tree(tmp_path / "two", 200), cache=face_cache, progress=False)
+    assert int(first.images[0, 0, 5, 5]) != int(other.images[0, 0, 5, 5])
+    edited = tmp_path / "one" / "a" / "a_0.pgm"
+    Image.new("L", (20, 20), 99).save(edited)  # same size, new pixels
+    os.utime(edited, ns=(edited.stat().st_atime_ns, edited.stat().st_mtime_ns + 1_000_000))
+    assert int(load_faces(tmp_path / "one", cache=face_cache, progress=False).images[0, 0, 5, 5]) == 99
+
+
+def test_a_corrupt_cache_is_rebuilt(tmp_path):
+    root = make_tree(tmp_path / "tree", {"a": 2, "b": 2})
+    cache = tmp_path / "cache"
+    first = load_faces(root, cache=cache, progress=False)
+    for path in cache.glob("*.npz"):
+        path.write_bytes(b"garbage")
+    assert torch.equal(load_faces(root, cache=cache, progress=False).images, first.images)
+
+
+def test_read_pairs_names_the_line_of_a_bad_number(tmp_path):
+    path = tmp_path / "pairs.txt"
+    path.write_text("1\t1\n\nAnn\t1\tx\nAnn\t1\tBob\t3\n")
+    with pytest.raises(DataError, match="line 3: expected a matched pair"):
+        read_pairs(path)

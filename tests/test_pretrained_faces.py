@@ -66,7 +66,7 @@ def test_cached_pair_scores_are_what_the_model_computes(lfw_root):
     assert np.abs(other - fresh).max() > 1e-2
 
 
-def test_stale_face_cache_is_recomputed(tmp_path):
+def test_stale_face_cache_is_recomputed(tmp_path, lfw_root):
     import json
     import shutil
 
@@ -96,3 +96,8 @@ def test_more_seeds_are_added_without_touching_the_shipped_checkpoint(tmp_path, 
     assert set(entry["seeds"]) == {"0", "1"} and entry["file_sha256"] == before
     assert hashlib.sha256((tmp_path / f"{name}.pt").read_bytes()).hexdigest() == before
     assert 0 < entry["seeds"]["1"]["lfw_accuracy"] < 1
+
+
+def test_face_seeds_must_include_the_shipped_seed(tmp_path):
+    with pytest.raises(ValueError, match="must include the recipe's own seed 0"):
+        pretrained.retrain(["lfw-d3-asoftmax-m1"], tmp_path, quick=True, face_seeds=(1, 2))

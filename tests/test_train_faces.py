@@ -106,7 +106,12 @@ def test_cli_trains_a_face_model_with_the_margin_spelling_torchrun_accepts(lfw_r
                             timeout=300)
     assert verify.returncode == 0, verify.stderr
     assert "fold  3: accuracy" in verify.stdout and "LFW verification:" in verify.stdout
-    assert "left out" in verify.stderr  # the incomplete folds are reported, not dropped silently
+    assert "the ones this model's training held out" in verify.stderr
+    partial = subprocess.run([sys.executable, "-m", "spheredemo.verify", "--checkpoint", str(out), "--lfw",
+                              str(lfw_root), "--folds", "3", "4"], capture_output=True, text=True, timeout=300)
+    # fold 4's people were trained on: refused, naming the remedy; its missing images are counted, not dropped
+    assert partial.returncode == 1 and "leaky split" in partial.stderr and "--folds" in partial.stderr
+    assert "547 pairs of folds [4] miss an image" in partial.stderr
     roc = np.loadtxt(tmp_path / "roc.csv", delimiter=",", skiprows=1)
     assert roc[0, :2].tolist() == [0, 0] and roc[-1, :2].tolist() == [1, 1]
 

@@ -69,7 +69,18 @@ def test_cosine_scores_match_an_explicit_formula():
 def test_angles_and_threshold_in_degrees():
     result = verify(np.array([1.0, 0.0, 0.5, -0.5]), np.array([True, False, True, False]), np.array([1, 1, 1, 1]))
     np.testing.assert_allclose(result.angles_deg(), [0, 90, 60, 120])
-    assert 0 < result.threshold_deg < 90
+    # scores sorted: -0.5 (diff), 0 (diff), 0.5 (same), 1 (same): the best split is the midpoint 0.25
+    assert result.threshold == pytest.approx(0.25)
+    assert result.threshold_deg == pytest.approx(np.degrees(np.arccos(0.25)))  # 75.52°
+    np.testing.assert_allclose(result.fold_thresholds_deg(), np.degrees(np.arccos(0.25)))
+
+
+def test_ties_go_to_the_lowest_threshold_and_auc_needs_both_kinds():
+    # splitting after 0.2 or after 0.6 both make one mistake: the lowest threshold wins
+    scores, same = np.array([0.2, 0.4, 0.6, 0.8]), np.array([False, True, False, True])
+    assert best_threshold(scores, same) == pytest.approx(0.3)
+    only_matched = verify(np.array([0.9, 0.8, 0.3]), np.array([True, True, True]), np.array([4, 4, 4]))
+    assert np.isnan(only_matched.auc) and "AUC nan" in only_matched.summary()
 
 
 def test_bad_input_is_refused_with_a_message():

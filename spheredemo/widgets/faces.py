@@ -69,8 +69,9 @@ class FaceExplorer(Explorer):
             self.view.render(full=True)
             self.shown = name
         self.controls["m"].disabled = loss != "asoftmax"
-        self.readout.value = (f"<b>{100 * v.mean:.1f} % ± {100 * v.std:.1f}</b> of 1,800 pairs of unseen people "
-                              f"decided right (threshold chosen on the other folds); one threshold for all: "
+        self.readout.value = (f"<b>{100 * v.mean:.1f} % ± {100 * v.std:.1f}</b> of {len(v.scores):,} pairs of unseen "
+                              f"people (LFW folds {', '.join(map(str, v.folds))}) decided right, each fold by the "
+                              f"threshold chosen on the other folds; one threshold for all: "
                               f"<b>{v.threshold_deg:.1f}°</b>; AUC {v.auc:.3f}; angular Fisher score "
                               f"{results.afs:.3f}")
         self._show_pair(results, kind, pair)
@@ -85,9 +86,10 @@ class FaceExplorer(Explorer):
         if kind == "different":
             index = np.flatnonzero(~v.same)
             return index[np.argsort(-angles[index], kind="stable")]
-        if kind == "wrong":
+        if kind == "wrong":  # nearest to the threshold that judged them (their fold's) first
             index = np.flatnonzero(~correct)
-            return index[np.argsort(np.abs(angles[index] - v.threshold_deg), kind="stable")]
+            distance = np.abs(angles[index] - v.fold_thresholds_deg()[index])
+            return index[np.argsort(distance, kind="stable")]
         raise ValueError(f"kind must be one of {[k for _, k in PAIR_KINDS]}, got {kind!r}")
 
     def _show_pair(self, results, kind: str, pair: int) -> None:
@@ -100,10 +102,8 @@ class FaceExplorer(Explorer):
             slider.max = len(order) - 1  # clamps the value, which calls update again
         i = order[min(pair, len(order) - 1)]
         v = results.verification
-        angle = v.angles_deg()[i]
-        threshold = float(np.degrees(np.arccos(np.clip(dict(zip(v.folds, v.thresholds))[v.fold[i]], -1, 1))))
-        said_same = angle < threshold
-        right = said_same == v.same[i]
+        angle, threshold, right = v.angles_deg()[i], v.fold_thresholds_deg()[i], bool(v.correct()[i])
+        said_same = v.same[i] == right  # the protocol's own decision (score above the fold's cosine threshold)
         left_path, right_path = str(results.left_paths[i]), str(results.right_paths[i])
         verdict = "same person" if said_same else "different people"
         truth = "same person" if v.same[i] else "different people"
