@@ -101,3 +101,75 @@ def test_more_seeds_are_added_without_touching_the_shipped_checkpoint(tmp_path, 
 def test_face_seeds_must_include_the_shipped_seed(tmp_path):
     with pytest.raises(ValueError, match="must include the recipe's own seed 0"):
         pretrained.retrain(["lfw-d3-asoftmax-m1"], tmp_path, quick=True, face_seeds=(1, 2))
+
+
+# --- what the README's faces section says -----------------------------------------------------------------
+
+SWEEP = ["lfw-d512-softmax", "lfw-d512-modified", "lfw-d512-asoftmax-m1", "lfw-d512-asoftmax-m2",
+         "lfw-d512-asoftmax-m3", "lfw-d512-asoftmax-m4"]
+
+
+def seed_values(name, key="lfw_accuracy"):
+    return np.array([100 * s[key] if key == "lfw_accuracy" else s[key]
+                     for s in pretrained.manifest()[name]["seeds"].values()])
+
+
+def test_readme_faces_table_is_the_manifest():
+    readme = (pretrained.CHECKPOINT_DIR.parents[1] / "README.md").read_text()
+    names = SWEEP + ["lfw-d512-cosface", "lfw-d512-arcface"]
+    row = " | ".join(f"{seed_values(n).mean():.2f} ± {seed_values(n).std(ddof=1):.2f}" for n in names)
+    assert f"| here | {row} |" in readme
+    m4 = pretrained.manifest()["lfw-d512-asoftmax-m4"]
+    assert f"{100 * m4['lfw_accuracy']:.2f} ± {100 * m4['lfw_fold_std']:.2f} % over folds 1, 2, 3" in readme
+
+
+def test_a_margin_helps_on_unseen_people_beyond_the_noise():
+    """m = 2, 3, 4 beat softmax, modified and m = 1 by more than the seed spread and the shipped m = 4 fold spread."""
+    means = {n: seed_values(n).mean() for n in SWEEP}
+    spread = max(seed_values(n).std(ddof=1) for n in SWEEP)
+    fold_std = 100 * pretrained.manifest()["lfw-d512-asoftmax-m4"]["lfw_fold_std"]
+    low = max(means[n] for n in SWEEP[:3])
+    for n in SWEEP[3:]:
+        assert means[n] - low > max(2 * spread, fold_std), (n, means)
+    gaps = [means[n] - low for n in SWEEP[3:]] + [means[n] - min(means[k] for k in SWEEP[:3]) for n in SWEEP[3:]]
+    assert round(min(gaps), 1) == 2.4 and round(max(gaps), 1) == 3.0  # "2.4–3.0 points above"
+    assert spread <= 0.9
+    m = [means[n] for n in SWEEP[2:]]
+    assert m == sorted(m)  # means rise with m; the steps from m = 2 on are within the seed noise
+    assert m[3] - m[1] < 2 * max(seed_values(n).std(ddof=1) for n in SWEEP[3:])
+
+
+def test_unseen_identities_afs_splits_the_same_way():
+    afs = {n: seed_values(n, "afs_unseen").mean() for n in SWEEP}
+    assert min(afs[n] for n in SWEEP[:3]) > max(afs[n] for n in SWEEP[3:])
+    assert round(min(afs[n] for n in SWEEP[:3]), 3) == 0.336 and round(max(afs[n] for n in SWEEP[:3]), 3) == 0.346
+    assert round(min(afs[n] for n in SWEEP[3:]), 3) == 0.292 and round(max(afs[n] for n in SWEEP[3:]), 3) == 0.298
+
+
+def test_the_shipped_face_recipes_train_at_the_margins_the_readme_states():
+    from spheredemo.margins import effective_margin
+
+    for m, expected in zip((1, 2, 3, 4), (1.00, 1.20, 1.42, 1.62)):
+        run = pretrained.load_run(f"lfw-d512-asoftmax-m{m}")
+        assert run.history.lam[-1] == 5.0 and run.step == 500
+        assert run.history.lam.index(5.0) <= 200
+        assert round(effective_margin(m, 5.0, 90.0).m_eff, 2) == expected
+
+
+def test_3d_faces_claims():
+    names = [f"lfw-d3-asoftmax-m{m}" for m in (1, 2, 3, 4)]
+    afs = [seed_values(n, "afs_unseen").mean() for n in names]
+    assert [round(a, 3) for a in afs] == [0.668, 0.624, 0.578, 0.548]
+    thresholds = [round(pretrained.face_results(n).verification.threshold_deg, 1) for n in names]
+    assert thresholds == [36.7, 28.8, 42.6, 53.8]
+    accuracy = [seed_values(n).mean() for n in names]
+    stds = [seed_values(n).std(ddof=1) for n in names]
+    assert round(min(accuracy), 2) == 62.76 and round(max(accuracy), 2) == 64.67
+    assert max(accuracy) - min(accuracy) < max(stds)  # no trend beyond the noise
+
+
+def test_m4_target_is_reported_as_missed():
+    """The issue's target (>= 87 %) is not reached; the README says so with the measured number."""
+    readme = (pretrained.CHECKPOINT_DIR.parents[1] / "README.md").read_text()
+    accuracy = 100 * pretrained.manifest()["lfw-d512-asoftmax-m4"]["lfw_accuracy"]
+    assert accuracy < 87 and f"it reaches {accuracy:.2f} %" in readme
