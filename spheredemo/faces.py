@@ -143,31 +143,47 @@ def load_image_files(root, relative_paths, preprocessing: FacePreprocessing = Fa
     return images
 
 
-def _is_image(path: Path) -> bool:
-    return path.is_file() and path.suffix.lower() in IMAGE_SUFFIXES and not path.name.startswith(".")
+def _is_image_name(name: str) -> bool:
+    return not name.startswith(".") and os.path.splitext(name)[1].lower() in IMAGE_SUFFIXES
 
 
 def _identity_folders(root: Path) -> dict[str, list[str]]:
-    """identity -> sorted image file names, for every sub-folder that holds images."""
+    """identity -> sorted image file names, for every sub-folder that holds images (os.scandir: one call
+    per folder, no stat per file, so a tree of thousands of folders lists in a blink)."""
     found = {}
-    for folder in sorted(p for p in root.iterdir() if p.is_dir()):
-        names = sorted(p.name for p in folder.iterdir() if _is_image(p))
+    with os.scandir(root) as entries:
+        folders = sorted(entry.name for entry in entries if entry.is_dir())
+    for folder in folders:
+        with os.scandir(root / folder) as entries:
+            names = sorted(e.name for e in entries if _is_image_name(e.name) and e.is_file())
         if names:
-            found[folder.name] = names
+            found[folder] = names
     return found
 
 
+def _holds_images(root: Path) -> bool:
+    """Whether some sub-folder of ``root`` holds an image (stops at the first one)."""
+    with os.scandir(root) as entries:
+        for entry in entries:
+            if entry.is_dir():
+                with os.scandir(entry.path) as files:
+                    if any(_is_image_name(f.name) and f.is_file() for f in files):
+                        return True
+    return False
+
+
 def _image_tree(root) -> Path:
-    """``root`` itself if it is an identity-per-folder tree, else its one sub-folder that is (e.g. LFW's)."""
+    """The identity-per-folder tree at ``root``: an LFW copy's image folder (``lfw-deepfunneled/`` ...) when
+    it has one, else ``root`` itself when one of its sub-folders holds images."""
     root = Path(root).expanduser()
     if not root.is_dir():
         raise DataError(f"{root} is not a folder; give the folder of an identity-per-folder image tree "
                         f"(<root>/<identity>/<image>.jpg)")
-    if _identity_folders(root):
-        return root
-    for name in LFW_IMAGE_DIRS:
-        if (root / name).is_dir() and _identity_folders(root / name):
+    for name in LFW_IMAGE_DIRS:  # first: a copy's image folder beside its text files
+        if (root / name).is_dir() and _holds_images(root / name):
             return root / name
+    if _holds_images(root):
+        return root
     raise DataError(f"{root} is not an image tree: no sub-folder holds images ({', '.join(IMAGE_SUFFIXES)}). "
                     f"Expected <root>/<identity>/<image>, one folder per identity.")
 
@@ -358,9 +374,9 @@ def load_lfw_pairs(root=None, folds=None, preprocessing: FacePreprocessing = Fac
     )
 
 
-def pair_identities(root=None, folds=None) -> set[str]:
+def pair_identities(root=None, folds=None, pairs_file=None) -> set[str]:
     """The identities of every LFW pair of ``folds`` (default: all folds in pairs.txt), images or not."""
-    _, pairs_file = find_lfw(root)
+    pairs_file = pairs_file or find_lfw(root)[1]
     return {path.split("/")[0] for fold, _, *paths in read_pairs(pairs_file)
             if folds is None or fold in folds for path in paths}
 
@@ -384,8 +400,8 @@ def lfw_training_set(root=None, folds=LFW_HELD_OUT_FOLDS, min_images: int = 10, 
                      progress: bool = True) -> ImageSet:
     """The CASIA-style training subset: LFW identities with ≥ ``min_images`` images that appear in no
     pair of the evaluated ``folds`` (for the shared copy: 104 identities, 3,103 images)."""
-    tree, _ = find_lfw(root)
-    held_out = pair_identities(root, set(folds))
+    tree, pairs_file = find_lfw(root)
+    held_out = pair_identities(folds=set(folds), pairs_file=pairs_file)
     train = load_faces(tree, min_images=min_images, max_identities=max_identities, exclude=held_out,
                        preprocessing=preprocessing, cache=cache, progress=progress)
     check_disjoint(train.classes, held_out)
