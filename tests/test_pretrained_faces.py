@@ -173,3 +173,19 @@ def test_m4_target_is_reported_as_missed():
     readme = (pretrained.CHECKPOINT_DIR.parents[1] / "README.md").read_text()
     accuracy = 100 * pretrained.manifest()["lfw-d512-asoftmax-m4"]["lfw_accuracy"]
     assert accuracy < 87 and f"it reaches {accuracy:.2f} %" in readme
+
+
+def test_verify_cli_reproduces_the_shipped_m4_number(lfw_root):
+    import subprocess
+    import sys
+
+    name = "lfw-d512-asoftmax-m4"
+    done = subprocess.run([sys.executable, "-m", "spheredemo.verify", "--checkpoint",
+                           str(pretrained.CHECKPOINT_DIR / f"{name}.pt"), "--lfw", str(lfw_root)],
+                          capture_output=True, text=True, timeout=600)
+    assert done.returncode == 0, done.stderr
+    entry = pretrained.manifest()[name]
+    line = [x for x in done.stdout.splitlines() if x.startswith("LFW verification:")][0]
+    mean, std = (float(v) for v in line.split(":")[1].split("%")[0].split("±"))
+    assert mean == pytest.approx(100 * entry["lfw_accuracy"], abs=0.06)  # one pair of 1,800 is 0.056 points
+    assert std == pytest.approx(100 * entry["lfw_fold_std"], abs=0.2)
