@@ -3,7 +3,7 @@ being on the page, for the boundary (lesson 01), ψ (lesson 02) and embedding (l
 explorers in a real JupyterLab.
 
 For each notebook: start JupyterLab on a copy of it, Run All, click the explorer's first slider handle, then
-press ArrowRight / ArrowLeft alternately ``--presses`` times; each press is timed until the explorer's figure
+press ArrowLeft / ArrowRight alternately ``--presses`` times; each press is timed until the explorer's figure
 (its PNG ``<img>``) has a new ``src``. Prints the median and the maximum per explorer, against the targets
 (median < 100 ms for the boundary and ψ explorers, < 200 ms for a checkpoint swap).
 
@@ -60,7 +60,7 @@ def start_lab(root: Path, work: Path):
 
 def time_presses(page, presses: int) -> list[float]:
     """Milliseconds from each key press to a new figure src."""
-    image = page.locator(".jp-OutputArea-output img").first
+    image = page.locator("img.widget-image").first
     image.wait_for(timeout=120_000)
     page.locator(".widget-slider .noUi-handle").first.click()
     page.wait_for_timeout(1000)
@@ -68,7 +68,7 @@ def time_presses(page, presses: int) -> list[float]:
     for k in range(presses):
         before = image.get_attribute("src")
         start = time.perf_counter()
-        page.keyboard.press("ArrowRight" if k % 2 == 0 else "ArrowLeft")
+        page.keyboard.press("ArrowLeft" if k % 2 == 0 else "ArrowRight")  # some sliders open at their maximum
         page.wait_for_function("([img, old]) => img.getAttribute('src') !== old", arg=[image.element_handle(),
                                                                                          before], timeout=30_000,
                                polling="raf")
@@ -101,7 +101,12 @@ def main():
                     page.get_by_text("Python 3 (ipykernel) | Idle").first.wait_for(timeout=120_000)
                     page.get_by_role("menuitem", name="Run").click()
                     page.get_by_text("Run All Cells", exact=True).click()
-                    times = time_presses(page, args.presses)
+                    try:
+                        times = time_presses(page, args.presses)
+                    except Exception:
+                        page.screenshot(path="/tmp/bench_browser_failure.png", full_page=True)
+                        raise SystemExit(f"{notebook}: the figure did not change after a key press (screenshot: "
+                                         f"/tmp/bench_browser_failure.png)")
                     browser.close()
             finally:
                 server.terminate()

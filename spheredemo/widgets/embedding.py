@@ -190,7 +190,7 @@ def _model_results(emb: Embeddings, shown_per_class: int, bins: int, classes: tu
 
 #: the pair dropdown: Fig. 5's pair (the closest class weights of the A-Softmax m = 4 model of that
 #: dimension, the same for every model so that models are compared on the same digits), or any other
-PAIR_CHOICES = [("as Fig. 5 (closest W at m=4)", None)] + [
+PAIR_CHOICES = [("as Fig. 5 (closest W at m=4)", "fig5")] + [
     (f"{a} and {b}", (a, b)) for a in range(10) for b in range(a + 1, 10)
 ]
 
@@ -203,7 +203,7 @@ def _embedding_controls(dim, model) -> dict:
         "model": _slider(
             widgets.SelectionSlider, model, "loss / m", options=MODEL_CHOICES, continuous_update=False
         ),
-        "pair": _slider(widgets.Dropdown, None, "pairs of digits", options=PAIR_CHOICES),
+        "pair": _slider(widgets.Dropdown, "fig5", "pairs of digits", options=PAIR_CHOICES),
     }
 
 
@@ -239,8 +239,9 @@ def embedding_explorer(
                                                         classes)
         return cache[dim, model, classes]
 
-    def update(dim=2, model="asoftmax-4", pair=None):
-        shown, pairs, hist, table = results(dim, model, tuple(pair) if pair else reference_pair(dim))
+    def update(dim=2, model="asoftmax-4", pair="fig5"):
+        classes = reference_pair(dim) if pair in (None, "fig5") else tuple(pair)
+        shown, pairs, hist, table = results(dim, model, classes)
         label = dict((v, k) for k, v in MODEL_CHOICES)[model]
         features.show(shown, title=f"MNIST test, {dim}D, {label}")
         histograms.show(pairs, hist)
