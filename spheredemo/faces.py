@@ -192,24 +192,10 @@ def _image_tree(root) -> Path:
                     f"Expected <root>/<identity>/<image>, one folder per identity.")
 
 
-def load_faces(root, *, min_images: int = 1, max_identities: int | None = None, include=None, exclude=None,
-               min_identities: int = 2, preprocessing: FacePreprocessing = FacePreprocessing(),
-               cache: bool | str | Path = True, progress: bool = True) -> ImageSet:
-    """Read an identity-per-folder face tree into an :class:`ImageSet` with ``paths``.
-
-    Args:
-        root: the tree (``<root>/<identity>/<image>``), or a folder holding one (an LFW copy's
-            ``lfw-deepfunneled/``).
-        min_images: keep identities with at least this many images.
-        max_identities: then keep only this many, the largest first (ties by name).
-        include: identity names to keep (every one must exist); ``exclude``: names to drop.
-        min_identities: fewer identities left than this is an error (a classifier needs two).
-        preprocessing: the crop, size and colour of every image (:func:`preprocess_face`).
-        cache: keep the decoded images in the user cache (True), in a given folder, or not (False).
-
-    Classes are the identity names in sorted order; ``labels`` index them; ``paths`` are the
-    files relative to the tree.
-    """
+def _select_identities(root, min_images: int, max_identities: int | None, include, exclude,
+                       min_identities: int) -> tuple[Path, list[str], list[str], list[int]]:
+    """(tree, identities kept in sorted order, image paths relative to the tree, labels): the selection of
+    :func:`load_faces`, shared with :class:`FaceFiles` so that both pick the same images."""
     from spheredemo._validate import check_int
 
     tree = _image_tree(root)
@@ -235,6 +221,29 @@ def load_faces(root, *, min_images: int = 1, max_identities: int | None = None, 
                         f"check the folder.")
     paths = [f"{name}/{file}" for name in chosen for file in folders[name]]
     labels = [label for label, name in enumerate(chosen) for _ in folders[name]]
+    return tree, chosen, paths, labels
+
+
+def load_faces(root, *, min_images: int = 1, max_identities: int | None = None, include=None, exclude=None,
+               min_identities: int = 2, preprocessing: FacePreprocessing = FacePreprocessing(),
+               cache: bool | str | Path = True, progress: bool = True) -> ImageSet:
+    """Read an identity-per-folder face tree into an :class:`ImageSet` with ``paths``.
+
+    Args:
+        root: the tree (``<root>/<identity>/<image>``), or a folder holding one (an LFW copy's
+            ``lfw-deepfunneled/``).
+        min_images: keep identities with at least this many images.
+        max_identities: then keep only this many, the largest first (ties by name).
+        include: identity names to keep (every one must exist); ``exclude``: names to drop.
+        min_identities: fewer identities left than this is an error (a classifier needs two).
+        preprocessing: the crop, size and colour of every image (:func:`preprocess_face`).
+        cache: keep the decoded images in the user cache (True), in a given folder, or not (False).
+
+    Classes are the identity names in sorted order; ``labels`` index them; ``paths`` are the
+    files relative to the tree.
+    """
+    tree, chosen, paths, labels = _select_identities(root, min_images, max_identities, include, exclude,
+                                                     min_identities)
     images = load_image_files(tree, paths, preprocessing, cache, progress)
     return ImageSet(torch.from_numpy(images), torch.tensor(labels, dtype=torch.int64), tuple(chosen),
                     paths=tuple(paths), root=str(tree))
@@ -458,24 +467,8 @@ class FaceFiles(torch.utils.data.Dataset):
     def from_tree(cls, root, *, min_images: int = 1, max_identities: int | None = None, exclude=None,
                   min_identities: int = 2, preprocessing: FacePreprocessing = FacePreprocessing()) -> FaceFiles:
         """The images :func:`load_faces` would load with these arguments, listed but not decoded."""
-        from spheredemo._validate import check_int
-
-        tree = _image_tree(root)
-        check_int("min_images", min_images)
-        if max_identities is not None:
-            check_int("max_identities", max_identities)
-        folders = _identity_folders(tree)
-        for name in [exclude] if isinstance(exclude, str) else (exclude or ()):
-            folders.pop(name, None)
-        chosen = sorted((name for name in folders if len(folders[name]) >= min_images),
-                        key=lambda name: (-len(folders[name]), name))  # the largest identities first, as load_faces
-        chosen = sorted(chosen[:max_identities])
-        if len(chosen) < min_identities:
-            raise DataError(f"{tree} has {len(chosen)} identities with at least {min_images} images after the "
-                            f"exclude list; at least {min_identities} are needed. Lower min_images or check the "
-                            f"folder.")
-        paths = [f"{name}/{file}" for name in chosen for file in folders[name]]
-        labels = [label for label, name in enumerate(chosen) for _ in folders[name]]
+        tree, chosen, paths, labels = _select_identities(root, min_images, max_identities, None, exclude,
+                                                         min_identities)
         return cls(tree, paths, labels, chosen, preprocessing)
 
     @classmethod
