@@ -133,7 +133,7 @@ def train_main(argv=None) -> int:
     _report_margin(run)
     if config.dataset == "lfw":
         from spheredemo.faces import load_lfw_pairs
-        from spheredemo.verify import default_folds, preprocessing_of, verify_run
+        from spheredemo.lfw import default_folds, preprocessing_of, verify_run
 
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")

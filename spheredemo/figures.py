@@ -367,7 +367,7 @@ GALLERY_MODEL = "lfw-d512-asoftmax-m4"
 def face_gallery(ctx: Context):
     from spheredemo.faces import find_lfw, load_image_files
     from spheredemo.verification import notable_pairs
-    from spheredemo.verify import preprocessing_of
+    from spheredemo.lfw import preprocessing_of
 
     results = ctx.faces(GALLERY_MODEL)
     v = results.verification

@@ -313,7 +313,7 @@ def _lfw_pairs(run: Run, data_root=None):
     import warnings
 
     from spheredemo.faces import load_lfw_pairs
-    from spheredemo.verify import default_folds, preprocessing_of
+    from spheredemo.lfw import default_folds, preprocessing_of
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
@@ -324,7 +324,7 @@ def _lfw_pairs(run: Run, data_root=None):
 def _evaluate_face_run(run: Run, pairs) -> dict:
     """Verification and unseen-identity AFS of one face run (the numbers the manifest and npz keep)."""
     from spheredemo.analysis import angular_fisher_score
-    from spheredemo.verify import default_flip, pair_features, verify_run
+    from spheredemo.lfw import default_flip, pair_features, verify_run
 
     flip = default_flip(run)
     features = pair_features(run, pairs, flip=flip)

@@ -118,7 +118,7 @@ def load_training_data(config: TrainConfig, root=None,
     """The (train, test) sets of the config, with its per-class cap and imbalance applied.
 
     Faces have no closed-set test split (test is None): a face model is judged by verification
-    of unseen people (:mod:`spheredemo.verify`). ``lfw`` trains on the LFW identities outside
+    of unseen people (:mod:`spheredemo.lfw`). ``lfw`` trains on the LFW identities outside
     the evaluated folds 1–3; ``faces`` on any identity-per-folder tree at ``root``. With
     ``config.stream`` the faces are a :class:`~spheredemo.faces.FaceFiles` file list, decoded
     batch by batch during training, instead of an ImageSet decoded whole.

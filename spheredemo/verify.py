@@ -1,4 +1,5 @@
-"""Face verification of a trained model on LFW pairs; ``python -m spheredemo.verify --help``.
+"""Face verification of a trained model on LFW pairs: ``python -m spheredemo.verify --help`` (the
+command-line front of :mod:`spheredemo.lfw`, whose functions it re-exports).
 
 The paper's protocol: each image's feature is [f(x); f(flipped x)], a pair's score is the cosine
 of its two features, and each fold is judged with the threshold chosen on the other folds
@@ -16,56 +17,12 @@ from pathlib import Path
 import numpy as np
 
 from spheredemo.atomic import atomic_path
-from spheredemo.faces import LFW_HELD_OUT_FOLDS, FacePreprocessing, LFWPairs, check_disjoint, load_lfw_pairs
-from spheredemo.train import Run, embed, load_checkpoint
-from spheredemo.verification import Verification, cosine_scores, verify
+from spheredemo.faces import load_lfw_pairs
+from spheredemo.lfw import default_flip, default_folds, pair_features, preprocessing_of, verify_run
+from spheredemo.train import load_checkpoint
+from spheredemo.verification import Verification
 
 __all__ = ["preprocessing_of", "pair_features", "verify_run", "default_folds", "default_flip", "main"]
-
-
-def preprocessing_of(run: Run) -> FacePreprocessing:
-    """The face preprocessing a model was trained with (its images' size and crop)."""
-    channels, height, _ = run.image_shape
-    return FacePreprocessing(size=height, crop=run.config.face_crop, grayscale=channels == 1)
-
-
-def default_folds(run: Run):
-    """The LFW folds a model is judged on by default: those its training held out (``lfw``: folds 1–3);
-    for a model trained on another set, every fold whose images are all present (None)."""
-    return LFW_HELD_OUT_FOLDS if run.config.dataset == "lfw" else None
-
-
-def default_flip(run: Run) -> bool:
-    """The paper's [f(x); f(flipped x)] feature for real embeddings; f(x) alone for 2D/3D ones, so that a pair's
-    angle is the one drawn on the circle or sphere."""
-    return run.config.dim > 3
-
-
-def pair_features(run: Run, pairs: LFWPairs, flip: bool = True) -> np.ndarray:
-    """The feature of every distinct pair image: [f(x); f(flipped x)] (N, 2D), or f(x) without ``flip``."""
-    return embed(run.model, pairs.images, batch_size=256, flip=flip).numpy()
-
-
-def verify_run(run: Run, pairs: LFWPairs, flip: bool | None = None, features: np.ndarray | None = None
-               ) -> Verification:
-    """LFW accuracy of ``run`` on ``pairs`` by the paper's protocol; refuses identities seen in training.
-
-    ``flip`` defaults to :func:`default_flip`; ``features`` (from :func:`pair_features`) skips running the
-    model again.
-    """
-    if run.classes is None:
-        warnings.warn("this checkpoint does not name its training identities: whether they overlap the "
-                      "evaluated people cannot be checked", stacklevel=2)
-    else:
-        check_disjoint(run.classes, pairs.identities)
-        if run.config.dataset == "faces" and not set(run.classes) & pairs.identities:
-            warnings.warn("the training identities were compared with the evaluated people by name only; if your "
-                          "training set names people otherwise (CASIA-WebFace's numbered folders), make sure the "
-                          "LFW people were removed from it", stacklevel=2)
-    if features is None:
-        features = pair_features(run, pairs, default_flip(run) if flip is None else flip)
-    scores = cosine_scores(features[pairs.left], features[pairs.right])
-    return verify(scores, pairs.same, pairs.fold)
 
 
 def _write_roc(result: Verification, path: Path) -> None:
