@@ -187,5 +187,7 @@ def test_verify_cli_reproduces_the_shipped_m4_number(lfw_root):
     entry = pretrained.manifest()[name]
     line = [x for x in done.stdout.splitlines() if x.startswith("LFW verification:")][0]
     mean, std = (float(v) for v in line.split(":")[1].split("%")[0].split("±"))
-    assert mean == pytest.approx(100 * entry["lfw_accuracy"], abs=0.06)  # one pair of 1,800 is 0.056 points
+    # Another CPU changes features in the last float32 bits, which may move a pair or two lying on a threshold:
+    # one pair of 1,800 is 0.056 points, so allow three; a different model is off by whole points.
+    assert mean == pytest.approx(100 * entry["lfw_accuracy"], abs=0.17)
     assert std == pytest.approx(100 * entry["lfw_fold_std"], abs=0.2)

@@ -18,7 +18,7 @@ from spheredemo.plots.style import NEGATIVE_COLOR, POSITIVE_COLOR, UNIT_CIRCLE_C
 
 __all__ = [
     "FeatureArtists", "draw_features", "draw_circle_features", "draw_sphere_features",
-    "draw_pair_histograms", "draw_weight_norms", "draw_biases", "sphere_figure",
+    "draw_pair_histograms", "draw_weight_norms", "draw_biases", "sphere_figure", "angle_bars", "finish_angle_axes",
 ]
 
 
@@ -159,27 +159,40 @@ class HistogramArtists:
     min_negative_line: object  # vertical line at the smallest negative-pair angle
 
 
+def angle_bars(ax, edges, positive_density, negative_density, positive_label: str, negative_label: str):
+    """The two overlaid pair-angle histograms (same class / person dark, different orange) on ``edges`` (degrees)."""
+    width = edges[1] - edges[0]
+    positive = ax.bar(edges[:-1], positive_density, width=width, align="edge", color=POSITIVE_COLOR, alpha=0.75,
+                      label=positive_label)
+    negative = ax.bar(edges[:-1], negative_density, width=width, align="edge", color=NEGATIVE_COLOR, alpha=0.6,
+                      label=negative_label)
+    return positive, negative
+
+
+def finish_angle_axes(ax, xlabel: str, title: str | None = None, legend: bool = True) -> None:
+    """The 0..180° axis, labels, legend and title every pair-angle histogram shares."""
+    ax.set_xlim(0, 180)
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel("density")
+    if legend:
+        ax.legend(loc="upper right", fontsize="small")
+    if title:
+        ax.set_title(title)
+
+
 def draw_pair_histograms(pairs: PairAngles, ax=None, bins: int = 90, title: str | None = None) -> HistogramArtists:
     """Histograms of positive-pair and negative-pair angles (Fig. 5, bottom row), with the
     largest positive and the smallest negative angle marked."""
     ax = ax if ax is not None else plt.figure().add_subplot()
     edges, pos, neg = pairs.histograms(bins)
-    width = edges[1] - edges[0]
     a, b = pairs.classes
-    positive = ax.bar(edges[:-1], pos, width=width, align="edge", color=POSITIVE_COLOR, alpha=0.75,
-                      label=f"positive pairs ({a}–{a}, {b}–{b})")
-    negative = ax.bar(edges[:-1], neg, width=width, align="edge", color=NEGATIVE_COLOR,
-                      alpha=0.6, label=f"negative pairs ({a}–{b})")
+    positive, negative = angle_bars(ax, edges, pos, neg, f"positive pairs ({a}–{a}, {b}–{b})",
+                                    f"negative pairs ({a}–{b})")
     max_line = ax.axvline(pairs.max_positive, color="k", lw=1.2, ls="--",
                           label=f"max positive {pairs.max_positive:.1f}°")
     min_line = ax.axvline(pairs.min_negative, color="k", lw=1.2, ls=":",
                           label=f"min negative {pairs.min_negative:.1f}°")
-    ax.set_xlim(0, 180)
-    ax.set_xlabel("angle between the pair (degrees)")
-    ax.set_ylabel("density")
-    ax.legend(loc="upper right", fontsize="small")
-    if title:
-        ax.set_title(title)
+    finish_angle_axes(ax, "angle between the pair (degrees)", title)
     return HistogramArtists(ax, positive, negative, max_line, min_line)
 
 

@@ -12,7 +12,8 @@ from dataclasses import dataclass
 import matplotlib.pyplot as plt
 import numpy as np
 
-from spheredemo.plots.style import NEGATIVE_COLOR, POSITIVE_COLOR, class_color
+from spheredemo.plots.embeddings import angle_bars, finish_angle_axes
+from spheredemo.plots.style import class_color
 from spheredemo.verification import Verification
 
 __all__ = ["VerificationHistogramArtists", "draw_verification_histograms", "draw_roc", "draw_accuracy_bars",
@@ -34,22 +35,13 @@ def draw_verification_histograms(result: Verification, ax=None, bins: int = 60, 
     ax = ax if ax is not None else plt.figure().add_subplot()
     angles = result.angles_deg()
     edges = np.linspace(0.0, 180.0, bins + 1)
-    width = edges[1] - edges[0]
     pos, _ = np.histogram(angles[result.same], edges, density=True)
     neg, _ = np.histogram(angles[~result.same], edges, density=True)
-    positive = ax.bar(edges[:-1], pos, width=width, align="edge", color=POSITIVE_COLOR, alpha=0.75,
-                      label=f"same person ({result.same.sum()} pairs)")
-    negative = ax.bar(edges[:-1], neg, width=width, align="edge", color=NEGATIVE_COLOR, alpha=0.6,
-                      label=f"different people ({(~result.same).sum()})")
+    positive, negative = angle_bars(ax, edges, pos, neg, f"same person ({result.same.sum()} pairs)",
+                                    f"different people ({(~result.same).sum()})")
     line = ax.axvline(result.threshold_deg, color="k", lw=1.2, ls="--",
                       label=f"threshold {result.threshold_deg:.1f}°")
-    ax.set_xlim(0, 180)
-    ax.set_xlabel("angle between the pair's features (degrees)")
-    ax.set_ylabel("density")
-    if legend:
-        ax.legend(loc="upper right", fontsize="small")
-    if title:
-        ax.set_title(title)
+    finish_angle_axes(ax, "angle between the pair's features (degrees)", title, legend)
     return VerificationHistogramArtists(ax, positive, negative, line)
 
 
