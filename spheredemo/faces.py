@@ -408,13 +408,18 @@ def check_disjoint(train_classes, evaluated_identities) -> None:
                          f"training (--folds), or exclude these people from training.")
 
 
+def _lfw_held_out(root, folds) -> tuple[Path, set[str]]:
+    """(image tree, the people of every pair of ``folds``) of an LFW copy: whom training must leave out."""
+    tree, pairs_file = find_lfw(root)
+    return tree, pair_identities(folds=set(folds), pairs_file=pairs_file)
+
+
 def lfw_training_set(root=None, folds=LFW_HELD_OUT_FOLDS, min_images: int = 10, max_identities: int | None = None,
                      preprocessing: FacePreprocessing = FacePreprocessing(), cache=True,
                      progress: bool = True) -> ImageSet:
     """The CASIA-style training subset: LFW identities with ≥ ``min_images`` images that appear in no
     pair of the evaluated ``folds`` (for the shared copy: 104 identities, 3,103 images)."""
-    tree, pairs_file = find_lfw(root)
-    held_out = pair_identities(folds=set(folds), pairs_file=pairs_file)
+    tree, held_out = _lfw_held_out(root, folds)
     train = load_faces(tree, min_images=min_images, max_identities=max_identities, exclude=held_out,
                        preprocessing=preprocessing, cache=cache, progress=progress)
     check_disjoint(train.classes, held_out)
@@ -475,8 +480,7 @@ class FaceFiles(torch.utils.data.Dataset):
     def lfw_training(cls, root=None, folds=LFW_HELD_OUT_FOLDS, min_images: int = 10, max_identities: int | None = None,
                      preprocessing: FacePreprocessing = FacePreprocessing()) -> FaceFiles:
         """The images of :func:`lfw_training_set` (LFW people in no pair of ``folds``), not decoded."""
-        tree, _ = find_lfw(root)
-        held_out = pair_identities(root, set(folds))
+        tree, held_out = _lfw_held_out(root, folds)
         files = cls.from_tree(tree, min_images=min_images, max_identities=max_identities, exclude=held_out,
                               preprocessing=preprocessing)
         check_disjoint(files.classes, held_out)
