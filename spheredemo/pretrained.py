@@ -29,7 +29,8 @@ from spheredemo.train import Run, fit, load_checkpoint, select_device
 from spheredemo.verification import Verification, verify
 
 __all__ = ["RECIPES", "CHECKPOINT_DIR", "name_of", "load", "load_run", "manifest", "retrain", "embeddings",
-           "cache_test_features", "test_embeddings", "face_results", "FaceResults", "FACE_SEEDS", "add_face_seeds"]
+           "cache_test_features", "test_embeddings", "face_results", "FaceResults", "SEEDS", "SEEDED",
+           "add_seeds"]
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent / "checkpoints"
 
@@ -46,8 +47,9 @@ _FACE_BASE = dict(dataset="lfw", model="sphereface10", width=16, image_size=64, 
                   lambda_gamma=1.0, lambda_min=5.0, augment_flip=True, seed=0)
 #: the 3D face models see the 8 largest training identities (Fig. 5: "the 6 largest identities")
 FACE_3D_IDENTITIES = 8
-#: seeds of the face sweep: seed 0 ships, every seed's verification result is recorded in the manifest
-FACE_SEEDS = (0, 1, 2)
+#: seeds of every swept recipe (the MNIST m sweeps and the faces): seed 0 ships, every seed's numbers (MNIST test
+#: accuracy and angles, LFW verification of unseen people) are recorded in the manifest under ``seeds``
+SEEDS = (0, 1, 2)
 
 
 def name_of(dim: int, loss: str, m=None, variant: str | None = None, dataset: str = "mnist") -> str:
@@ -82,6 +84,11 @@ def _recipes() -> dict[str, dict]:
 
 #: name -> TrainConfig keyword arguments; ``python -m spheredemo.pretrained`` trains them all.
 RECIPES = _recipes()
+#: the recipes trained with every seed of ``SEEDS``: the MNIST m sweeps (2D and 3D) and every face recipe; the
+#: appendix models (relu, nobias, imbalanced) train their one seed
+SEEDED = frozenset(name for name, values in RECIPES.items()
+                   if values["dataset"] == "lfw" or not any(k in values for k in ("last_relu", "head_bias",
+                                                                                       "imbalance")))
 
 
 def manifest(directory: Path = CHECKPOINT_DIR) -> dict:
@@ -194,34 +201,32 @@ def _device_label(name: str) -> str:
 
 
 def retrain(names=None, directory: Path = CHECKPOINT_DIR, device: str = "auto", quick: bool = False,
-            data_root=None, progress: bool = True, face_seeds=FACE_SEEDS) -> dict:
+            data_root=None, progress: bool = True, seeds=SEEDS) -> dict:
     """Train the named recipes (default: all) and record them in the manifest.
 
-    Face recipes train once per seed of ``face_seeds``: the recipe's own seed (0) ships, and every
-    seed's LFW verification result goes into the manifest (``seeds``), so the results table can
-    give mean ± std over seeds.
+    The recipes in ``SEEDED`` (the MNIST m sweeps and the faces) train once per seed of ``seeds``: the recipe's
+    own seed (0) ships, and every seed's numbers (MNIST test accuracy and angle statistics, LFW verification of
+    unseen people) go into the manifest (``seeds``), so the results tables can give mean ± std over seeds.
 
     ``quick`` trains 30 steps on a tiny subset (for smoke tests, not for shipping; it refuses
     to write into the package's own checkpoint folder).
     Checkpoints are written atomically and without optimiser state (well under 1 MB each).
     """
-    from spheredemo.train import evaluate, load_training_data, save_checkpoint
+    from spheredemo.train import load_training_data, save_checkpoint
 
-    face_seeds = tuple(face_seeds)
-    if not face_seeds:
-        raise ValueError("face_seeds must name at least one seed")
-    for name in names or ():
-        seed = RECIPES.get(name, {}).get("seed", 0)
-        if RECIPES.get(name, {}).get("dataset") == "lfw" and seed not in face_seeds:
-            raise ValueError(f"face_seeds {list(face_seeds)} must include the recipe's own seed {seed} (the one "
-                             f"that ships); add other seeds to a shipped recipe with --add-seeds")
-
+    seeds = tuple(seeds)
+    if not seeds:
+        raise ValueError("seeds must name at least one seed")
     if quick and Path(directory).resolve() == CHECKPOINT_DIR.resolve():
         raise ValueError("quick retraining would overwrite the shipped checkpoints; pass another directory")
     names = list(RECIPES) if names is None else list(names)
     unknown = sorted(set(names) - set(RECIPES))
     if unknown:
         raise ValueError(f"unknown recipe names {unknown}; known: {sorted(RECIPES)}")
+    for name in names:
+        if name in SEEDED and RECIPES[name]["seed"] not in seeds:
+            raise ValueError(f"seeds {list(seeds)} must include the recipe's own seed {RECIPES[name]['seed']} (the "
+                             f"one that ships); add other seeds to a shipped recipe with --add-seeds")
     directory = Path(directory)
     directory.mkdir(parents=True, exist_ok=True)
     for name in names:
@@ -235,13 +240,15 @@ def retrain(names=None, directory: Path = CHECKPOINT_DIR, device: str = "auto", 
         run = fit(config, progress=progress, data=data)
         seconds = time.perf_counter() - started
         path = save_checkpoint(run, directory / f"{name}.pt")
+        evaluation = _Evaluation(run, data, data_root)
+        per_seed = _seed_results(run, seeds if name in SEEDED else (config.seed,), data, evaluation, progress)
         entry = {
             "config": config.to_dict(),
             "seed": config.seed,
             **_data_facts(config, data, data_root),
             **_margin_facts(run),
-            **(_face_facts(run, face_seeds, data, data_root, progress) if config.is_faces else
-               {"test_accuracy": evaluate(run.model, run.head, data[1])}),
+            **evaluation.shipped_facts(per_seed[str(config.seed)]),
+            **({"seeds": per_seed} if name in SEEDED else {}),
             "device": _device_label(device),
             "torch": torch.__version__,
             "threads": torch.get_num_threads(),
@@ -259,6 +266,49 @@ def retrain(names=None, directory: Path = CHECKPOINT_DIR, device: str = "auto", 
         else:
             cache_test_features([name], directory, data_root)
     return manifest(directory)
+
+
+class _Evaluation:
+    """What a recipe's runs are judged on: the MNIST test set, or LFW's pairs of people never trained on."""
+
+    def __init__(self, run: Run, data, data_root):
+        self.faces = run.config.is_faces
+        self.test = data[1]
+        self.pairs = _lfw_pairs(run, data_root) if self.faces else None
+
+    def seed_facts(self, run: Run) -> dict:
+        """The numbers recorded for one seed's run."""
+        if self.faces:
+            facts = _evaluate_face_run(run, self.pairs)
+            return {"lfw_accuracy": facts["result"].mean, "lfw_fold_std": facts["result"].std,
+                    "lfw_auc": facts["result"].auc, "afs_unseen": facts["afs"]}
+        from spheredemo.analysis import angle_stats, angular_gaps
+
+        emb = Embeddings.from_model(run.model, run.head, self.test)
+        stats = angle_stats(emb)
+        facts = {"test_accuracy": stats.accuracy, "mean_angle_to_own_W_deg": stats.mean_own_angle,
+                 "angular_fisher_score": stats.afs}
+        if emb.dim == 2:
+            facts["mean_gap_deg"] = float(angular_gaps(emb).mean())  # Fig. 12's empty arcs
+        return facts
+
+    def shipped_facts(self, shipped: dict) -> dict:
+        """The manifest's top-level numbers: those of the seed that ships."""
+        if not self.faces:
+            return {"test_accuracy": shipped["test_accuracy"]}
+        return {"lfw_accuracy": shipped["lfw_accuracy"], "lfw_fold_std": shipped["lfw_fold_std"],
+                "lfw_auc": shipped["lfw_auc"], "lfw_folds": list(self.pairs.folds), "lfw_pairs": len(self.pairs),
+                "test_accuracy": None}
+
+
+def _seed_results(run: Run, seeds, data, evaluation: _Evaluation, progress) -> dict:
+    """seed -> recorded numbers of the recipe of ``run`` trained with that seed (``run`` itself for its own)."""
+    per_seed = {}
+    for seed in seeds:
+        other = run if seed == run.config.seed else fit(
+            TrainConfig(**{**run.config.to_dict(), "seed": seed}), progress=progress, data=data)
+        per_seed[str(seed)] = evaluation.seed_facts(other)
+    return per_seed
 
 
 def _root_of(config: TrainConfig, data_root):
@@ -336,41 +386,26 @@ def _evaluate_face_run(run: Run, pairs) -> dict:
     return {"result": result, "afs": afs, "flip": flip, "features": features}
 
 
-def _seed_results(run: Run, seeds, data, pairs, progress) -> dict:
-    """seed -> LFW result of the recipe of ``run`` trained with that seed (``run`` itself for its own seed)."""
-    per_seed = {}
-    for seed in seeds:
-        other = run if seed == run.config.seed else fit(
-            TrainConfig(**{**run.config.to_dict(), "seed": seed}), progress=progress, data=data)
-        facts = _evaluate_face_run(other, pairs)
-        per_seed[str(seed)] = {"lfw_accuracy": facts["result"].mean, "lfw_fold_std": facts["result"].std,
-                               "lfw_auc": facts["result"].auc, "afs_unseen": facts["afs"]}
-    return per_seed
-
-
-def _face_facts(run: Run, seeds, data, data_root, progress) -> dict:
-    """Manifest facts of a face recipe: LFW folds 1–3 of the shipped seed and of every other seed."""
-    pairs = _lfw_pairs(run, data_root)
-    per_seed = _seed_results(run, seeds, data, pairs, progress)
-    shipped = per_seed[str(run.config.seed)]
-    return {"lfw_accuracy": shipped["lfw_accuracy"], "lfw_fold_std": shipped["lfw_fold_std"],
-            "lfw_auc": shipped["lfw_auc"], "lfw_folds": list(pairs.folds), "lfw_pairs": len(pairs),
-            "seeds": per_seed, "test_accuracy": None}
-
-
-def add_face_seeds(names, seeds, directory: Path = CHECKPOINT_DIR, data_root=None, progress: bool = True) -> dict:
-    """Train shipped face recipes with more ``seeds`` and record their LFW results in the manifest (the shipped
-    checkpoint and its entry otherwise stay as they are)."""
+def add_seeds(names, seeds, directory: Path = CHECKPOINT_DIR, data_root=None, progress: bool = True) -> dict:
+    """Train shipped seeded recipes (``SEEDED``) with more ``seeds`` and record their numbers in the manifest
+    (the shipped checkpoint and its entry otherwise stay as they are)."""
     from spheredemo.train import load_training_data
 
     directory = Path(directory)
+    not_seeded = sorted(set(names) - SEEDED)
+    if not_seeded:
+        raise ValueError(f"{not_seeded} train one seed only; recipes with seeds: {sorted(SEEDED)}")
     for name in names:
         run = load_run(name, directory)
+        recorded = manifest(directory)[name].get("seeds", {})
+        # the shipped seed is evaluated from its checkpoint if its numbers are not recorded yet (no retraining)
+        wanted = [s for s in dict.fromkeys([run.config.seed, *seeds]) if str(s) not in recorded]
+        if not wanted:
+            continue
         data = load_training_data(run.config, _root_of(run.config, data_root), progress)
-        new = _seed_results(run, [s for s in seeds if s != run.config.seed], data, _lfw_pairs(run, data_root),
-                            progress)
+        new = _seed_results(run, wanted, data, _Evaluation(run, data, data_root), progress)
         current = manifest(directory)  # re-read: another process may have written meanwhile
-        current[name]["seeds"].update(new)
+        current[name].setdefault("seeds", {}).update(new)
         _write_json_atomic(directory / "manifest.json", current)
     return manifest(directory)
 
@@ -441,13 +476,13 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="30 steps on a tiny subset (a smoke test)")
     parser.add_argument("--data", default=None, help="data folder holding mnist/ and faces/lfw/ (default: "
                         "$SPHEREDEMO_DATA, then the user cache; MNIST is downloaded when missing)")
-    parser.add_argument("--seeds", type=int, nargs="+", default=list(FACE_SEEDS),
-                        help="seeds of each face recipe: the recipe's seed 0 ships, every one is verified and "
-                        "recorded")
+    parser.add_argument("--seeds", type=int, nargs="+", default=list(SEEDS),
+                        help="seeds of each swept recipe (MNIST m sweeps, faces): the recipe's seed 0 ships, every "
+                        "one is evaluated and recorded")
     parser.add_argument("--list", action="store_true", help="print the recipe names and exit")
     parser.add_argument("--no-progress", action="store_true", help="hide the progress bars")
     parser.add_argument("--add-seeds", action="store_true",
-                        help="face recipes: train only the --seeds not yet recorded and add their LFW results "
+                        help="seeded recipes: train only the --seeds not yet recorded and add their numbers "
                         "(the shipped checkpoints stay)")
     parser.add_argument("--features-only", action="store_true",
                         help="only recompute the cached test-set features (NAME.test.npz) of existing checkpoints")
@@ -462,17 +497,14 @@ def main(argv=None) -> int:
         cache_face_results([n for n in names if RECIPES[n]["dataset"] == "lfw"], Path(args.out), args.data)
         return 0
     if args.add_seeds:
-        names = [n for n in (args.only or RECIPES) if RECIPES[n]["dataset"] == "lfw"]
-        known = manifest(Path(args.out))
-        for name in names:
-            wanted = [s for s in args.seeds if str(s) not in known[name]["seeds"]]
-            add_face_seeds([name], wanted, Path(args.out), args.data, progress=not args.no_progress)
+        names = [n for n in (args.only or RECIPES) if n in SEEDED]
+        add_seeds(names, args.seeds, Path(args.out), args.data, progress=not args.no_progress)
         return 0
     if args.quick and Path(args.out).resolve() == CHECKPOINT_DIR.resolve():
         parser.error("--quick trains 30-step smoke-test models: give --out DIR so the shipped checkpoints stay")
     try:
         result = retrain(args.only, Path(args.out), args.device, args.quick, args.data, progress=not args.no_progress,
-                         face_seeds=args.seeds)
+                         seeds=args.seeds)
     except ValueError as exc:
         parser.error(str(exc))
     for name in args.only or RECIPES:

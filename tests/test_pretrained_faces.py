@@ -90,9 +90,9 @@ def test_more_seeds_are_added_without_touching_the_shipped_checkpoint(tmp_path, 
     import hashlib
 
     name = "lfw-d3-asoftmax-m1"
-    pretrained.retrain([name], tmp_path, device="cpu", quick=True, progress=False, face_seeds=(0,))
+    pretrained.retrain([name], tmp_path, device="cpu", quick=True, progress=False, seeds=(0,))
     before = hashlib.sha256((tmp_path / f"{name}.pt").read_bytes()).hexdigest()
-    entry = pretrained.add_face_seeds([name], [1], tmp_path, progress=False)[name]
+    entry = pretrained.add_seeds([name], [1], tmp_path, progress=False)[name]
     assert set(entry["seeds"]) == {"0", "1"} and entry["file_sha256"] == before
     assert hashlib.sha256((tmp_path / f"{name}.pt").read_bytes()).hexdigest() == before
     assert 0 < entry["seeds"]["1"]["lfw_accuracy"] < 1
@@ -100,7 +100,7 @@ def test_more_seeds_are_added_without_touching_the_shipped_checkpoint(tmp_path, 
 
 def test_face_seeds_must_include_the_shipped_seed(tmp_path):
     with pytest.raises(ValueError, match="must include the recipe's own seed 0"):
-        pretrained.retrain(["lfw-d3-asoftmax-m1"], tmp_path, quick=True, face_seeds=(1, 2))
+        pretrained.retrain(["lfw-d3-asoftmax-m1"], tmp_path, quick=True, seeds=(1, 2))
 
 
 # --- what the README's faces section says -----------------------------------------------------------------
