@@ -108,10 +108,10 @@ def table1(ctx: Context):
     # Fixed margins, not constrained layout: it does not reserve room for the titles of these equal-aspect axes.
     fig, axes = plt.subplots(2, 3, figsize=(11, 7.9))
     fig.subplots_adjust(left=0.01, right=0.99, bottom=0.02, top=0.94, hspace=0.22, wspace=0.05)
-    settings = [dict(rule="softmax", b1=0.15, b2=-0.15), dict(rule="modified")] + [
-        dict(rule="asoftmax", m=m) for m in (1, 2, 3, 4)]
+    settings = [dict(loss="softmax", b1=0.15, b2=-0.15), dict(loss="modified")] + [
+        dict(loss="asoftmax", m=m) for m in (1, 2, 3, 4)]
     for ax, setting in zip(axes.flat, settings):
-        bplots.draw_boundaries(ax=ax, theta12=90.0, **setting)
+        bplots.draw_boundaries(ax=ax, theta12_deg=90.0, **setting)
     return fig
 
 
@@ -122,10 +122,10 @@ def table1(ctx: Context):
 def fig3(ctx: Context):
     n = 41 if ctx.quick else 121
     fig = plt.figure(figsize=(11, 7.4), layout="constrained")
-    for col, rule in enumerate(("euclidean", "modified", "asoftmax")):
-        rplots.draw_constraint_regions(rule, ax=fig.add_subplot(2, 3, col + 1), theta12=90.0, m=4,
+    for col, loss in enumerate(("euclidean", "modified", "asoftmax")):
+        rplots.draw_constraint_regions(loss, ax=fig.add_subplot(2, 3, col + 1), theta12_deg=90.0, m=4,
                                        n=2 * n + 1)
-        rplots.draw_sphere_regions(rule, ax=fig.add_subplot(2, 3, col + 4, projection="3d"), theta12=90.0, m=4,
+        rplots.draw_sphere_regions(loss, ax=fig.add_subplot(2, 3, col + 4, projection="3d"), theta12_deg=90.0, m=4,
                                    n=n // 2 + 10)
     return fig
 
@@ -139,7 +139,7 @@ def psi_figure(ctx: Context):
     pplots.draw_psi((1, 2, 3, 4), ax=axes[0])
     axes[0].set_title("ψ(θ) = (−1)^k cos(mθ) − 2k")
     pplots.draw_annealed(4, (0.0, 1.0, 5.0, 1000.0), ax=axes[1])
-    effective = effective_margin(4, 5.0, theta12=36.0)
+    effective = effective_margin(4, 5.0, theta12_deg=36.0)
     axes[1].set_title(f"m = 4 annealed: with λ = 5 it acts like m ≈ {effective.m_eff:.2f} (θ12 = 36°)")
     schedule = LambdaSchedule()
     pplots.draw_lambda_schedule(schedule, steps=3000, ax=axes[2])

@@ -4,9 +4,14 @@ Every function here is pure and accepts torch tensors or numpy arrays (or Python
 returned as numpy values); the result has the input's type, dtype and device. Losses,
 analysis, plots and widgets all compose these functions instead of repeating the formulas.
 
-Symbols follow the paper: ``m`` the integer angular margin, ``theta`` the angle between a
-feature x and a class weight W_j, ``psi`` the target-logit function ψ, ``lam`` the annealing
-weight λ, ``theta12`` the angle between two class weights W1 and W2.
+Symbols follow the paper: ``m`` the integer angular margin, θ the angle between a feature x and
+a class weight W_j, ``psi`` the target-logit function ψ, ``lam`` the annealing weight λ, θ12 the
+angle between two class weights W1 and W2.
+
+Units are in the parameter names. The tensor math the loss uses takes radians (``theta_rad`` of
+:func:`psi`; most of it takes cosines and no angle at all). Every function that takes θ12 takes
+degrees (``theta12_deg``), the unit the figures and widgets show, and refuses a θ12 below 1°,
+which is far more likely radians passed by mistake than a real setting (:func:`check_theta12_deg`).
 """
 
 from __future__ import annotations
@@ -22,6 +27,7 @@ from spheredemo._validate import check_finite, check_m
 
 __all__ = [
     "check_m",
+    "check_theta12_deg",
     "cos_m_theta",
     "psi",
     "psi_from_cos",
@@ -48,6 +54,34 @@ def _as_array(x):
         return x
     arr = np.asarray(x)
     return arr if np.issubdtype(arr.dtype, np.floating) else arr.astype(np.float64)
+
+
+def check_theta12_deg(theta12_deg, name: str = "theta12_deg"):
+    """θ12 in degrees, checked: a float for a number; arrays and tensors as given, each element checked.
+
+    θ12, the angle between W1 and W2, must lie in (0, 180] degrees. A value below 1° is refused
+    too: ``math.pi / 5`` (36° in radians) would otherwise silently mean 0.63°.
+    """
+    scalar = isinstance(theta12_deg, numbers.Real) and not isinstance(theta12_deg, (bool, np.bool_))
+    if isinstance(theta12_deg, torch.Tensor):
+        values = theta12_deg.detach().cpu().double().numpy().ravel()
+    elif scalar or (isinstance(theta12_deg, (list, tuple, np.ndarray))
+                    and np.asarray(theta12_deg).dtype.kind in "iuf"):
+        values = np.asarray(theta12_deg, dtype=np.float64).ravel()
+    else:
+        raise ValueError(f"{name} must be a number of degrees in (0, 180], got {theta12_deg!r}")
+    outside = values[~((values > 0) & (values <= 180))]  # NaN is outside too
+    if outside.size:
+        raise ValueError(
+            f"{name} (the angle between W1 and W2) must lie in (0, 180] degrees, got {outside[0]:g}"
+        )
+    small = values[values < 1]
+    if small.size:
+        raise ValueError(
+            f"{name}={small[0]:g} looks like radians; pass degrees in (0, 180] (a θ12 below 1° is "
+            f"refused: {small[0]:g} rad is {math.degrees(small[0]):.4g}°)"
+        )
+    return float(theta12_deg) if scalar else theta12_deg
 
 
 def cos_m_theta(cos, m):
@@ -96,17 +130,20 @@ def psi_from_cos(cos, m):
     return sign * cos_m_theta(c, m) - 2 * k
 
 
-def psi(theta, m):
+def psi(theta_rad, m):
     """ψ(θ) = (−1)^k cos(mθ) − 2k for θ ∈ [kπ/m, (k+1)π/m], k ∈ {0, …, m−1} (paper Eq. 6).
 
-    ``theta`` in radians, within [0, π] (a ValueError says otherwise). m = 1 gives cos θ,
-    the modified softmax.
+    ``theta_rad``: θ in radians, within [0, π] (a ValueError says otherwise, and suggests
+    ``math.radians`` when the values look like degrees). m = 1 gives cos θ, the modified softmax.
     """
     m = check_m(m)
-    t = _as_array(theta)
+    t = _as_array(theta_rad)
     lib = torch if isinstance(t, torch.Tensor) else np
     if bool((t < 0).any()) or bool((t > math.pi + 1e-6).any()) or bool(lib.isnan(t).any()):
-        raise ValueError("theta must lie in [0, pi] radians (it is an angle between two vectors)")
+        hint = "; these look like degrees: convert with math.radians" if bool((t > 3.5).any()) else ""
+        raise ValueError(
+            "theta_rad must lie in [0, pi] radians (it is an angle between two vectors)" + hint
+        )
     k = lib.clip(lib.floor(t * m / math.pi), 0, m - 1)
     if isinstance(k, torch.Tensor):
         k = k.detach()
@@ -125,29 +162,28 @@ def annealed_target(cos, m, lam=0.0):
     return (lam * c + psi_from_cos(c, m)) / (1.0 + lam)
 
 
-def angular_margin(m, theta12):
-    """The angular margin between the two A-Softmax binary boundaries: (m−1)/(m+1)·θ12.
+def angular_margin(m, theta12_deg):
+    """The angular margin between the two A-Softmax binary boundaries: (m−1)/(m+1)·θ12, in degrees.
 
-    θ12 is the angle between W1 and W2 (any unit: the result has the same unit). The class-1
-    boundary lies at θ1 = θ12/(m+1) from W1 and the class-2 boundary at θ2 = θ12/(m+1) from
-    W2 (Table 1: cos(mθ1) = cos θ2 with θ1 + θ2 = θ12). m = 1..4 give 0, 1/3, 1/2, 3/5 of θ12.
+    ``theta12_deg``: θ12, the angle between W1 and W2, in degrees (:func:`check_theta12_deg`;
+    arrays and tensors work element-wise). The class-1 boundary lies at θ1 = θ12/(m+1) from W1
+    and the class-2 boundary at θ2 = θ12/(m+1) from W2 (Table 1: cos(mθ1) = cos θ2 with
+    θ1 + θ2 = θ12). m = 1..4 give 0, 1/3, 1/2, 3/5 of θ12.
     """
     m = check_m(m)
-    t = _as_array(theta12)
-    if bool((t < 0).any()):
-        raise ValueError("theta12 (the angle between W1 and W2) must be >= 0")
+    t = _as_array(check_theta12_deg(theta12_deg))
     return (m - 1) / (m + 1) * t
 
 
-def boundary_angles(m, theta12):
-    """Angles from W1, towards W2, of the class-1 and class-2 A-Softmax boundaries (Table 1).
+def boundary_angles(m, theta12_deg):
+    """Angles (degrees) from W1, towards W2, of the class-1 and class-2 A-Softmax boundaries (Table 1).
 
-    Class 1 needs θ1 < θ2/m, so on the arc between W1 and W2 its boundary is at
-    θ12/(m+1); class 2's is at θ12 − θ12/(m+1) = m·θ12/(m+1). For m = 1 both coincide
-    with the bisector θ12/2 (the modified-softmax boundary).
+    ``theta12_deg``: θ12 in degrees. Class 1 needs θ1 < θ2/m, so on the arc between W1 and W2
+    its boundary is at θ12/(m+1); class 2's is at θ12 − θ12/(m+1) = m·θ12/(m+1). For m = 1 both
+    coincide with the bisector θ12/2 (the modified-softmax boundary).
     """
     m = check_m(m)
-    t = _as_array(theta12)
+    t = _as_array(check_theta12_deg(theta12_deg))
     return t / (m + 1), m * t / (m + 1)
 
 
@@ -202,39 +238,39 @@ class LambdaSchedule:
 
 @dataclass(frozen=True)
 class EffectiveMargin:
-    """Where the λ-blended A-Softmax puts the class-1 boundary, in degrees from W1."""
+    """Where the λ-blended A-Softmax puts the class-1 boundary (every angle in degrees)."""
 
     m: int  # nominal margin
     lam: float  # annealing weight λ
-    theta12: float  # angle between W1 and W2
-    theta1: float  # the class-1 boundary angle θ1* from W1
+    theta12: float  # angle between W1 and W2, degrees
+    theta1: float  # the class-1 boundary angle θ1* from W1, degrees
     m_eff: float  # the margin with θ12 / (m_eff + 1) = θ1*
 
     @property
     def margin(self) -> float:
-        """The angular margin this gives, θ12 − 2θ1* = (m_eff − 1)/(m_eff + 1)·θ12."""
+        """The angular margin this gives in degrees, θ12 − 2θ1* = (m_eff − 1)/(m_eff + 1)·θ12."""
         return self.theta12 - 2 * self.theta1
 
 
-def effective_margin(m, lam, theta12=90.0, tol=1e-10) -> EffectiveMargin:
-    """Solve (λ cos θ1 + ψ(θ1)) / (1 + λ) = cos(θ12 − θ1) for θ1 ∈ [0, θ12/2] by bisection.
+def effective_margin(m, lam, theta12_deg=90.0, tol_rad=1e-10) -> EffectiveMargin:
+    """Solve (λ cos θ1 + ψ(θ1)) / (1 + λ) = cos(θ12 − θ1) for θ1 ∈ [0, θ12/2] by bisection (App. G).
 
-    The left side decreases in θ1 and the right side increases, so the root is unique: at
-    θ1 = 0 the difference is 1 − cos θ12 > 0, at θ12/2 it is ≤ 0 since ψ ≤ cos. λ = 0 gives
-    back θ12/(m + 1) (while mθ1 ≤ π) and so m_eff = m; λ → ∞ gives m_eff → 1.
+    ``theta12_deg``: θ12 in degrees (:func:`check_theta12_deg`); ``tol_rad``: the bisection's
+    tolerance on θ1, in radians. The result's angles are in degrees. The left side decreases in
+    θ1 and the right side increases, so the root is unique: at θ1 = 0 the difference is
+    1 − cos θ12 > 0, at θ12/2 it is ≤ 0 since ψ ≤ cos. λ = 0 gives back θ12/(m + 1) (while
+    mθ1 ≤ π) and so m_eff = m; λ → ∞ gives m_eff → 1.
     """
     m = check_m(m)
     lam = check_finite("lam (the annealing weight λ)", lam)
-    theta12 = float(theta12)
-    if not 0 < theta12 <= 180:
-        raise ValueError(f"theta12 must lie in (0, 180] degrees, got {theta12!r}")
+    theta12 = check_theta12_deg(theta12_deg)
     t12 = math.radians(theta12)
 
     def gap(t1: float) -> float:  # target logit of class 1 minus the class-2 logit
         return float(annealed_target(math.cos(t1), m, lam)) - math.cos(t12 - t1)
 
     lo, hi = 0.0, t12 / 2
-    while hi - lo > tol:
+    while hi - lo > tol_rad:
         mid = 0.5 * (lo + hi)
         lo, hi = (mid, hi) if gap(mid) > 0 else (lo, mid)
     theta1 = math.degrees(0.5 * (lo + hi))

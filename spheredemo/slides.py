@@ -25,7 +25,7 @@ import numpy as np
 from spheredemo.analysis import angle_stats
 from spheredemo.atomic import atomic_path
 from spheredemo.margins import LambdaSchedule, annealed_target
-from spheredemo.plots.boundaries import boundary_slider_figure
+from spheredemo.plots.sliders import boundary_slider_figure, slider_steps
 from spheredemo.plots.regions import sphere_caps_figure
 from spheredemo.margins import effective_margin
 from spheredemo.plots.psi import THETA_DEG, psi_curves
@@ -189,21 +189,7 @@ def embedding_slider_figure(load, models=EMBEDDING_MODELS, per_class: int = 150)
         go.Frame(name=label, data=traces, layout=dict(annotations=stats_annotation(text)))
         for label, (traces, text) in states.items()
     ]
-    steps = [
-        dict(
-            method="animate",
-            label=label,
-            args=[
-                [label],
-                dict(
-                    mode="immediate",
-                    frame=dict(duration=0, redraw=True),
-                    transition=dict(duration=0),
-                ),
-            ],
-        )
-        for label in states
-    ]
+    steps = slider_steps(states)
     axis = dict(range=[-1.25, 1.25], visible=False)
     fig.update_layout(
         xaxis=axis,
@@ -257,9 +243,7 @@ def face_slider_figure(load, models=FACE_SLIDE_MODELS, bins: int = 60):
 
     fig.frames = [go.Frame(name=label, data=traces, layout=dict(annotations=annotation(text)))
                   for label, (traces, text) in states.items()]
-    steps = [dict(method="animate", label=label,
-                  args=[[label], dict(mode="immediate", frame=dict(duration=0, redraw=True),
-                                      transition=dict(duration=0))]) for label in states]
+    steps = slider_steps(states)
     fig.update_layout(barmode="overlay", bargap=0, annotations=annotation(first_text), height=620, font=FONT,
                       plot_bgcolor="white", xaxis=dict(title="angle between the two faces (degrees)", range=[0, 120]),
                       yaxis=dict(title="density"),

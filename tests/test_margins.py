@@ -98,13 +98,38 @@ def test_angular_margin_fractions():
 
 @pytest.mark.parametrize("m", [1, 2, 3, 4, 6])
 def test_boundary_angles_solve_table1(m):
-    theta12 = 1.3
+    theta12 = 74.5  # degrees
     b1, b2 = margins.boundary_angles(m, theta12)
+    rad = math.radians
     # class-1 boundary: cos(mθ1) = cos θ2 with θ2 = θ12 − θ1
-    assert math.cos(m * b1) == pytest.approx(math.cos(theta12 - b1))
+    assert math.cos(m * rad(b1)) == pytest.approx(math.cos(rad(theta12 - b1)))
     # class-2 boundary: cos θ1 = cos(mθ2)
-    assert math.cos(b2) == pytest.approx(math.cos(m * (theta12 - b2)))
+    assert math.cos(rad(b2)) == pytest.approx(math.cos(m * rad(theta12 - b2)))
     assert b2 - b1 == pytest.approx(float(margins.angular_margin(m, theta12)))
+
+
+def test_theta12_is_in_degrees_and_radians_are_refused():
+    for fn in (lambda t: margins.angular_margin(4, t), lambda t: margins.boundary_angles(4, t),
+               lambda t: margins.effective_margin(4, 5.0, t)):
+        with pytest.raises(ValueError, match=r"theta12_deg=0.628319 looks like radians; pass degrees in \(0, 180\]"):
+            fn(math.pi / 5)
+        with pytest.raises(ValueError, match=r"theta12_deg .* must lie in \(0, 180\] degrees, got 200"):
+            fn(200.0)
+    assert margins.check_theta12_deg(36) == 36.0 and isinstance(margins.check_theta12_deg(36), float)
+    assert margins.check_theta12_deg(1.0) == 1.0  # 1° is the smallest θ12 taken
+    # arrays and tensors are checked element by element and keep their type
+    np.testing.assert_allclose(margins.angular_margin(3, np.array([10.0, 180.0])), [5.0, 90.0])
+    torch.testing.assert_close(margins.angular_margin(3, torch.tensor([10.0, 180.0])), torch.tensor([5.0, 90.0]))
+    with pytest.raises(ValueError, match="looks like radians"):
+        margins.angular_margin(3, np.array([36.0, 0.5]))
+    for bad in (float("nan"), 0, -10):
+        with pytest.raises(ValueError, match=r"must lie in \(0, 180\] degrees"):
+            margins.check_theta12_deg(bad)
+    for bad in ("36", True, None):
+        with pytest.raises(ValueError, match="must be a number of degrees"):
+            margins.check_theta12_deg(bad)
+    with pytest.raises(ValueError, match="my_angle=0.5 looks like radians"):
+        margins.check_theta12_deg(0.5, name="my_angle")
 
 
 def test_softmax_boundary_contains_its_points():
@@ -137,8 +162,10 @@ def test_bad_m_is_refused(bad):
 
 
 def test_bad_inputs_say_what_is_allowed():
-    with pytest.raises(ValueError, match=r"theta must lie in \[0, pi\]"):
-        margins.psi(np.array([4.0]), 2)
+    with pytest.raises(ValueError, match=r"theta_rad must lie in \[0, pi\] radians"):
+        margins.psi(np.array([-0.1]), 2)
+    with pytest.raises(ValueError, match=r"theta_rad must lie in \[0, pi\].*look like degrees"):
+        margins.psi(np.array([90.0]), 2)
     with pytest.raises(ValueError, match="step must be an integer >= 0"):
         margins.LambdaSchedule()(-1)
     with pytest.raises(ValueError, match="gamma must be a finite number >= 0"):
@@ -168,3 +195,41 @@ def test_effective_margin_of_m4_with_lambda_5_is_what_the_readme_says(theta12, e
     reference = t12 / boundary - 1
     assert reference == pytest.approx(expected, abs=0.005)
     assert round(margins.effective_margin(m, lam, theta12).m_eff, 2) == expected
+
+
+@pytest.mark.parametrize("theta12", [36.0, 90.0, 120.0])
+@pytest.mark.parametrize("m", [1, 2, 3, 4])
+def test_lambda_zero_gives_the_nominal_margin(m, theta12):
+    r = margins.effective_margin(m, 0.0, theta12)
+    assert r.theta1 == pytest.approx(theta12 / (m + 1), abs=1e-6)
+    assert r.m_eff == pytest.approx(m, abs=1e-5)
+    assert r.margin == pytest.approx((m - 1) / (m + 1) * theta12, abs=1e-5)
+
+
+def test_the_root_solves_the_boundary_equation():
+    r = margins.effective_margin(4, 5.0, 36.0)
+    t1, t12 = math.radians(r.theta1), math.radians(36.0)
+    assert float(margins.annealed_target(math.cos(t1), 4, 5.0)) == pytest.approx(
+        math.cos(t12 - t1), abs=1e-8
+    )
+
+
+def test_annealing_shrinks_the_margin():
+    m_eff = [margins.effective_margin(4, lam, 36.0).m_eff for lam in (0, 0.5, 1, 5, 50, 1000)]
+    assert all(a > b for a, b in zip(m_eff, m_eff[1:]))
+    assert m_eff[-1] == pytest.approx(1.0, abs=0.01)
+    # sphereface issue #11: with λ = 5, m = 4 acts like a much smaller m (≈ 1.5–2)
+    assert 1.4 < margins.effective_margin(4, 5.0, 36.0).m_eff < 2.0
+    assert 1.4 < margins.effective_margin(4, 5.0, 90.0).m_eff < 2.0
+    assert margins.effective_margin(1, 5.0, 36.0).m_eff == pytest.approx(1.0, abs=1e-6)
+
+
+def test_effective_margin_refuses_bad_input():
+    with pytest.raises(ValueError, match="looks like radians"):
+        margins.effective_margin(4, 5.0, math.pi / 5)
+    with pytest.raises(ValueError, match=r"lam .* >= 0"):
+        margins.effective_margin(4, -1.0)
+    with pytest.raises(ValueError, match=r"theta12_deg .* must lie in \(0, 180\]"):
+        margins.effective_margin(4, 5.0, 0.0)
+    with pytest.raises(ValueError, match="m must be a positive integer"):
+        margins.effective_margin(0, 5.0)

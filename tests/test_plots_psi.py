@@ -1,13 +1,12 @@
-"""ψ curves, the annealed target, the λ schedule and the effective margin of the annealed loss."""
-
-import math
+"""ψ curves, the annealed target, the λ schedule and the effective margin drawn (margins.effective_margin itself
+is tested in test_margins.py)."""
 
 import matplotlib
 import numpy as np
 import pytest
 from matplotlib.figure import Figure
 
-from spheredemo.margins import LambdaSchedule, annealed_target, psi
+from spheredemo.margins import LambdaSchedule, annealed_target, effective_margin, psi
 from spheredemo.plots.psi import (
     LAMBDA_LINE_LABEL,
     THETA_DEG,
@@ -15,48 +14,11 @@ from spheredemo.plots.psi import (
     draw_annealed,
     draw_lambda_schedule,
     draw_psi,
-    effective_margin,
     nominal_boundary_text,
     psi_curves,
 )
 
 matplotlib.use("Agg")
-
-
-@pytest.mark.parametrize("theta12", [36.0, 90.0, 120.0])
-@pytest.mark.parametrize("m", [1, 2, 3, 4])
-def test_lambda_zero_gives_the_nominal_margin(m, theta12):
-    r = effective_margin(m, 0.0, theta12)
-    assert r.theta1 == pytest.approx(theta12 / (m + 1), abs=1e-6)
-    assert r.m_eff == pytest.approx(m, abs=1e-5)
-    assert r.margin == pytest.approx((m - 1) / (m + 1) * theta12, abs=1e-5)
-
-
-def test_the_root_solves_the_boundary_equation():
-    r = effective_margin(4, 5.0, 36.0)
-    t1, t12 = math.radians(r.theta1), math.radians(36.0)
-    assert float(annealed_target(math.cos(t1), 4, 5.0)) == pytest.approx(
-        math.cos(t12 - t1), abs=1e-8
-    )
-
-
-def test_annealing_shrinks_the_margin():
-    m_eff = [effective_margin(4, lam, 36.0).m_eff for lam in (0, 0.5, 1, 5, 50, 1000)]
-    assert all(a > b for a, b in zip(m_eff, m_eff[1:]))
-    assert m_eff[-1] == pytest.approx(1.0, abs=0.01)
-    # sphereface issue #11: with λ = 5, m = 4 acts like a much smaller m (≈ 1.5–2)
-    assert 1.4 < effective_margin(4, 5.0, 36.0).m_eff < 2.0
-    assert 1.4 < effective_margin(4, 5.0, 90.0).m_eff < 2.0
-    assert effective_margin(1, 5.0, 36.0).m_eff == pytest.approx(1.0, abs=1e-6)
-
-
-def test_effective_margin_refuses_bad_input():
-    with pytest.raises(ValueError, match=r"lam .* >= 0"):
-        effective_margin(4, -1.0)
-    with pytest.raises(ValueError, match=r"theta12 must lie in \(0, 180\]"):
-        effective_margin(4, 5.0, 0.0)
-    with pytest.raises(ValueError, match="m must be a positive integer"):
-        effective_margin(0, 5.0)
 
 
 def test_psi_curves():
@@ -84,9 +46,9 @@ def test_draw_functions_return_their_lines():
 
 def test_display_updates_in_place():
     fig = Figure()
-    display = PsiDisplay(m=4, lam=5.0, theta12=36).plot(fig.subplots(1, 2))
+    display = PsiDisplay(m=4, lam=5.0, theta12_deg=36).plot(fig.subplots(1, 2))
     blend = display.blend_line
-    display.update(m=3, lam=1.0, theta12=90, schedule=LambdaSchedule(100.0, 0.5, 1.0, 2.0))
+    display.update(m=3, lam=1.0, theta12_deg=90, schedule=LambdaSchedule(100.0, 0.5, 1.0, 2.0))
     assert display.blend_line is blend
     cos = np.cos(np.radians(THETA_DEG))
     np.testing.assert_allclose(blend.get_ydata(), annealed_target(cos, 3, 1.0))
@@ -102,6 +64,9 @@ def test_display_updates_in_place():
     with pytest.raises(ValueError, match="m must be a positive integer"):
         display.update(m=0)
     assert display.settings["m"] == 3  # a refused update leaves the display as it was
+    with pytest.raises(ValueError, match="looks like radians"):
+        display.update(theta12_deg=0.6)
+    assert display.settings["theta12_deg"] == 90
     # never reaches 0: said, not raised
     display.update(schedule=LambdaSchedule(lambda_min=0.0), lam=0.0)
     assert "not reached" in display.schedule_text.get_text()
@@ -128,7 +93,7 @@ def test_psi_stays_visible_under_the_blend_at_lambda_zero():
 
     fig = Figure(figsize=(10, 3.8), dpi=80)
     FigureCanvasAgg(fig)
-    display = PsiDisplay(m=4, lam=0.0, theta12=36).plot(fig.subplots(1, 2))
+    display = PsiDisplay(m=4, lam=0.0, theta12_deg=36).plot(fig.subplots(1, 2))
     np.testing.assert_allclose(display.blend_line.get_ydata(), display.psi_line.get_ydata(), atol=1e-12)  # one curve
     assert display.psi_line.get_zorder() > display.blend_line.get_zorder()
     assert display.psi_line.get_linestyle() == "--" and display.blend_line.get_alpha() < 1

@@ -9,7 +9,7 @@ import pytest
 
 from spheredemo import slides
 from spheredemo.analysis import Embeddings
-from spheredemo.plots.boundaries import binary_boundaries
+from spheredemo.geometry import binary_boundaries
 
 
 @pytest.fixture(scope="module")

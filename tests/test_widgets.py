@@ -6,7 +6,7 @@ import pytest
 
 from spheredemo.analysis import Embeddings, closest_pair, pair_angles
 from spheredemo.margins import LambdaSchedule
-from spheredemo.plots.boundaries import binary_boundaries
+from spheredemo.geometry import binary_boundaries
 from spheredemo.margins import effective_margin
 from spheredemo.widgets import (
     MODEL_CHOICES,

@@ -1,29 +1,28 @@
 """Constraint regions (Fig. 3): where each class's constraint holds, in the plane and on the sphere.
 
-The two unit class weights W1, W2 are those of :mod:`spheredemo.plots.boundaries` (θ12 apart,
-W1 at 90° − θ12/2, W2 at 90° + θ12/2; on the sphere they lie on the equator, z = 0). Every point
-is labelled by :func:`~spheredemo.plots.boundaries.region_labels`: 1 or 2 where that class's
-constraint holds, 0 where neither does (a margin, drawn grey). Besides the softmax rules of
-Table 1, Fig. 3 shows ``euclidean``: ‖x − W1‖ + d < ‖x − W2‖, a margin d in distance.
+The labels come from :mod:`spheredemo.geometry` (:func:`~spheredemo.geometry.plane_region_labels`,
+:func:`~spheredemo.geometry.sphere_region_labels`): 1 or 2 where that class's constraint holds,
+0 where neither does (a margin, drawn grey), for W1, W2 θ12 apart (in degrees, ``theta12_deg``;
+on the sphere on the equator). Besides the losses of Table 1, Fig. 3 shows ``euclidean``:
+‖x − W1‖ + d < ‖x − W2‖, a margin d in distance (``euclidean_margin``). This module only draws.
 """
 
 from __future__ import annotations
 
-import math
-
 import numpy as np
 from matplotlib.colors import ListedColormap, to_rgba
 
-from spheredemo.margins import check_m
-from spheredemo.plots.boundaries import (
-    LIMIT,
-    RULE_TITLES,
-    _check_rule,
-    _check_theta12,
-    _direction,
-    _weight_arrow,
-    region_labels,
+from spheredemo.geometry import (
+    LOSS_TITLES,
+    VIEW_LIMIT,
+    check_loss,
+    class_weights,
+    plane_region_labels,
+    sphere_grid,
+    sphere_region_labels,
 )
+from spheredemo.margins import check_m
+from spheredemo.plots.boundaries import draw_weight_arrow
 from spheredemo.plots.style import WEIGHT_COLOR, class_color
 
 __all__ = [
@@ -45,75 +44,60 @@ _CAPS_COLORSCALE = [
 ]
 
 
-def _rule_title(rule: str, m) -> str:
-    return RULE_TITLES[rule] + (f" (m = {check_m(m)})" if rule == "asoftmax" else "")
+def _loss_title(loss: str, m) -> str:
+    return LOSS_TITLES[loss] + (f" (m = {check_m(m)})" if loss == "asoftmax" else "")
 
 
-def draw_constraint_regions(rule="asoftmax", ax=None, theta12=90.0, m=4, margin=0.3, n=301):
+def _caps_title(loss: str) -> str:
+    return LOSS_TITLES[loss] + ": class caps"
+
+
+def draw_constraint_regions(
+    loss="asoftmax", ax=None, theta12_deg=90.0, m=4, euclidean_margin=0.3, n=301
+):
     """Fig. 3, row 1: where each class's constraint holds in the plane (grey: neither).
 
+    ``theta12_deg``: θ12 in degrees; ``euclidean_margin``: the distance d of the Euclidean loss.
     Returns the AxesImage of the regions (its array holds the labels 0, 1, 2).
     """
     if ax is None:
         import matplotlib.pyplot as plt
 
         ax = plt.gca()
-    theta12 = _check_theta12(theta12)
-    w1, w2 = _direction(90.0 - theta12 / 2), _direction(90.0 + theta12 / 2)
-    grid = np.linspace(-LIMIT, LIMIT, n)
-    xx, yy = np.meshgrid(grid, grid)
-    labels = region_labels(np.stack([xx, yy], axis=-1), w1, w2, rule, m=m, margin=margin)
+    labels = plane_region_labels(loss, theta12_deg, m, euclidean_margin, n)
     cmap = ListedColormap(["#e6e6e6", class_color(0), class_color(1)])
     image = ax.imshow(
         labels,
         origin="lower",
-        extent=(-LIMIT, LIMIT, -LIMIT, LIMIT),
+        extent=(-VIEW_LIMIT, VIEW_LIMIT, -VIEW_LIMIT, VIEW_LIMIT),
         cmap=cmap,
         vmin=0,
         vmax=2,
         alpha=0.45,
         interpolation="nearest",
     )
-    for w in (w1, w2):
-        _weight_arrow(ax, tuple(w))
+    for w in class_weights(theta12_deg):
+        draw_weight_arrow(ax, tuple(w))
     ax.set_aspect("equal")
     ax.set_xticks([])
     ax.set_yticks([])
     ax.spines[:].set_visible(False)
-    ax.set_title(_rule_title(rule, m))
+    ax.set_title(_loss_title(loss, m))
     return image
 
 
-def _sphere_grid(n: int = 60) -> np.ndarray:
-    u, v = np.meshgrid(np.linspace(0, 2 * math.pi, 2 * n), np.linspace(0, math.pi, n))
-    # (n, 2n, 3)
-    return np.stack([np.cos(u) * np.sin(v), np.sin(u) * np.sin(v), np.cos(v)], axis=-1)
-
-
-def _sphere_weights(theta12: float) -> tuple[np.ndarray, np.ndarray]:
-    w1, w2 = _direction(90.0 - theta12 / 2), _direction(90.0 + theta12 / 2)
-    return np.append(w1, 0.0), np.append(w2, 0.0)
-
-
-def _caps(theta12, m, rule, margin, n, b1=0.0, b2=0.0) -> np.ndarray:
-    points = _sphere_grid(n)
-    return region_labels(
-        points, *_sphere_weights(_check_theta12(theta12)), rule, m=m, b1=b1, b2=b2, margin=margin
-    )
-
-
 def draw_sphere_regions(
-    rule="asoftmax", ax=None, theta12=90.0, m=4, margin=0.3, n=60, elev=25.0, azim=90.0
+    loss="asoftmax", ax=None, theta12_deg=90.0, m=4, euclidean_margin=0.3, n=60, elev=25.0, azim=90.0
 ):
     """Fig. 3, row 2, in matplotlib: the unit sphere coloured by the class whose constraint
-    holds there (grey: neither), with W1 and W2. Returns the surface (``.labels`` holds the
-    (n, 2n) grid of labels it was coloured by)."""
+    holds there (grey: neither), with W1 and W2 θ12 = ``theta12_deg`` degrees apart. Returns the
+    surface (``.labels`` holds the (n, 2n) grid of labels it was coloured by)."""
     if ax is None:
         import matplotlib.pyplot as plt
 
         ax = plt.figure().add_subplot(projection="3d")
-    labels = _caps(theta12, m, rule, margin, n)
-    points = _sphere_grid(n)
+    labels = sphere_region_labels(loss, theta12_deg, m, euclidean_margin, n)
+    points = sphere_grid(n)
     palette = np.array([to_rgba(_NEITHER), to_rgba(class_color(0)), to_rgba(class_color(1))])
     surface = ax.plot_surface(
         points[..., 0],
@@ -127,20 +111,25 @@ def draw_sphere_regions(
         shade=False,
     )
     surface.labels = labels
-    for i, w in enumerate(_sphere_weights(_check_theta12(theta12))):
-        ax.plot([0, 1.35 * w[0]], [0, 1.35 * w[1]], [0, 1.35 * w[2]], color=WEIGHT_COLOR, lw=2.5)
-        ax.text(*(1.5 * w), f"$W_{i + 1}$", ha="center", fontsize=11)
+    _draw_sphere_weights(ax, class_weights(theta12_deg, dim=3))
     ax.set_box_aspect((1, 1, 1))
     ax.view_init(elev=elev, azim=azim)
     ax.set_xlim(1, -1)  # seen from +y, so flip x to keep W1 on the right as in the plane
     ax.set_ylim(-1, 1)
     ax.set_zlim(-1, 1)
     ax.set_axis_off()
-    ax.set_title(_rule_title(rule, m) + ": on the sphere")
+    ax.set_title(_loss_title(loss, m) + ": on the sphere")
     return surface
 
 
-def _caps_traces(points, labels, rule: str, weights) -> list:
+def _draw_sphere_weights(ax, weights) -> None:
+    """W1 and W2 as lines from the centre of a 3D axes, with their labels."""
+    for i, w in enumerate(weights):
+        ax.plot([0, 1.35 * w[0]], [0, 1.35 * w[1]], [0, 1.35 * w[2]], color=WEIGHT_COLOR, lw=2.5)
+        ax.text(*(1.5 * w), f"$W_{i + 1}$", ha="center", fontsize=11)
+
+
+def _caps_traces(points, labels, loss: str, weights) -> list:
     """One scene's traces: the sphere coloured by ``labels``, then the W1 and W2 lines."""
     import plotly.graph_objects as go
 
@@ -153,7 +142,7 @@ def _caps_traces(points, labels, rule: str, weights) -> list:
         cmax=2,
         colorscale=_CAPS_COLORSCALE,
         showscale=False,
-        name=rule,
+        name=loss,
         hoverinfo="skip",
         lighting=dict(ambient=0.85, diffuse=0.25, specular=0.05),
     )
@@ -173,26 +162,27 @@ def _caps_traces(points, labels, rule: str, weights) -> list:
 
 
 def sphere_caps_figure(
-    theta12=90.0, m=4, rules=("euclidean", "modified", "asoftmax"), margin=0.3, n=60
+    theta12_deg=90.0, m=4, losses=("euclidean", "modified", "asoftmax"), euclidean_margin=0.3, n=60
 ):
     """Fig. 3, row 2: the caps of the unit sphere where each class's constraint holds (plotly).
 
-    One 3D scene per rule; each scene has a surface whose ``surfacecolor`` is the label
-    (0 neither, 1 class 1, 2 class 2) and the two weight vectors as lines.
+    One 3D scene per loss; each scene has a surface whose ``surfacecolor`` is the label
+    (0 neither, 1 class 1, 2 class 2) and the two weight vectors, θ12 = ``theta12_deg`` degrees
+    apart, as lines. ``euclidean_margin`` is the distance d of the Euclidean loss.
     """
     from plotly.subplots import make_subplots
 
-    rules = tuple(_check_rule(r) for r in rules)
+    losses = tuple(check_loss(loss) for loss in losses)
     fig = make_subplots(
         rows=1,
-        cols=len(rules),
-        specs=[[{"type": "scene"}] * len(rules)],
-        subplot_titles=[RULE_TITLES[r] + ": class caps" for r in rules],
+        cols=len(losses),
+        specs=[[{"type": "scene"}] * len(losses)],
+        subplot_titles=[_caps_title(loss) for loss in losses],
     )
-    points = _sphere_grid(n)
-    for col, rule in enumerate(rules, start=1):
-        labels = _caps(theta12, m, rule, margin, n)
-        for trace in _caps_traces(points, labels, rule, _sphere_weights(_check_theta12(theta12))):
+    points, weights = sphere_grid(n), class_weights(theta12_deg, dim=3)
+    for col, loss in enumerate(losses, start=1):
+        labels = sphere_region_labels(loss, theta12_deg, m, euclidean_margin, n)
+        for trace in _caps_traces(points, labels, loss, weights):
             fig.add_trace(trace, row=1, col=col)
     axis = dict(visible=False, range=[-1.3, 1.3])
     # Look from the W1–W2 side of the sphere with +y up, so W1 is on the right as in the 2D picture.
@@ -204,32 +194,36 @@ def sphere_caps_figure(
         camera=dict(eye=dict(x=0.0, y=1.3, z=1.15), up=dict(x=0, y=1, z=0)),
     )
     fig.update_layout(margin=dict(l=0, r=0, t=30, b=0), height=360)
-    fig.layout.meta = {"rules": list(rules), "n": n, "margin": margin}
+    fig.layout.meta = {"losses": list(losses), "n": n, "euclidean_margin": euclidean_margin}
     return fig
 
 
-def update_sphere_caps(fig, theta12=90.0, m=4, rules=None, b1=0.0, b2=0.0) -> None:
+def update_sphere_caps(fig, theta12_deg=90.0, m=4, losses=None, b1=0.0, b2=0.0) -> None:
     """Move the caps and weights of a :func:`sphere_caps_figure` in place (works on a FigureWidget).
 
-    ``rules`` replaces the figure's rules (as many as it has scenes); ``b1``, ``b2`` are the
-    softmax biases (used by a softmax scene only).
+    ``theta12_deg``: θ12 in degrees; ``losses`` replaces the figure's losses (as many as it has
+    scenes); ``b1``, ``b2`` are the softmax biases (used by a softmax scene only).
     """
     meta = dict(fig.layout.meta)
-    if rules is not None:
-        rules = tuple(_check_rule(r) for r in rules)
-        if len(rules) != len(meta["rules"]):
-            raise ValueError(f"this figure has {len(meta['rules'])} scenes, got {len(rules)} rules")
-        meta["rules"] = list(rules)
-    weights = _sphere_weights(_check_theta12(theta12))
-    caps = [_caps(theta12, m, rule, meta["margin"], meta["n"], b1, b2) for rule in meta["rules"]]
+    if losses is not None:
+        losses = tuple(check_loss(loss) for loss in losses)
+        if len(losses) != len(meta["losses"]):
+            raise ValueError(
+                f"this figure has {len(meta['losses'])} scenes, got {len(losses)} losses"
+            )
+        meta["losses"] = list(losses)
+    weights = class_weights(theta12_deg, dim=3)
+    caps = [
+        sphere_region_labels(loss, theta12_deg, m, meta["euclidean_margin"], meta["n"], b1, b2)
+        for loss in meta["losses"]
+    ]
     with fig.batch_update():
         fig.layout.meta = meta
-        for k, rule in enumerate(meta["rules"]):
+        for k, loss in enumerate(meta["losses"]):
             surface, *arrows = fig.data[3 * k : 3 * k + 3]
             surface.surfacecolor = caps[k]
-            surface.name = rule
+            surface.name = loss
             for arrow, w in zip(arrows, weights):
                 arrow.x, arrow.y, arrow.z = [0, 1.3 * w[0]], [0, 1.3 * w[1]], [0, 1.3 * w[2]]
-        for k, rule in enumerate(meta["rules"]):
             if k < len(fig.layout.annotations):  # the subplot titles
-                fig.layout.annotations[k].text = RULE_TITLES[rule] + ": class caps"
+                fig.layout.annotations[k].text = _caps_title(loss)

@@ -4,13 +4,8 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from spheredemo.plots.boundaries import (
-    RULE_TITLES,
-    BinaryBoundaries,
-    BoundaryDisplay,
-    binary_boundaries,
-    bounds_text,
-)
+from spheredemo.geometry import LOSS_TITLES, BinaryBoundaries, binary_boundaries, bounds_text
+from spheredemo.plots.boundaries import BoundaryDisplay
 from spheredemo.plots.regions import sphere_caps_figure, update_sphere_caps
 from spheredemo.widgets._base import LOSS_CHOICES, Explorer, MplView, _figure_widget, _slider
 
@@ -34,9 +29,9 @@ def boundary_explorer(
     readout = widgets.HTML().add_class("spheredemo-margin")
 
     def update(m=4, theta12=90, loss="asoftmax", b1=0.0, b2=0.0):
-        display.update(theta12=theta12, m=m, rule=loss, b1=b1, b2=b2)
+        display.update(theta12_deg=theta12, m=m, loss=loss, b1=b1, b2=b2)
         if not isinstance(sphere, widgets.HTML):
-            update_sphere_caps(sphere, theta12, m, rules=(loss,), b1=b1, b2=b2)
+            update_sphere_caps(sphere, theta12, m, losses=(loss,), b1=b1, b2=b2)
         readout.value = _readout_html(display.boundaries)
         controls["m"].disabled = loss != "asoftmax"
         controls["b1"].disabled = controls["b2"].disabled = loss != "softmax"
@@ -70,7 +65,7 @@ def _circle_view(boundaries: BinaryBoundaries) -> tuple[MplView, BoundaryDisplay
 
 def _caps_view(theta12, m, loss):
     """The rotatable 3D caps (a FigureWidget), or an HTML note of what they need."""
-    sphere = _figure_widget(sphere_caps_figure(theta12, m, rules=(loss,), n=40))
+    sphere = _figure_widget(sphere_caps_figure(theta12, m, losses=(loss,), n=40))
     if sphere is None:  # the 2D picture still works; say what the 3D view needs
         sphere = widgets.HTML(
             "The rotatable 3D caps need the anywidget package: pip install anywidget"
@@ -84,7 +79,7 @@ def _readout_html(b: BinaryBoundaries) -> str:
     """The margin line above the pictures, where each boundary lies (from W1), and for A-Softmax
     where m stands against the bounds."""
     return (
-        f"<b>{RULE_TITLES[b.rule]}, θ12 = {b.theta12:.0f}°: {b.margin_text}</b><br>"
+        f"<b>{LOSS_TITLES[b.loss]}, θ12 = {b.theta12:.0f}°: {b.margin_text}</b><br>"
         + (f"{b.boundary_text}<br>" if b.boundary_text else "")
-        + (bounds_text(b.m).replace("\n", "<br>") if b.rule == "asoftmax" else "")
+        + (bounds_text(b.m).replace("\n", "<br>") if b.loss == "asoftmax" else "")
     )

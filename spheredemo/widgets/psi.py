@@ -27,7 +27,7 @@ def psi_explorer(m: int = 4, lam: float = 5.0, theta12: int = 36) -> Explorer:
 
     def update(m=4, lam=5.0, theta12=36, base=1000.0, gamma=0.12, power=1.0, lambda_min=5.0):
         display.update(
-            m=m, lam=lam, theta12=theta12, schedule=LambdaSchedule(base, gamma, power, lambda_min)
+            m=m, lam=lam, theta12_deg=theta12, schedule=LambdaSchedule(base, gamma, power, lambda_min)
         )
         r = display.result
         readout.value = (
