@@ -3,6 +3,10 @@
 Each flag's help text is the comment that documents its field in ``config.py``, so the two
 never disagree. Under torchrun the same command trains with DDP (``docs/paper_scale.md``): every
 process runs it, rank 0 alone prints, writes the checkpoint and verifies.
+
+The command lives here, above the library it drives (:mod:`spheredemo.train`, and :mod:`spheredemo.lfw`
+for a face model's verification); ``spheredemo/train.py`` run as a script only hands over to
+:func:`train_main`, so no library module imports this one.
 """
 
 from __future__ import annotations
@@ -63,6 +67,8 @@ def _bool(text: str) -> bool:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    """The parser of ``python -m spheredemo.train``: one flag per TrainConfig field (its comment is the help,
+    ``--margin`` also spells ``--m``), then ``--out``, ``--data``, ``--resume`` and ``--no-progress``."""
     parser = argparse.ArgumentParser(
         prog="python -m spheredemo.train",
         description="Train a CNN with an embedding and a softmax-family head (A-Softmax by default) on MNIST "
@@ -102,6 +108,13 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def train_main(argv=None) -> int:
+    """``python -m spheredemo.train``: parse ``argv`` (default: the command line), train, report; the exit status.
+
+    Prints the test accuracy (MNIST), the steps, the time and the checkpoint's path, then the final λ and
+    the margin it leaves (A-Softmax), and for an LFW model its verification on the unseen people's pairs.
+    Bad flags exit with status 2 (argparse's message); a run that diverges or cannot find its data prints
+    ``error: ...`` and returns 1. Under torchrun every rank runs it and rank 0 alone reports.
+    """
     from spheredemo import distributed
     from spheredemo.data import DataError
     from spheredemo.train import TrainingDiverged, fit
@@ -113,9 +126,7 @@ def train_main(argv=None) -> int:
         config = TrainConfig(**args)
     except ValueError as exc:
         parser.error(str(exc))
-    tag = config.loss + (f"-m{config.m}" if config.m is not None else "")
-    path = out.format(tag=tag, loss=config.loss, m=config.m, dim=config.dim, dataset=config.dataset,
-                      seed=config.seed)
+    path = _checkpoint_path(out, config)
     try:
         with distributed.session(config.device):  # joins torchrun's process group when launched by it
             _report_processes(config)
@@ -126,22 +137,39 @@ def train_main(argv=None) -> int:
         return 1
     if not main:  # the other ranks of a DDP run: rank 0 reports
         return 0
-    test_acc = run.history.epoch_test_accuracy
-    summary = f"test accuracy {test_acc[-1]:.4f}" if test_acc else (
-        "no full epoch finished" if not config.is_faces else "trained")
-    print(f"{summary}; {run.step} steps in {run.seconds:.1f} s; checkpoint: {path}")
+    _report_run(run, path)
     _report_margin(run)
     if config.dataset == "lfw":
-        from spheredemo.faces import load_lfw_pairs
-        from spheredemo.lfw import default_folds, preprocessing_of, verify_run
-
-        with warnings.catch_warnings(record=True) as caught:
-            warnings.simplefilter("always")
-            pairs = load_lfw_pairs(data, default_folds(run), preprocessing_of(run), progress=not no_progress)
-        for warning in caught:
-            print(f"note: {warning.message}", file=sys.stderr)
-        print(f"LFW verification of unseen people: {verify_run(run, pairs).summary()}")
+        _report_lfw(run, data, progress=not no_progress)
     return 0
+
+
+def _checkpoint_path(out: str, config: TrainConfig) -> str:
+    """``--out`` with its {tag} (loss and m, e.g. asoftmax-m4), {loss}, {m}, {dim}, {dataset} and {seed} filled in."""
+    tag = config.loss + (f"-m{config.m}" if config.m is not None else "")
+    return out.format(tag=tag, loss=config.loss, m=config.m, dim=config.dim, dataset=config.dataset,
+                      seed=config.seed)
+
+
+def _report_run(run, path) -> None:
+    """The last test accuracy (or why there is none), the steps, the time and the checkpoint's path."""
+    test_acc = run.history.epoch_test_accuracy
+    summary = f"test accuracy {test_acc[-1]:.4f}" if test_acc else (
+        "no full epoch finished" if not run.config.is_faces else "trained")
+    print(f"{summary}; {run.step} steps in {run.seconds:.1f} s; checkpoint: {path}")
+
+
+def _report_lfw(run, data, progress: bool) -> None:
+    """Verify a face model on the LFW pairs of the people it never saw; the loader's warnings become notes."""
+    from spheredemo.faces import load_lfw_pairs
+    from spheredemo.lfw import default_folds, preprocessing_of, verify_run
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        pairs = load_lfw_pairs(data, default_folds(run), preprocessing_of(run), progress=progress)
+    for warning in caught:
+        print(f"note: {warning.message}", file=sys.stderr)
+    print(f"LFW verification of unseen people: {verify_run(run, pairs).summary()}")
 
 
 def _report_processes(config: TrainConfig) -> None:

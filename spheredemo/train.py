@@ -77,6 +77,7 @@ class History:
     epoch_test_accuracy: list = field(default_factory=list)  # test accuracy after each epoch
 
     def to_dict(self) -> dict:
+        """The curves as plain lists by field name (what a checkpoint stores)."""
         return {k: list(v) for k, v in self.__dict__.items()}
 
 
@@ -219,6 +220,7 @@ class _Objective(torch.nn.Module):
         self.model, self.head, self.loss = model, head, loss
 
     def forward(self, images, labels, lam: float):
+        """(loss, features) of a batch: ``lam`` is λ for A-Softmax, ignored by the other heads."""
         features = self.model(images)  # (B, D)
         kwargs = {"lam": lam} if self.loss == "asoftmax" else {}
         return self.head(features, labels, **kwargs), features
@@ -560,7 +562,7 @@ def load_checkpoint(path, device="cpu") -> Run:
                world_size=state.get("world_size", 1), data_order=state.get("data_order", "sequential"))
 
 
-if __name__ == "__main__":
+if __name__ == "__main__":  # python -m spheredemo.train: the command is spheredemo.cli's, imported only here
     from spheredemo.cli import train_main
 
     raise SystemExit(train_main())

@@ -1,9 +1,9 @@
-"""Training: it learns, λ belongs to the loop, checkpoints round-trip and survive crashes."""
+"""Training: it learns, λ belongs to the loop, checkpoints round-trip and survive crashes.
+
+The command (``python -m spheredemo.train``) is tested in test_cli.py."""
 
 import math
 import os
-import subprocess
-import sys
 
 import pytest
 import torch
@@ -137,28 +137,6 @@ def test_bad_config_values_are_refused():
         TrainConfig(dim=1)
 
 
-def test_cli_help_explains_every_flag():
-    out = subprocess.run([sys.executable, "-m", "spheredemo.train", "--help"], capture_output=True, text=True,
-                         check=True).stdout
-    for flag in ("--dim", "--loss", "--m", "--lambda-min", "--last-relu", "--resume", "--data", "--out"):
-        assert flag in out
-    assert "floor of λ" in out  # the help text is the config's own comment
-
-
-def test_cli_trains_and_writes_checkpoint(data_root, tmp_path):
-    out = tmp_path / "cli.pt"
-    result = subprocess.run(
-        [sys.executable, "-m", "spheredemo.train", "--dim", "2", "--loss", "asoftmax", "--m", "4",
-         "--max-steps", "5", "--batch-size", "32", "--out", str(out), "--data", str(data_root), "--device", "cpu"],
-        capture_output=True, text=True, timeout=300,
-    )
-    assert result.returncode == 0, result.stderr
-    assert load_checkpoint(out).step == 5
-    lam = LambdaSchedule()(4)  # the official schedule after 5 steps: the margin has hardly begun
-    assert f"final λ = {lam:.3g}" in result.stdout and "m_eff = 1.00" in result.stdout
-    assert "warning: λ ended at" in result.stderr and "far below m = 4" in result.stderr
-
-
 def test_readme_quick_start_margin_numbers():
     """The README: the quick start (3 epochs of 235 steps, γ = 5, λ_min = 0) ends at λ = 0.28, m_eff = 3.50;
     one epoch of the official schedule ends at λ ≈ 34, m_eff ≈ 1.1 (binary margin at θ12 = 90°)."""
@@ -168,25 +146,6 @@ def test_readme_quick_start_margin_numbers():
     assert round(quick, 2) == 0.28 and round(effective_margin(4, quick, 90).m_eff, 2) == 3.50
     official = LambdaSchedule()(235 - 1)
     assert round(official) == 34 and round(effective_margin(4, official, 90).m_eff, 1) == 1.1
-
-
-def test_cli_cosface_uses_its_own_margin_default(data_root, tmp_path):
-    out = tmp_path / "{tag}.pt"
-    result = subprocess.run([sys.executable, "-m", "spheredemo.train", "--loss", "cosface", "--max-steps", "2",
-                             "--batch-size", "16", "--out", str(out), "--device", "cpu"],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stderr
-    assert load_checkpoint(tmp_path / "cosface.pt").head.m == 0.35
-
-
-def test_cli_bad_value_is_a_clear_error():
-    result = subprocess.run([sys.executable, "-m", "spheredemo.train", "--m", "0"], capture_output=True, text=True)
-    assert result.returncode == 2 and "m must be a positive integer" in result.stderr
-    result = subprocess.run([sys.executable, "-m", "spheredemo.train", "--m", "four"], capture_output=True, text=True)
-    assert result.returncode == 2 and "expected a number or none, got 'four'" in result.stderr
-    result = subprocess.run([sys.executable, "-m", "spheredemo.train", "--device", "gpu0"], capture_output=True,
-                            text=True)
-    assert result.returncode == 2 and "device must be auto, cpu, cuda, cuda:N or mps" in result.stderr
 
 
 @pytest.mark.gpu

@@ -1,5 +1,8 @@
 """The explorers without a browser: move a control, check that the drawn data follows the math."""
 
+import ast
+from pathlib import Path
+
 import matplotlib
 import numpy as np
 import pytest
@@ -10,6 +13,11 @@ from spheredemo.geometry import binary_boundaries
 from spheredemo.margins import effective_margin
 from spheredemo.widgets import (
     MODEL_CHOICES,
+    BoundaryExplorer,
+    EmbeddingExplorer,
+    Explorer,
+    PsiExplorer,
+    TrainingExplorer,
     boundary_explorer,
     embedding_explorer,
     psi_explorer,
@@ -155,6 +163,15 @@ def test_without_anywidget_the_3d_views_say_what_they_need(monkeypatch):
     assert "anywidget" in emb.message.value
 
 
+def test_boundary_update_is_plain_with_keyword_defaults():
+    e = boundary_explorer(theta12=60)
+    e.update(m=2)  # the other values are update's defaults, not the controls'
+    assert e.display.boundaries.theta12 == 90 and wedge_width(e) == pytest.approx(30.0)
+    assert "30.0°</b>" in e.readout.value and "class 2's at 60.0°" in e.readout.value
+    e.update()
+    assert wedge_width(e) == pytest.approx(3 / 5 * 90)
+
+
 # --- ψ explorer --------------------------------------------------------------------------------
 
 
@@ -184,6 +201,16 @@ def test_psi_explorer_readout_says_equal_when_the_boundary_has_not_moved():
     assert f"boundary at {r.theta1:.1f}° from W1, instead of θ12/(m+1) = 7.2°" in e.readout.value
     e.set(m=1)  # m = 1: no margin to dilute, the boundary stays at θ12/2 for every λ
     assert "equal to θ12/(m+1) = 18.0°" in e.readout.value
+
+
+def test_psi_update_is_plain_with_keyword_defaults():
+    e = psi_explorer(lam=0.0)
+    e.update(m=2, lam=1000.0)
+    r = effective_margin(2, 1000.0, 36)
+    assert e.display.boundary_line.get_xdata()[0] == pytest.approx(r.theta1)
+    assert f"m_eff ≈ {r.m_eff:.2f}" in e.readout.value
+    e.update(base=10.0, gamma=1.0, power=1.0, lambda_min=0.0)
+    assert e.display.schedule_line.get_ydata()[9] == pytest.approx(LambdaSchedule(10.0, 1.0, 1.0, 0.0)(9))
 
 
 # --- embedding explorer ------------------------------------------------------------------------
@@ -294,6 +321,16 @@ def test_embedding_explorer_with_shipped_checkpoints(data_root):
     np.testing.assert_allclose(np.linalg.norm(circle_points(e), axis=1), 1.0)
 
 
+def test_embedding_update_is_plain_with_keyword_defaults():
+    load = CountingLoader()
+    e = embedding_explorer(load=load, shown_per_class=30)
+    e.update(model="asoftmax-1", pair=(2, 5))
+    emb = fake_embeddings(2, "asoftmax", 1)
+    np.testing.assert_allclose(circle_points(e)[:30], emb.unit_features[emb.labels == 0][:30])
+    assert "(2–2, 5–5)" in e.histograms.legend.get_texts()[0].get_text()
+    assert ("emb", 2, "asoftmax-1") in e.cache and load.calls.count((2, "asoftmax", 1)) == 1
+
+
 # --- training explorer -------------------------------------------------------------------------
 
 
@@ -328,3 +365,49 @@ def test_training_explorer_refuses_bad_settings_with_a_message(data_root):
     e = training_explorer(per_class=30, data_root=data_root)
     e.train(lr=-1.0)
     assert "lr must be" in e.message.value and e.thread is None
+
+
+def test_training_update_says_what_train_would_run():
+    e = training_explorer()  # 300 images per class, 128 a batch: 24 steps an epoch
+    e.update(loss="softmax", epochs=2)
+    assert e.status.value.startswith("ready: 48 steps on 3000 images") and e.controls["m"].disabled
+    e.update()
+    assert e.status.value.startswith("ready: 240 steps") and not e.controls["m"].disabled
+    with pytest.raises(ValueError, match="m must be a positive integer"):
+        e.update(m=0)
+    assert e.run is None and e.thread is None  # an update never trains
+    config = e.train_config(epochs=10)
+    assert config.m == 4 and config.per_class == 300 and e.train_config(loss="modified").m is None
+    lam = LambdaSchedule(config.lambda_base, config.lambda_gamma, config.lambda_power, config.lambda_min)
+    assert lam(120) == pytest.approx(5.0)  # λ near 5 half-way through the run
+
+
+# --- every explorer -------------------------------------------------------------------------------
+
+
+def test_every_explorer_is_one_class_built_whole():
+    """Controls, views and update come with the object: nothing is attached after construction."""
+    made = {
+        BoundaryExplorer: boundary_explorer(),
+        PsiExplorer: psi_explorer(),
+        EmbeddingExplorer: embedding_explorer(load=CountingLoader()),
+        TrainingExplorer: training_explorer(),
+    }
+    for cls, e in made.items():
+        assert type(e) is cls and isinstance(e, Explorer)
+        assert cls.update is not Explorer.update and "update" not in vars(e)  # a method, not a bolted-on function
+        assert set(e.controls) <= set(e.values()) and e.message.value == ""
+    for name in ("display", "readout", "view"):
+        assert hasattr(made[BoundaryExplorer], name) and hasattr(made[PsiExplorer], name)
+    assert {"features", "histograms", "stats", "cache"} <= set(vars(made[EmbeddingExplorer]))
+
+
+def test_widget_modules_import_no_sibling_but_base():
+    package = Path(__file__).resolve().parents[1] / "spheredemo" / "widgets"
+    for path in package.glob("*.py"):
+        if path.name == "__init__.py":
+            continue
+        modules = {node.module for node in ast.walk(ast.parse(path.read_text(encoding="utf-8")))
+                   if isinstance(node, ast.ImportFrom) and node.module}
+        siblings = {m for m in modules if m.startswith("spheredemo.widgets")}
+        assert siblings <= {"spheredemo.widgets._base"}, (path.name, siblings)

@@ -1,28 +1,32 @@
 """Interactive explorers for notebooks: move m, θ12, λ and watch the boundaries and the margin move.
 
 Each ``*_explorer()`` returns an :class:`Explorer` (an ipywidgets ``VBox``): a notebook shows it in
-one line. Its figure is built once; a control change calls the explorer's plain ``update``
-function (keyword defaults, testable without a browser), which moves the drawn artists in place
-and re-renders. ``explorer.controls`` holds the widgets by name, ``explorer.figure`` the
-matplotlib figure and ``explorer.views`` the plotly FigureWidgets. Bad input never shows a
-traceback: sliders clamp typed values, and an update that refuses its input shows the message.
+one line. Each explorer is one class that builds its controls and views in ``__init__``; its figure
+is drawn once, and a control change calls its plain ``update`` method (keyword defaults, testable
+without a browser), which moves the drawn artists in place and re-renders. ``explorer.controls``
+holds the widgets by name, ``explorer.figure`` the matplotlib figure and ``explorer.views`` the
+plotly FigureWidgets. Bad input never shows a traceback: sliders clamp typed values, and an update
+that refuses its input shows the message.
 
 Matplotlib figures are drawn with Agg (no pyplot) and shown as PNG in an ``ipywidgets.Image``;
 3D views are plotly ``FigureWidget`` s (which need the ``anywidget`` package).
 """
 
 from spheredemo.widgets._base import Explorer
-from spheredemo.widgets.boundary import boundary_explorer
-from spheredemo.widgets.embedding import MODEL_CHOICES, embedding_explorer
+from spheredemo.widgets.boundary import BoundaryExplorer, boundary_explorer
+from spheredemo.widgets.embedding import MODEL_CHOICES, EmbeddingExplorer, embedding_explorer
 from spheredemo.widgets.faces import FaceExplorer, face_explorer
-from spheredemo.widgets.psi import psi_explorer
+from spheredemo.widgets.psi import PsiExplorer, psi_explorer
 from spheredemo.widgets.training import TrainingExplorer, training_explorer
 
 __all__ = [
     "Explorer",
     "boundary_explorer",
+    "BoundaryExplorer",
     "psi_explorer",
+    "PsiExplorer",
     "embedding_explorer",
+    "EmbeddingExplorer",
     "face_explorer",
     "FaceExplorer",
     "training_explorer",

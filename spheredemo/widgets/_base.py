@@ -1,17 +1,22 @@
-"""What every explorer shares: the :class:`Explorer` box, the PNG view of a matplotlib figure,
-the plotly FigureWidget fallback, the message line and the slider factory."""
+"""What the explorers share: the :class:`Explorer` box, the PNG view of a matplotlib figure
+(:class:`MplView`), the features on the circle or sphere (:class:`FeatureView`, shown by the embedding
+and training explorers), the plotly FigureWidget fallback, the message line and the slider factory."""
 
 from __future__ import annotations
 
 import html
 import io
 import threading
+from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
-__all__ = ["MplView", "Explorer", "LOSS_CHOICES"]
+if TYPE_CHECKING:
+    from spheredemo.analysis import Embeddings
+
+__all__ = ["MplView", "FeatureView", "Explorer", "LOSS_CHOICES"]
 
 LOSS_CHOICES = [("softmax", "softmax"), ("modified softmax", "modified"), ("A-Softmax", "asoftmax")]
 _WIDE = {"description_width": "initial"}
@@ -39,12 +44,14 @@ class MplView:
         self._lock = threading.Lock()  # the training thread and the kernel may both render
 
     def animate(self, artists) -> None:
+        """Name the artists that updates move; the rest is drawn once, as the background."""
         self.dynamic = list(artists)
         for artist in self.dynamic:
             artist.set_animated(True)
         self._background = None
 
     def render(self, full: bool = False) -> None:
+        """Draw into a new PNG: the moving artists over the kept background, or (``full``) everything."""
         from PIL import Image
 
         with self._lock:
@@ -74,45 +81,112 @@ def _figure_widget(fig):
         return None
 
 
+class FeatureView:
+    """Features on the unit circle (matplotlib, 2D) or sphere (plotly, 3D), drawn once, then moved.
+
+    :meth:`show` draws the first embeddings of a dimension and afterwards only moves the points
+    (``set_offsets``) and weight arrows, or the plotly traces' coordinates.
+    """
+
+    def __init__(self, size: float = 4.6):
+        self.circle_view = MplView((size, size))
+        self.circle_artists = None
+        self.sphere = None
+        self.box = widgets.Box()
+        self.size = size
+
+    def show(self, emb: Embeddings, title: str = "") -> None:
+        """Draw ``emb`` (2D: the circle, 3D: the sphere) titled ``title``, moving what is already drawn."""
+        if emb.dim == 2:
+            self._show_circle(emb, title)
+            self.box.children = [self.circle_view.image]
+        elif emb.dim == 3:
+            self._show_sphere(emb, title)
+            self.box.children = [self.sphere]
+        else:
+            raise ValueError(f"only 2D and 3D embeddings can be drawn, got dim={emb.dim}")
+
+    def _show_circle(self, emb: Embeddings, title: str) -> None:
+        from spheredemo.plots.embeddings import draw_circle_features
+
+        if self.circle_artists is None or len(self.circle_artists.scatters) != emb.n_classes:
+            self.circle_view.figure.clear()
+            ax = self.circle_view.figure.add_subplot()
+            self.circle_artists = draw_circle_features(
+                emb, ax=ax, max_points=None, jitter=0.0, size=5
+            )
+            self.circle_view.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.06, top=0.92)
+            art = self.circle_artists
+            self.circle_view.animate([*art.scatters, *art.arrows, art.ax.title])
+        else:
+            points = emb.unit_features
+            for c, scatter in enumerate(self.circle_artists.scatters):
+                scatter.set_offsets(points[emb.labels == c])
+            for arrow, w in zip(self.circle_artists.arrows, emb.unit_weight):
+                arrow.xy = tuple(0.8 * w)
+        self.circle_artists.ax.set_title(title)
+        self.circle_view.render()
+
+    def _show_sphere(self, emb: Embeddings, title: str) -> None:
+        from spheredemo.plots.embeddings import sphere_figure
+
+        fresh = sphere_figure(emb, max_points=None, title=title)
+        if self.sphere is None or len(self.sphere.data) != len(fresh.data):
+            self.sphere = _figure_widget(fresh)
+            if self.sphere is None:
+                raise ValueError("the 3D view needs the anywidget package: pip install anywidget")
+            self.sphere.update_layout(width=int(self.size * 90), height=int(self.size * 90))
+        with self.sphere.batch_update():
+            for trace, new in zip(self.sphere.data, fresh.data):
+                trace.x, trace.y, trace.z = new.x, new.y, new.z
+            self.sphere.layout.title = title
+
+
 def _message_html(exc: Exception) -> str:
     kind = "" if isinstance(exc, ValueError) else f"{type(exc).__name__}: "
     return f'<span style="color:#bd1f01">⚠ {html.escape(kind + str(exc))}</span>'
 
 
 class Explorer(widgets.VBox):
-    """Controls, a body of views and a message line; a control change calls ``update``."""
+    """Controls, a body of views and a message line; a control change calls :meth:`update`.
 
-    def __init__(
-        self,
-        controls: dict,
-        body,
-        update,
-        header: str = "",
-        figure=None,
-        views=None,
-        extra=(),
-        rows=None,
-    ):
+    An explorer is a subclass that makes its controls and views in its ``__init__``, then calls this
+    one, which lays them out, draws the first picture and calls ``update`` on every control change. Its
+    ``update`` is plain, the controls' values as keywords with defaults (``update(m=4, theta12=90)``),
+    so that it can be called, or a control moved, without a browser. An update that refuses its input
+    shows the message in the widget, never a traceback.
+
+    Args:
+        controls: the widgets by name; their names are ``update``'s keywords.
+        body: the views, below the controls and ``extra``.
+        header: HTML above the controls.
+        figure: the matplotlib Figure drawn, if any (``explorer.figure``).
+        views: plotly FigureWidgets and other views by name (``explorer.views``).
+        extra: widgets between the controls and the body (readouts, buttons).
+        rows: control names, one list per row (default: one row of all).
+    """
+
+    def __init__(self, controls: dict, body, header: str = "", figure=None, views=None, extra=(), rows=None):
         self.controls = controls
-        self.update = update  # the plain update function, keyword defaults
-        self.figure = figure  # the matplotlib Figure, if any
-        self.views = views or {}  # plotly FigureWidgets and other views by name
+        self.figure = figure
+        self.views = views or {}
         self.message = widgets.HTML().add_class("spheredemo-message")
-        rows = rows or [list(controls)]  # control names, one list per row
+        rows = rows or [list(controls)]
         boxes = [
-            widgets.HBox(
-                [controls[name] for name in row], layout=widgets.Layout(flex_flow="row wrap")
-            )
+            widgets.HBox([controls[name] for name in row], layout=widgets.Layout(flex_flow="row wrap"))
             for row in rows
         ]
-        super().__init__(
-            ([widgets.HTML(header)] if header else []) + boxes + [*extra, body, self.message]
-        )
+        super().__init__(([widgets.HTML(header)] if header else []) + boxes + [*extra, body, self.message])
         for control in controls.values():
             control.observe(self._changed, names="value")
         self._changed()
 
+    def update(self, **values) -> None:
+        """Redraw for these control values; each explorer defines its own, with keyword defaults."""
+        raise NotImplementedError(f"{type(self).__name__} must define update(**values)")
+
     def values(self) -> dict:
+        """The controls' current values by name: the keywords of :meth:`update`."""
         return {name: control.value for name, control in self.controls.items()}
 
     def set(self, **values) -> None:

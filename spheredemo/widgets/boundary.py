@@ -9,46 +9,57 @@ from spheredemo.plots.boundaries import BoundaryDisplay
 from spheredemo.plots.regions import sphere_caps_figure, update_sphere_caps
 from spheredemo.widgets._base import LOSS_CHOICES, Explorer, MplView, _figure_widget, _slider
 
-__all__ = ["boundary_explorer"]
+__all__ = ["boundary_explorer", "BoundaryExplorer"]
+
+
+class BoundaryExplorer(Explorer):
+    """Table 1 / Fig. 3: m, θ12, the loss and the biases move W, the boundaries and the margin.
+
+    ``display`` is the circle's :class:`~spheredemo.plots.boundaries.BoundaryDisplay`, ``readout`` the
+    margin line above the pictures and ``views["sphere"]`` the rotatable 3D caps.
+    """
+
+    def __init__(
+        self, m: int = 4, theta12: int = 90, loss: str = "asoftmax", b1: float = 0.0, b2: float = 0.0
+    ):
+        controls = {
+            "m": _slider(widgets.IntSlider, m, "m", min=1, max=6),
+            "theta12": _slider(widgets.IntSlider, theta12, "θ12 (degrees)", min=10, max=180),
+            "loss": widgets.ToggleButtons(options=LOSS_CHOICES, value=loss),
+            "b1": _slider(widgets.FloatSlider, b1, "b1", min=-1.0, max=1.0, step=0.05),
+            "b2": _slider(widgets.FloatSlider, b2, "b2", min=-1.0, max=1.0, step=0.05),
+        }
+        self.view, self.display = _circle_view(binary_boundaries(theta12, m, loss, b1, b2))
+        self.sphere = _caps_view(theta12, m, loss)
+        self.readout = widgets.HTML().add_class("spheredemo-margin")
+        super().__init__(
+            controls,
+            widgets.HBox([self.view.image, self.sphere]),
+            extra=[self.readout],
+            rows=[["loss"], ["m", "theta12"], ["b1", "b2"]],
+            header="<b>Table 1 / Fig. 3</b>: binary decision boundaries and the angular margin",
+            figure=self.view.figure,
+            views={"sphere": self.sphere},
+        )
+
+    def update(
+        self, m: int = 4, theta12: int = 90, loss: str = "asoftmax", b1: float = 0.0, b2: float = 0.0
+    ) -> None:
+        """Move W, the boundaries, the margin and the 3D caps to these values (``loss``: a loss of Table 1)."""
+        self.display.update(theta12_deg=theta12, m=m, loss=loss, b1=b1, b2=b2)
+        if not isinstance(self.sphere, widgets.HTML):
+            update_sphere_caps(self.sphere, theta12, m, losses=(loss,), b1=b1, b2=b2)
+        self.readout.value = _readout_html(self.display.boundaries)
+        self.controls["m"].disabled = loss != "asoftmax"
+        self.controls["b1"].disabled = self.controls["b2"].disabled = loss != "softmax"
+        self.view.render()
 
 
 def boundary_explorer(
     m: int = 4, theta12: int = 90, loss: str = "asoftmax", b1: float = 0.0, b2: float = 0.0
-) -> Explorer:
+) -> BoundaryExplorer:
     """Table 1 / Fig. 3: m, θ12, the loss and the biases move W, the boundaries and the margin."""
-
-    controls = {
-        "m": _slider(widgets.IntSlider, m, "m", min=1, max=6),
-        "theta12": _slider(widgets.IntSlider, theta12, "θ12 (degrees)", min=10, max=180),
-        "loss": widgets.ToggleButtons(options=LOSS_CHOICES, value=loss),
-        "b1": _slider(widgets.FloatSlider, b1, "b1", min=-1.0, max=1.0, step=0.05),
-        "b2": _slider(widgets.FloatSlider, b2, "b2", min=-1.0, max=1.0, step=0.05),
-    }
-    view, display = _circle_view(binary_boundaries(theta12, m, loss, b1, b2))
-    sphere = _caps_view(theta12, m, loss)
-    readout = widgets.HTML().add_class("spheredemo-margin")
-
-    def update(m=4, theta12=90, loss="asoftmax", b1=0.0, b2=0.0):
-        display.update(theta12_deg=theta12, m=m, loss=loss, b1=b1, b2=b2)
-        if not isinstance(sphere, widgets.HTML):
-            update_sphere_caps(sphere, theta12, m, losses=(loss,), b1=b1, b2=b2)
-        readout.value = _readout_html(display.boundaries)
-        controls["m"].disabled = loss != "asoftmax"
-        controls["b1"].disabled = controls["b2"].disabled = loss != "softmax"
-        view.render()
-
-    explorer = Explorer(
-        controls,
-        widgets.HBox([view.image, sphere]),
-        update,
-        extra=[readout],
-        rows=[["loss"], ["m", "theta12"], ["b1", "b2"]],
-        header="<b>Table 1 / Fig. 3</b>: binary decision boundaries and the angular margin",
-        figure=view.figure,
-        views={"sphere": sphere},
-    )
-    explorer.display, explorer.readout = display, readout
-    return explorer
+    return BoundaryExplorer(m, theta12, loss, b1, b2)
 
 
 def _circle_view(boundaries: BinaryBoundaries) -> tuple[MplView, BoundaryDisplay]:

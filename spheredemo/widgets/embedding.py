@@ -1,8 +1,4 @@
-"""The Fig. 5 / Fig. 12 explorer: the shipped MNIST models' test features and their pair angles.
-
-:class:`FeatureView` (features on the circle or sphere, moved in place) is shared with the
-training explorer.
-"""
+"""The Fig. 5 / Fig. 12 explorer: the shipped MNIST models' test features and their pair angles."""
 
 from __future__ import annotations
 
@@ -12,9 +8,9 @@ import ipywidgets as widgets
 import numpy as np
 
 from spheredemo.analysis import Embeddings, angle_stats, closest_pair, pair_angles
-from spheredemo.widgets._base import Explorer, MplView, _figure_widget, _slider
+from spheredemo.widgets._base import Explorer, FeatureView, MplView, _slider
 
-__all__ = ["embedding_explorer", "FeatureView", "MODEL_CHOICES"]
+__all__ = ["embedding_explorer", "EmbeddingExplorer", "MODEL_CHOICES"]
 
 #: the embedding explorer's m slider: softmax, modified softmax, then A-Softmax m = 1..4
 MODEL_CHOICES = [("softmax", "softmax"), ("modified", "modified")] + [
@@ -40,66 +36,6 @@ def _shown_subset(emb: Embeddings, per_class: int) -> Embeddings:
         emb.bias,
         emb.name,
     )
-
-
-class FeatureView:
-    """Features on the unit circle (matplotlib, 2D) or sphere (plotly, 3D), drawn once, then moved.
-
-    :meth:`show` draws the first embeddings of a dimension and afterwards only moves the points
-    (``set_offsets``) and weight arrows, or the plotly traces' coordinates.
-    """
-
-    def __init__(self, size: float = 4.6):
-        self.circle_view = MplView((size, size))
-        self.circle_artists = None
-        self.sphere = None
-        self.box = widgets.Box()
-        self.size = size
-
-    def show(self, emb: Embeddings, title: str = "") -> None:
-        if emb.dim == 2:
-            self._show_circle(emb, title)
-            self.box.children = [self.circle_view.image]
-        elif emb.dim == 3:
-            self._show_sphere(emb, title)
-            self.box.children = [self.sphere]
-        else:
-            raise ValueError(f"only 2D and 3D embeddings can be drawn, got dim={emb.dim}")
-
-    def _show_circle(self, emb: Embeddings, title: str) -> None:
-        from spheredemo.plots.embeddings import draw_circle_features
-
-        if self.circle_artists is None or len(self.circle_artists.scatters) != emb.n_classes:
-            self.circle_view.figure.clear()
-            ax = self.circle_view.figure.add_subplot()
-            self.circle_artists = draw_circle_features(
-                emb, ax=ax, max_points=None, jitter=0.0, size=5
-            )
-            self.circle_view.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.06, top=0.92)
-            art = self.circle_artists
-            self.circle_view.animate([*art.scatters, *art.arrows, art.ax.title])
-        else:
-            points = emb.unit_features
-            for c, scatter in enumerate(self.circle_artists.scatters):
-                scatter.set_offsets(points[emb.labels == c])
-            for arrow, w in zip(self.circle_artists.arrows, emb.unit_weight):
-                arrow.xy = tuple(0.8 * w)
-        self.circle_artists.ax.set_title(title)
-        self.circle_view.render()
-
-    def _show_sphere(self, emb: Embeddings, title: str) -> None:
-        from spheredemo.plots.embeddings import sphere_figure
-
-        fresh = sphere_figure(emb, max_points=None, title=title)
-        if self.sphere is None or len(self.sphere.data) != len(fresh.data):
-            self.sphere = _figure_widget(fresh)
-            if self.sphere is None:
-                raise ValueError("the 3D view needs the anywidget package: pip install anywidget")
-            self.sphere.update_layout(width=int(self.size * 90), height=int(self.size * 90))
-        with self.sphere.batch_update():
-            for trace, new in zip(self.sphere.data, fresh.data):
-                trace.x, trace.y, trace.z = new.x, new.y, new.z
-            self.sphere.layout.title = title
 
 
 def _stats_html(emb: Embeddings, pairs) -> str:
@@ -135,7 +71,7 @@ class _Histograms:
 
     def __init__(self, bins: int = 90):
         self.view = MplView((4.6, 3.4))
-        self.artists, self.bins = None, bins
+        self.artists, self.legend, self.bins = None, None, bins  # drawn at the first show
 
     def show(self, pairs, histograms) -> None:
         """``histograms`` is ``pairs.histograms(bins)``: (edges, positive, negative) densities."""
@@ -207,58 +143,67 @@ def _embedding_controls(dim, model) -> dict:
     }
 
 
+class EmbeddingExplorer(Explorer):
+    """Fig. 5 / Fig. 12: the shipped MNIST models' test features on the circle or sphere, by m.
+
+    ``update(dim, model, pair)`` shows a model's test features (``features``), the pair-angle histograms
+    of a class pair (``histograms``) and the angle statistics (``stats``). ``load(dim, loss, m) ->
+    Embeddings`` defaults to :func:`spheredemo.pretrained.test_embeddings`; what it returns and what is
+    computed from it are kept in ``cache``, so moving back to a model seen before only redraws.
+    """
+
+    def __init__(self, dim: int = 2, model: str = "asoftmax-4", load=None, shown_per_class: int = 200):
+        self.load = load or _pretrained_loader
+        self.shown_per_class = shown_per_class
+        self.cache = {}  # ("emb", dim, model) -> Embeddings; (dim, model, classes) -> _model_results
+        self.features, self.histograms = FeatureView(), _Histograms()
+        self.stats = widgets.HTML().add_class("spheredemo-stats")
+        self.body = widgets.HBox(
+            [self.features.box, widgets.VBox([self.histograms.view.image, self.stats])],
+            layout=widgets.Layout(display="none"),  # shown once something is drawn
+        )
+        super().__init__(
+            _embedding_controls(dim, model),
+            self.body,
+            header="<b>Fig. 5 / Fig. 12</b>: MNIST features of the shipped models",
+            figure=self.features.circle_view.figure,
+        )
+
+    def update(self, dim: int = 2, model: str = "asoftmax-4", pair="fig5") -> None:
+        """Show ``model`` (a MODEL_CHOICES value) in ``dim`` D, with the histograms of ``pair`` (two
+        classes, or "fig5": the closest class weights of A-Softmax m = 4)."""
+        classes = self._reference_pair(dim) if pair in (None, "fig5") else tuple(pair)
+        shown, pairs, hist, table = self._results(dim, model, classes)
+        label = dict((v, k) for k, v in MODEL_CHOICES)[model]
+        self.features.show(shown, title=f"MNIST test, {dim}D, {label}")
+        self.histograms.show(pairs, hist)
+        self.stats.value = table
+        self.body.layout.display = None
+
+    def embeddings(self, dim: int, model: str) -> Embeddings:
+        """The test embeddings of ``model`` in ``dim`` D, loaded once."""
+        if ("emb", dim, model) not in self.cache:
+            self.cache["emb", dim, model] = self.load(dim, *_parse_model(model))
+        return self.cache["emb", dim, model]
+
+    def _reference_pair(self, dim: int) -> tuple[int, int]:
+        """Fig. 5's pair for this dimension: one pair for every model."""
+        return closest_pair(self.embeddings(dim, "asoftmax-4").weight)
+
+    def _results(self, dim: int, model: str, classes: tuple[int, int]) -> tuple:
+        if (dim, model, classes) not in self.cache:
+            self.cache[dim, model, classes] = _model_results(
+                self.embeddings(dim, model), self.shown_per_class, self.histograms.bins, classes
+            )
+        return self.cache[dim, model, classes]
+
+
 def embedding_explorer(
     dim: int = 2, model: str = "asoftmax-4", load=None, shown_per_class: int = 200
-) -> Explorer:
+) -> EmbeddingExplorer:
     """Fig. 5 / Fig. 12: the shipped MNIST models' test features on the circle or sphere, by m.
 
     ``load(dim, loss, m) -> Embeddings`` defaults to :func:`spheredemo.pretrained.test_embeddings`.
     Results are cached per model, so moving back to a model seen before only redraws.
     """
-    load = load or _pretrained_loader
-    controls = _embedding_controls(dim, model)
-    features, histograms, stats = (
-        FeatureView(),
-        _Histograms(),
-        widgets.HTML().add_class("spheredemo-stats"),
-    )
-    cache = {}
-
-    def embeddings(dim, model):
-        if ("emb", dim, model) not in cache:
-            cache["emb", dim, model] = load(dim, *_parse_model(model))
-        return cache["emb", dim, model]
-
-    def reference_pair(dim):
-        """Fig. 5's pair for this dimension: one pair for every model."""
-        return closest_pair(embeddings(dim, "asoftmax-4").weight)
-
-    def results(dim, model, classes):
-        if (dim, model, classes) not in cache:
-            cache[dim, model, classes] = _model_results(embeddings(dim, model), shown_per_class, histograms.bins,
-                                                        classes)
-        return cache[dim, model, classes]
-
-    def update(dim=2, model="asoftmax-4", pair="fig5"):
-        classes = reference_pair(dim) if pair in (None, "fig5") else tuple(pair)
-        shown, pairs, hist, table = results(dim, model, classes)
-        label = dict((v, k) for k, v in MODEL_CHOICES)[model]
-        features.show(shown, title=f"MNIST test, {dim}D, {label}")
-        histograms.show(pairs, hist)
-        stats.value = table
-        body.layout.display = None  # shown once something is drawn
-
-    body = widgets.HBox(
-        [features.box, widgets.VBox([histograms.view.image, stats])],
-        layout=widgets.Layout(display="none"),
-    )
-    explorer = Explorer(
-        controls,
-        body,
-        update,
-        header="<b>Fig. 5 / Fig. 12</b>: MNIST features of the shipped models",
-        figure=features.circle_view.figure,
-    )
-    explorer.features, explorer.histograms, explorer.stats = features, histograms, stats
-    explorer.cache = cache
-    return explorer
+    return EmbeddingExplorer(dim, model, load, shown_per_class)

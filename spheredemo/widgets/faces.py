@@ -52,12 +52,14 @@ class FaceExplorer(Explorer):
         self.pair_caption = widgets.HTML().add_class("spheredemo-pair")
         browser = widgets.VBox([widgets.HBox(self.pair_images), self.pair_caption],
                                layout=widgets.Layout(margin="0 0 0 12px"))
-        self.shown = None  # the model name drawn in the histogram
-        super().__init__(controls, widgets.HBox([self.view.image, browser]), self.update,
+        self.shown, self.artists = None, None  # the model name drawn in the histogram, and its artists
+        super().__init__(controls, widgets.HBox([self.view.image, browser]),
                          header="<b>Faces of people never seen in training</b> (LFW folds 1–3; Fig. 5, Table 3)",
                          figure=self.view.figure, extra=[self.readout], rows=[["loss", "m"], ["kind", "pair"]])
 
     def update(self, loss: str = "asoftmax", m: int = 4, kind: str = "same", pair: int = 0) -> None:
+        """Show the model of ``loss`` (and ``m``): its histograms and readout, and its pair number ``pair``
+        of ``kind`` (PAIR_KINDS) as images."""
         name = _model_name(loss, m)
         results = self.results(name)
         v = results.verification

@@ -8,46 +8,61 @@ from spheredemo.margins import LambdaSchedule
 from spheredemo.plots.psi import PsiDisplay, nominal_boundary_text
 from spheredemo.widgets._base import Explorer, MplView, _slider
 
-__all__ = ["psi_explorer", "LAMBDA_CHOICES", "GAMMA_CHOICES"]
+__all__ = ["psi_explorer", "PsiExplorer", "LAMBDA_CHOICES", "GAMMA_CHOICES"]
 
 LAMBDA_CHOICES = (0.0, 0.1, 0.5, 1.0, 2.0, 5.0, 10.0, 20.0, 50.0, 100.0, 1000.0)
 # γ choices of the ψ explorer; 0.12 is the official value
 GAMMA_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.06, 0.12, 0.25, 0.5, 1.0, 2.0, 5.0)
 
 
-def psi_explorer(m: int = 4, lam: float = 5.0, theta12: int = 36) -> Explorer:
-    """ψ(θ), the λ-blended target and the λ(t) schedule; the effective margin of m with λ."""
-    schedule = LambdaSchedule()
-    controls = _psi_controls(m, lam, theta12, schedule)
-    view = MplView((10.0, 3.8))
-    display = PsiDisplay(m, lam, theta12, schedule).plot(view.figure.subplots(1, 2))
-    view.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.86, wspace=0.25)
-    view.animate(display.dynamic_artists)
-    readout = widgets.HTML().add_class("spheredemo-margin")
+class PsiExplorer(Explorer):
+    """ψ(θ), the λ-blended target and the λ(t) schedule; the effective margin of m with λ.
 
-    def update(m=4, lam=5.0, theta12=36, base=1000.0, gamma=0.12, power=1.0, lambda_min=5.0):
-        display.update(
+    ``display`` is the :class:`~spheredemo.plots.psi.PsiDisplay` drawn, ``readout`` the margin line.
+    """
+
+    def __init__(self, m: int = 4, lam: float = 5.0, theta12: int = 36):
+        schedule = LambdaSchedule()
+        self.view = MplView((10.0, 3.8))
+        self.display = PsiDisplay(m, lam, theta12, schedule).plot(self.view.figure.subplots(1, 2))
+        self.view.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.86, wspace=0.25)
+        self.view.animate(self.display.dynamic_artists)
+        self.readout = widgets.HTML().add_class("spheredemo-margin")
+        super().__init__(
+            _psi_controls(m, lam, theta12, schedule),
+            self.view.image,
+            extra=[self.readout],
+            figure=self.view.figure,
+            rows=[["m", "lam", "theta12"], ["base", "gamma", "power", "lambda_min"]],
+            header="<b>ψ(θ) and annealing</b> (Eq. 6, Appendix G)",
+        )
+
+    def update(
+        self,
+        m: int = 4,
+        lam: float = 5.0,
+        theta12: int = 36,
+        base: float = 1000.0,
+        gamma: float = 0.12,
+        power: float = 1.0,
+        lambda_min: float = 5.0,
+    ) -> None:
+        """Redraw ψ and the target for m, λ and θ12, and λ(t) for the schedule (base, γ, power, λ_min)."""
+        self.display.update(
             m=m, lam=lam, theta12_deg=theta12, schedule=LambdaSchedule(base, gamma, power, lambda_min)
         )
-        r = display.result
-        readout.value = (
+        r = self.display.result
+        self.readout.value = (
             f"<b>m = {r.m} with λ = {r.lam:g} acts like m_eff ≈ {r.m_eff:.2f}</b>: class-1 "
             f"boundary at {r.theta1:.1f}° from W1, {nominal_boundary_text(r)}, "
             f"margin {r.margin:.1f}°"
         )
-        view.render()
+        self.view.render()
 
-    explorer = Explorer(
-        controls,
-        view.image,
-        update,
-        extra=[readout],
-        figure=view.figure,
-        rows=[["m", "lam", "theta12"], ["base", "gamma", "power", "lambda_min"]],
-        header="<b>ψ(θ) and annealing</b> (Eq. 6, Appendix G)",
-    )
-    explorer.display, explorer.readout = display, readout
-    return explorer
+
+def psi_explorer(m: int = 4, lam: float = 5.0, theta12: int = 36) -> PsiExplorer:
+    """ψ(θ), the λ-blended target and the λ(t) schedule; the effective margin of m with λ."""
+    return PsiExplorer(m, lam, theta12)
 
 
 def _psi_controls(m, lam, theta12, schedule: LambdaSchedule) -> dict:

@@ -8,8 +8,7 @@ import threading
 import ipywidgets as widgets
 
 from spheredemo.analysis import Embeddings
-from spheredemo.widgets._base import LOSS_CHOICES, Explorer, _message_html, _slider
-from spheredemo.widgets.embedding import FeatureView
+from spheredemo.widgets._base import LOSS_CHOICES, Explorer, FeatureView, _message_html, _slider
 
 __all__ = ["training_explorer", "TrainingExplorer"]
 
@@ -30,6 +29,7 @@ class TrainingExplorer(Explorer):
 
     Nothing trains until :meth:`train` runs (the Train button). Training runs in a thread so
     that the Stop button (:meth:`stop`) is heard; ``train(blocking=True)`` waits for it.
+    ``update(loss, m, dim, epochs)`` only checks the choices and says what Train would run.
     """
 
     def __init__(self, per_class=300, shown_per_class=50, width=8, batch_size=128, data_root=None):
@@ -56,23 +56,24 @@ class TrainingExplorer(Explorer):
         super().__init__(
             controls,
             self.features.box,
-            self.config_for,
             extra=[buttons, self.status],
             header="<b>Train your own</b>: A-Softmax on an MNIST subset (Fig. 12 in a minute)",
             figure=self.features.circle_view.figure,
         )
 
-    def config_for(self, loss="asoftmax", m=4, dim=2, epochs=10, **overrides):
-        """The TrainConfig the current choices give (raises ValueError on bad choices).
+    def update(self, loss: str = "asoftmax", m: int = 4, dim: int = 2, epochs: int = 10) -> None:
+        """Check the choices (a bad one raises ValueError) and, unless training, say what Train would run."""
+        self._ready(self.train_config(loss, m, dim, epochs))
+
+    def train_config(self, loss: str = "asoftmax", m: int = 4, dim: int = 2, epochs: int = 10, **overrides):
+        """The TrainConfig the choices give (raises ValueError on bad choices).
 
         λ anneals from 1000 towards 0 and is near 5 half-way through the run (the official
         γ = 0.12 would leave λ in the hundreds over a run this short).
         """
         from spheredemo.config import TrainConfig
 
-        n_train = 10 * self.settings["per_class"]
-        steps = epochs * -(-n_train // self.settings["batch_size"])
-        config = TrainConfig(
+        return TrainConfig(
             loss=loss,
             m=m if loss == "asoftmax" else None,
             dim=dim,
@@ -81,21 +82,18 @@ class TrainingExplorer(Explorer):
             batch_size=self.settings["batch_size"],
             per_class=self.settings["per_class"],
             head_bias=loss == "softmax",
-            lambda_gamma=199.0 / max(1, steps // 2),
+            lambda_gamma=199.0 / max(1, self._steps(epochs) // 2),
             lambda_min=0.0,
             **overrides,
         )
-        if self.thread is None or not self.thread.is_alive():
-            self.status.value = f"ready: {steps} steps on {n_train} images; press Train"
-            self.controls["m"].disabled = loss != "asoftmax"
-        return config
 
     def train(self, blocking: bool = False, **overrides) -> None:
         """Start training with the current choices (``overrides`` go to the TrainConfig)."""
         if self.thread is not None and self.thread.is_alive():
             return
         try:
-            config = self.config_for(**self.values(), **overrides)
+            config = self.train_config(**self.values(), **overrides)
+            self._ready(config)
             if self.data is None:
                 self.status.value = "loading MNIST ..."
                 self.data = self._load_data()
@@ -112,6 +110,17 @@ class TrainingExplorer(Explorer):
     def stop(self) -> None:
         """Ask the running training to stop at its next 10-step check."""
         self._stop_event.set()
+
+    def _steps(self, epochs: int) -> int:
+        """Optimiser steps of ``epochs`` passes over the training subset (10 classes × per_class)."""
+        return epochs * -(-10 * self.settings["per_class"] // self.settings["batch_size"])
+
+    def _ready(self, config) -> None:
+        """Unless training: what Train would run, and m enabled for A-Softmax only."""
+        if self.thread is None or not self.thread.is_alive():
+            n_train = 10 * self.settings["per_class"]
+            self.status.value = f"ready: {self._steps(config.epochs)} steps on {n_train} images; press Train"
+            self.controls["m"].disabled = config.loss != "asoftmax"
 
     def _load_data(self):
         from spheredemo.data import load_mnist
