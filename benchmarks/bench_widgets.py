@@ -33,7 +33,8 @@ def time_changes(explorer, name, values, rounds):
     return statistics.median(times), len(times)
 
 
-def fake_loader(dim, loss, m, per_class=1000):
+def fake_loader(key, per_class=1000):
+    dim, loss, m = key.dim, key.loss, key.m
     rng = np.random.default_rng(dim * 10 + (m or 0) + len(loss))
     weight = rng.normal(size=(10, dim))
     labels = np.repeat(np.arange(10), per_class)
@@ -47,13 +48,9 @@ def checkpoints_ship() -> bool:
     except ImportError:
         return False
     return all(
-        pretrained.name_of(d, loss, m) in pretrained.manifest()
+        pretrained.ModelKey("mnist", d).with_loss(model).name in pretrained.manifest()
         for d in (2, 3)
-        for loss, m in (
-            ("softmax", None),
-            ("modified", None),
-            *(("asoftmax", k) for k in range(1, 5)),
-        )
+        for _, model in MODEL_CHOICES
     )
 
 

@@ -6,7 +6,15 @@ from __future__ import annotations
 import math
 import numbers
 
-__all__ = ["check_m", "check_int", "check_finite"]
+#: the paper's margin (Sec. 3.3, Table 3): what ``loss="asoftmax"`` means wherever no m is given
+DEFAULT_M = 4
+
+__all__ = ["DEFAULT_M", "check_m", "check_int", "check_finite", "check_below", "COSFACE_M_LIMIT", "ARCFACE_M_LIMIT"]
+
+#: CosFace's cosine margin m lies in [0, 2): from m = 2 on, cos θ_y − m is below every other cosine
+COSFACE_M_LIMIT = 2.0
+#: ArcFace's additive angular margin m (radians) lies in [0, π/2)
+ARCFACE_M_LIMIT = math.pi / 2
 
 
 def _is_bool(value) -> bool:
@@ -41,4 +49,12 @@ def check_finite(name: str, value, minimum: float = 0.0, strict: bool = False) -
         value > minimum if strict else value >= minimum)
     if not ok:
         raise ValueError(f"{name} must be a finite number {'>' if strict else '>='} {minimum:g}, got {value!r}")
+    return float(value)
+
+
+def check_below(name: str, value, limit: float) -> float:
+    """``value`` as a finite float in [0, limit), else a ValueError naming ``name`` and the range."""
+    ok = not _is_bool(value) and isinstance(value, numbers.Real) and math.isfinite(value) and 0 <= value < limit
+    if not ok:
+        raise ValueError(f"{name} must lie in [0, {limit:.4g}), got {value!r}")
     return float(value)

@@ -67,22 +67,33 @@ class Embeddings:
 
     @property
     def dim(self) -> int:
+        """D, the embedding size."""
         return self.features.shape[1]
 
     @property
     def n_classes(self) -> int:
+        """C, the number of classes the head knows."""
         return self.weight.shape[0]
 
     @property
     def accuracy(self) -> float:
+        """Fraction of the features the head's margin-free rule classifies right."""
         return float((self.predictions == self.labels).mean())
+
+    def first_per_class(self, n: int) -> Embeddings:
+        """The first ``n`` features of every class, in their original order: the same images under every model."""
+        index = np.sort(np.concatenate([np.flatnonzero(self.labels == c)[:n] for c in np.unique(self.labels)]))
+        return Embeddings(self.features[index], self.labels[index], self.weight, self.predictions[index], self.bias,
+                          self.name)
 
     @property
     def unit_features(self) -> np.ndarray:
+        """x / ‖x‖: the features projected on the unit circle or sphere, (N, D)."""
         return unit(self.features)
 
     @property
     def unit_weight(self) -> np.ndarray:
+        """W_j / ‖W_j‖: the class weights as A-Softmax sees them, (C, D)."""
         return unit(self.weight)
 
     def own_angles(self) -> np.ndarray:

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import dataclasses
-import math
 import re
 from dataclasses import dataclass, field
 
-from spheredemo._validate import check_finite, check_int, check_m
+from spheredemo._validate import (ARCFACE_M_LIMIT, COSFACE_M_LIMIT, DEFAULT_M, check_below, check_finite, check_int,
+                                  check_m)
 
 __all__ = ["TrainConfig", "LOSSES", "DATASETS", "OPTIMIZERS", "MODEL_NAMES"]
 
@@ -98,14 +98,14 @@ class TrainConfig:
 
     def _validate_margin(self) -> None:
         if self.loss == "asoftmax":
-            self.m = check_m(4 if self.m is None else self.m)
+            self.m = check_m(DEFAULT_M if self.m is None else self.m)
         elif self.loss in ("softmax", "modified") and self.m is not None:
             raise ValueError(f"m applies to asoftmax, cosface and arcface only; got m={self.m!r} "
                              f"with loss={self.loss!r}")
-        elif self.loss == "cosface" and self.m is not None and not 0 <= check_finite("m", self.m) < 2:
-            raise ValueError(f"m (the cosine margin of cosface) must lie in [0, 2), got {self.m!r}")
-        elif self.loss == "arcface" and self.m is not None and not 0 <= check_finite("m", self.m) < math.pi / 2:
-            raise ValueError(f"m (the angular margin of arcface, radians) must lie in [0, π/2), got {self.m!r}")
+        elif self.loss == "cosface" and self.m is not None:
+            check_below("m (the cosine margin of cosface)", self.m, COSFACE_M_LIMIT)
+        elif self.loss == "arcface" and self.m is not None:
+            check_below("m (the additive angular margin of arcface, radians)", self.m, ARCFACE_M_LIMIT)
         if self.s is not None:
             if self.loss not in ("cosface", "arcface"):
                 raise ValueError(f"s (the scale) applies to cosface and arcface only, got s={self.s!r} "

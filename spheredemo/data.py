@@ -19,7 +19,6 @@ from __future__ import annotations
 import gzip
 import hashlib
 import os
-import tempfile
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -27,6 +26,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
+from spheredemo.atomic import atomic_path
 from spheredemo.faces import load_faces, load_lfw_pairs  # noqa: E402  (faces live in their own module)
 from spheredemo.imageset import ENV_VAR, DataError, ImageSet, cache_dir
 
@@ -107,27 +107,22 @@ def _verify(path: Path) -> None:
 def _download(name: str, target_dir: Path) -> Path:
     from tqdm.auto import tqdm
 
-    target_dir.mkdir(parents=True, exist_ok=True)
     errors = []
     for mirror in MIRRORS:
         url = mirror + name
-        fd, tmp = tempfile.mkstemp(prefix=name + ".", suffix=".part", dir=target_dir)
         try:
-            with os.fdopen(fd, "wb") as out, urllib.request.urlopen(url, timeout=30) as response:
-                total = int(response.headers.get("Content-Length") or 0) or None
-                with tqdm(total=total, unit="B", unit_scale=True, desc=name, leave=False) as bar:
-                    for chunk in iter(lambda: response.read(1 << 16), b""):
-                        out.write(chunk)
-                        bar.update(len(chunk))
-            if _sha256(Path(tmp)) != MNIST_FILES[name]:
-                raise DataError(f"checksum mismatch for {url}")
-            os.replace(tmp, target_dir / name)
+            with atomic_path(target_dir / name) as tmp:  # a failed or corrupt download leaves nothing behind
+                with open(tmp, "wb") as out, urllib.request.urlopen(url, timeout=30) as response:
+                    total = int(response.headers.get("Content-Length") or 0) or None
+                    with tqdm(total=total, unit="B", unit_scale=True, desc=name, leave=False) as bar:
+                        for chunk in iter(lambda: response.read(1 << 16), b""):
+                            out.write(chunk)
+                            bar.update(len(chunk))
+                if _sha256(tmp) != MNIST_FILES[name]:
+                    raise DataError(f"checksum mismatch for {url}")
             return target_dir / name
         except (urllib.error.URLError, OSError, DataError, TimeoutError) as exc:
             errors.append(f"{url}: {exc}")
-        finally:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
     raise DataError(f"could not download {name}:\n  " + "\n  ".join(errors))
 
 

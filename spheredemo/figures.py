@@ -21,6 +21,7 @@ import numpy as np
 from spheredemo import analysis, pretrained
 from spheredemo.atomic import atomic_path
 from spheredemo.imageset import DataError
+from spheredemo.keys import ModelKey
 from spheredemo.margins import LambdaSchedule, effective_margin
 from spheredemo.plots import boundaries as bplots
 from spheredemo.plots import embeddings as eplots
@@ -167,10 +168,12 @@ def fig2(ctx: Context):
 
 
 @register("fig8_last_relu", "Fig. 8 (App. A)",
-          "Modified-softmax 2D features with a ReLU after the embedding (left) and without (right). The ReLU "
-          "leaves only the first quadrant, a quarter of the angular space. Here it does worse: every test feature "
-          "of the ReLU model is exactly 0 (dead units; accuracy 9.8 %, chance), against 98.7 % without it.",
-          ["mnist-d2-modified-relu", "mnist-d2-modified"])
+          "Modified-softmax 2D features with a ReLU after the embedding (left) and without (right), the same recipe "
+          "(a 500-step lr warm-up each) but for the ReLU. The ReLU confines every feature to the first quadrant, a "
+          "quarter of the angular space: RELU_FEATURES_IN_QUADRANT % of its test features have both coordinates "
+          ">= 0 (RELU_FEATURES_ZERO % are exactly 0), against NORELU_FEATURES_IN_QUADRANT % without it; test "
+          "accuracy RELU_ACCURACY % with the ReLU, NORELU_ACCURACY % without.",
+          ["mnist-d2-modified-relu", "mnist-d2-modified-warmup"])
 def fig8(ctx: Context):
     names = FIGURES["fig8_last_relu"].checkpoints
     titles = [f"{label} (test accuracy {100 * ctx.emb(name).accuracy:.1f}%)"
@@ -261,31 +264,47 @@ def _median_abs_logit(emb: analysis.Embeddings) -> float:
 # --- faces: LFW folds 1–3, people never seen in training ------------------------------------------------
 
 #: the 512-d face models compared, as (checkpoint name, label)
-FACE_MODELS = [(pretrained.name_of(512, loss, m, dataset="lfw"), label) for loss, m, label in (
-    ("softmax", None, "softmax"), ("modified", None, "modified softmax"), ("asoftmax", 1, "A-Softmax m=1"),
-    ("asoftmax", 2, "A-Softmax m=2"), ("asoftmax", 3, "A-Softmax m=3"), ("asoftmax", 4, "A-Softmax m=4"),
-    ("cosface", None, "CosFace"), ("arcface", None, "ArcFace"))]
-FACE_3D_MODELS = [pretrained.name_of(3, "asoftmax", m, dataset="lfw") for m in (1, 2, 3, 4)]
+FACE_MODELS = [(key.name, key.label) for key in (ModelKey("lfw", 512).with_loss(loss_name) for loss_name in (
+    "softmax", "modified", "asoftmax-m1", "asoftmax-m2", "asoftmax-m3", "asoftmax-m4", "cosface", "arcface"))]
+FACE_3D_MODELS = [ModelKey("lfw", 3, "asoftmax", m).name for m in (1, 2, 3, 4)]
 #: the paper's Table 3 (LFW %, CASIA-WebFace, 64-layer CNN); it has no modified-softmax, CosFace or ArcFace row
 PAPER_TABLE3 = {"lfw-d512-softmax": 97.88, "lfw-d512-asoftmax-m1": 97.90, "lfw-d512-asoftmax-m2": 98.40,
                 "lfw-d512-asoftmax-m3": 99.25, "lfw-d512-asoftmax-m4": 99.42}
 
 
-def face_seed_stats(ctx: Context, name: str) -> dict:
-    """Mean and std (ddof=1) over the recorded seeds of LFW accuracy (%) and unseen-identity AFS."""
+@dataclass(frozen=True)
+class SeedSpread:
+    """One number of a recipe over its recorded seeds: mean, sample std (ddof=1; 0 for one seed) and count."""
+
+    mean: float
+    std: float
+    n: int
+
+    def __format__(self, spec: str) -> str:
+        return f"{self.mean:{spec}} ± {self.std:{spec}} (n={self.n})"
+
+
+def seed_spread(ctx: Context, name: str, key: str, scale: float = 1.0) -> SeedSpread:
+    """:class:`SeedSpread` of the manifest number ``key`` (times ``scale``) over the seeds recorded for ``name``."""
     entry = pretrained.manifest(ctx.checkpoints).get(name)
     if entry is None:
         raise DataError(f"{name} is not in the manifest of {ctx.checkpoints}; train it with "
                         f"python -m spheredemo.pretrained --only {name}")
-    seeds = entry["seeds"]
-    accuracy = np.array([100 * v["lfw_accuracy"] for v in seeds.values()])
-    afs = np.array([v["afs_unseen"] for v in seeds.values()])
+    seeds = entry.get("seeds")
+    if not seeds:
+        raise DataError(f"{name} has no per-seed numbers in the manifest of {ctx.checkpoints}; record them with "
+                        f"python -m spheredemo.pretrained --add-seeds --only {name}")
+    values = np.array([scale * seeds[s][key] for s in sorted(seeds, key=int)])
+    return SeedSpread(float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0, len(values))
 
-    def std(values):
-        return float(values.std(ddof=1)) if len(values) > 1 else 0.0
 
-    return {"n_seeds": len(seeds), "acc_mean": float(accuracy.mean()), "acc_std": std(accuracy),
-            "afs_mean": float(afs.mean()), "afs_std": std(afs), "seeds": sorted(seeds, key=int)}
+def face_seed_stats(ctx: Context, name: str) -> dict:
+    """Mean and std (ddof=1) over the recorded seeds of LFW accuracy (%) and unseen-identity AFS."""
+    accuracy = seed_spread(ctx, name, "lfw_accuracy", 100.0)
+    afs = seed_spread(ctx, name, "afs_unseen")
+    seeds = pretrained.manifest(ctx.checkpoints)[name]["seeds"]
+    return {"n_seeds": accuracy.n, "acc_mean": accuracy.mean, "acc_std": accuracy.std,
+            "afs_mean": afs.mean, "afs_std": afs.std, "seeds": sorted(seeds, key=int)}
 
 
 def _seed_counts(stats: list[dict]) -> str:
@@ -422,6 +441,7 @@ PUBLISHED_2D = {
     "asoftmax-m3": "99.22 (L-Softmax m=3)",
     "asoftmax-m4": "99.34 (L-Softmax m=4); 98.96 (TF A-Softmax m=4)",
 }
+#: the m sweep of the results table, by loss name (the same for 2D and 3D)
 TABLE_MODELS = ["softmax", "modified", "asoftmax-m1", "asoftmax-m2", "asoftmax-m3", "asoftmax-m4"]
 
 
@@ -435,22 +455,27 @@ def _final_margin(ctx: Context, name: str) -> dict:
 
 
 def results_rows(ctx: Context) -> list[dict]:
-    """One row per shipped model of the m sweep: accuracy and angle statistics on the test set."""
+    """One row per model of the m sweep: accuracy and angle statistics on the test set of the shipped seed, and
+    mean ± std over every recorded seed of the recipe."""
     rows = []
     for dim in (2, 3):
-        for model in TABLE_MODELS:
-            name = f"mnist-d{dim}-{model}"
+        for loss_name in TABLE_MODELS:
+            key = ModelKey("mnist", dim).with_loss(loss_name)
+            name = key.name
             stats = analysis.angle_stats(ctx.emb(name))
             rows.append({
-                "model": name, "dim": dim, "loss": model.split("-")[0],
-                "m": model.split("-m")[1] if "-m" in model else "",
+                "model": name, "dim": dim, "loss": key.loss, "m": key.m if key.m is not None else "",
                 "test_accuracy_%": f"{100 * stats.accuracy:.2f}",
+                "test_accuracy_%_over_seeds": f"{seed_spread(ctx, name, 'test_accuracy', 100.0):.2f}",
                 "mean_angle_to_own_W_deg": f"{stats.mean_own_angle:.2f}",
+                "mean_angle_to_own_W_deg_over_seeds": f"{seed_spread(ctx, name, 'mean_angle_to_own_W_deg'):.2f}",
                 "max_angle_to_own_W_deg": f"{stats.max_own_angle:.2f}",
                 "min_angle_between_W_deg": f"{stats.min_weight_angle:.2f}",
                 "angular_fisher_score": f"{stats.afs:.5f}",
+                "angular_fisher_score_over_seeds": f"{seed_spread(ctx, name, 'angular_fisher_score'):.5f}",
+                "mean_gap_deg_over_seeds": f"{seed_spread(ctx, name, 'mean_gap_deg'):.2f}" if dim == 2 else "",
                 **_final_margin(ctx, name),
-                "published_2d_%": PUBLISHED_2D.get(model, "") if dim == 2 else "",
+                "published_2d_%": PUBLISHED_2D.get(loss_name, "") if dim == 2 else "",
             })
     return rows
 

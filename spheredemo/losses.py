@@ -19,7 +19,8 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
-from spheredemo.margins import annealed_target, check_m
+from spheredemo._validate import ARCFACE_M_LIMIT, COSFACE_M_LIMIT, check_below, check_finite, check_int
+from spheredemo.margins import DEFAULT_M, annealed_target, check_m
 
 __all__ = ["Softmax", "ModifiedSoftmax", "ASoftmax", "CosFace", "ArcFace", "HEADS", "make_head"]
 
@@ -29,13 +30,8 @@ class _Head(nn.Module):
 
     def __init__(self, in_features: int, n_classes: int):
         super().__init__()
-        for name, value in (("in_features", in_features), ("n_classes", n_classes)):
-            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
-                raise ValueError(f"{name} must be a positive integer, got {value!r}")
-        if n_classes < 2:
-            raise ValueError(f"n_classes must be at least 2, got {n_classes}")
-        self.in_features = in_features
-        self.n_classes = n_classes
+        self.in_features = check_int("in_features", in_features)
+        self.n_classes = check_int("n_classes", n_classes, minimum=2)
         self.weight = nn.Parameter(torch.empty(n_classes, in_features))
         nn.init.xavier_uniform_(self.weight)
 
@@ -119,7 +115,7 @@ class ASoftmax(_Head):
     This is not opensphere's "SphereFace" (real m, normalised feature with scale s).
     """
 
-    def __init__(self, in_features: int, n_classes: int, m: int = 4):
+    def __init__(self, in_features: int, n_classes: int, m: int = DEFAULT_M):
         super().__init__(in_features, n_classes)
         self.m = check_m(m)
 
@@ -141,11 +137,8 @@ class CosFace(_Head):
 
     def __init__(self, in_features: int, n_classes: int, s: float = 30.0, m: float = 0.35):
         super().__init__(in_features, n_classes)
-        if not s > 0:
-            raise ValueError(f"s (the scale) must be > 0, got {s!r}")
-        if not 0 <= m < 2:
-            raise ValueError(f"m (the cosine margin) must lie in [0, 2), got {m!r}")
-        self.s, self.m = float(s), float(m)
+        self.s = check_finite("s (the scale)", s, strict=True)
+        self.m = check_below("m (the cosine margin of cosface)", m, COSFACE_M_LIMIT)
 
     def logits(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         cos = self.cosine(x)
@@ -166,11 +159,8 @@ class ArcFace(_Head):
 
     def __init__(self, in_features: int, n_classes: int, s: float = 30.0, m: float = 0.5):
         super().__init__(in_features, n_classes)
-        if not s > 0:
-            raise ValueError(f"s (the scale) must be > 0, got {s!r}")
-        if not 0 <= m < math.pi / 2:
-            raise ValueError(f"m (the additive angular margin, radians) must lie in [0, π/2), got {m!r}")
-        self.s, self.m = float(s), float(m)
+        self.s = check_finite("s (the scale)", s, strict=True)
+        self.m = check_below("m (the additive angular margin of arcface, radians)", m, ARCFACE_M_LIMIT)
 
     def logits(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
         cos = self.cosine(x)
@@ -204,7 +194,7 @@ def make_head(loss: str, in_features: int, n_classes: int, m=None, bias: bool = 
     if loss == "modified":
         return ModifiedSoftmax(in_features, n_classes)
     if loss == "asoftmax":
-        return ASoftmax(in_features, n_classes, m=4 if m is None else m)
+        return ASoftmax(in_features, n_classes, m=DEFAULT_M if m is None else m)
     kwargs = {}
     if m is not None:
         kwargs["m"] = m

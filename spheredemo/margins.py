@@ -23,9 +23,10 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from spheredemo._validate import check_finite, check_m
+from spheredemo._validate import DEFAULT_M, check_finite, check_m
 
 __all__ = [
+    "DEFAULT_M",
     "check_m",
     "check_theta12_deg",
     "cos_m_theta",

@@ -10,7 +10,10 @@ normalisation to zero mean and unit variance happens inside the model.
 
 from __future__ import annotations
 
+import torch
 from torch import nn
+
+from spheredemo._validate import check_finite, check_int
 
 __all__ = ["EmbeddingNet", "SphereFaceNet", "make_model", "MODELS", "SPHEREFACE_UNITS", "MNIST_MEAN", "MNIST_STD",
            "FACE_MEAN", "FACE_STD"]
@@ -36,13 +39,28 @@ def _conv_block(c_in: int, c_out: int) -> list[nn.Module]:
     return [nn.Conv2d(c_in, c_out, 3, padding=1, bias=False), nn.BatchNorm2d(c_out), nn.PReLU(c_out)]
 
 
+#: the embedding bias a last ReLU starts with: about 3 standard deviations of the zero-mean pre-activations at init
+RELU_START_BIAS = 1.0
+
+
+def _alive_under_relu(embedding: nn.Linear) -> None:
+    """Initialise the embedding so that no unit of a last ReLU is dead from the start (Appendix A, Fig. 8).
+
+    The trunk ends in max-pooled PReLU outputs, nearly all positive, so a random row of the embedding gives
+    its unit one sign for nearly every image: with dim 2, each unit is dead from the first step with
+    probability one half, and a dead unit gets no gradient ever again. Rows of zero mean remove that common
+    part, and a bias of ``RELU_START_BIAS`` keeps every unit active for every image at init.
+    """
+    with torch.no_grad():
+        embedding.weight.sub_(embedding.weight.mean(dim=1, keepdim=True))
+        if embedding.bias is not None:
+            embedding.bias.fill_(RELU_START_BIAS)
+
+
 def _check_common(dim, width, std) -> None:
-    if isinstance(dim, bool) or not isinstance(dim, int) or dim < 2:
-        raise ValueError(f"dim (the embedding size) must be an integer >= 2, got {dim!r}")
-    if isinstance(width, bool) or not isinstance(width, int) or width < 1:
-        raise ValueError(f"width must be a positive integer, got {width!r}")
-    if not std > 0:
-        raise ValueError(f"std must be > 0, got {std!r}")
+    check_int("dim (the embedding size)", dim, minimum=2)
+    check_int("width", width)
+    check_finite("std", std, strict=True)
 
 
 class EmbeddingNet(nn.Module):
@@ -85,6 +103,8 @@ class EmbeddingNet(nn.Module):
         )
         self.embedding = nn.Linear(4 * w * 9, dim, bias=embedding_bias)
         self.relu = nn.ReLU() if last_relu else nn.Identity()
+        if last_relu:
+            _alive_under_relu(self.embedding)
 
     def forward(self, images):
         if images.ndim != 4:
@@ -142,6 +162,8 @@ class SphereFaceNet(nn.Module):
         # BatchNorm of the feature itself (not in the paper): steadies small-data training
         self.feature_norm = nn.BatchNorm1d(dim) if feature_bn else nn.Identity()
         self.relu = nn.ReLU() if last_relu else nn.Identity()
+        if last_relu and not feature_bn:
+            _alive_under_relu(self.embedding)
 
     def forward(self, images):
         if images.ndim != 4:

@@ -1,7 +1,9 @@
 """Trained MNIST and face checkpoints shipped inside the package, and the recipes that retrain them.
 
-``load(dataset, dim, loss, m=None)`` returns ``(model, head)`` from the package's own files:
-it never downloads and loads with ``weights_only=True`` (no code in a file is executed).
+Entry points: ``load(dataset, dim, loss, m=None)`` returns ``(model, head)`` from the package's own files
+(it never downloads and loads with ``weights_only=True``: no code in a file is executed);
+``embeddings(ModelKey(...))`` the cached MNIST test features of a model, ``face_results(name)`` the cached LFW
+verification of a face model; ``load_run`` the whole training run (config and history).
 ``python -m spheredemo.pretrained`` retrains every checkpoint (GPU if present) and rewrites
 ``checkpoints/manifest.json`` with config, seed, data checksum, accuracy, device and time.
 """
@@ -24,13 +26,16 @@ import torch
 from spheredemo.atomic import atomic_path
 from spheredemo.config import TrainConfig
 from spheredemo.data import MNIST_FILES, DataError, find_mnist_dir, load_mnist
+from spheredemo.keys import ModelKey
 from spheredemo.analysis import Embeddings
 from spheredemo.train import Run, fit, load_checkpoint, select_device
 from spheredemo.verification import Verification, verify
 
-__all__ = ["RECIPES", "CHECKPOINT_DIR", "name_of", "load", "load_run", "manifest", "retrain", "embeddings",
-           "cache_test_features", "test_embeddings", "face_results", "FaceResults", "SEEDS", "SEEDED",
-           "add_seeds"]
+# the entry points first: load() for (model, head), embeddings() for cached MNIST features, face_results() for
+# cached LFW results; load_run() gives the whole training run; the rest retrains and records
+__all__ = ["load", "embeddings", "face_results", "load_run", "ModelKey", "FaceResults", "RECIPES", "SEEDS", "SEEDED",
+           "CHECKPOINT_DIR", "manifest", "name_of", "test_embeddings", "retrain", "add_seeds", "cache_test_features",
+           "cache_face_results"]
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent / "checkpoints"
 
@@ -53,42 +58,47 @@ SEEDS = (0, 1, 2)
 
 
 def name_of(dim: int, loss: str, m=None, variant: str | None = None, dataset: str = "mnist") -> str:
-    """Checkpoint name, e.g. ``mnist-d2-asoftmax-m4``, ``mnist-d2-softmax-nobias`` or ``lfw-d512-cosface``."""
-    name = f"{dataset}-d{dim}-{loss}" + (f"-m{m}" if loss == "asoftmax" else "")
-    return name + (f"-{variant}" if variant else "")
+    """Checkpoint name of a model: ``ModelKey(dataset, dim, loss, m, variant).name``."""
+    return ModelKey(dataset, dim, loss, m, variant).name
+
+
+def _name(model) -> str:
+    """The checkpoint name of a :class:`~spheredemo.keys.ModelKey` or of a name (checked by parsing it)."""
+    return model.name if isinstance(model, ModelKey) else ModelKey.parse(model).name
 
 
 def _recipes() -> dict[str, dict]:
     recipes = {}
+
+    def add(key: ModelKey, base: dict, **values) -> None:
+        recipes[key.name] = dict(base, dim=key.dim, loss=key.loss, m=key.m, **values)
+
     for dim in (2, 3):
-        recipes[name_of(dim, "softmax")] = dict(_BASE, dim=dim, loss="softmax", m=None)
-        recipes[name_of(dim, "modified")] = dict(_BASE, dim=dim, loss="modified", m=None)
-        for m in (1, 2, 3, 4):
-            recipes[name_of(dim, "asoftmax", m)] = dict(_BASE, dim=dim, loss="asoftmax", m=m)
-    # Appendix figures (2D): the last ReLU (Fig. 8), no bias (Fig. 11), class imbalance (Fig. 9).
-    # (Fig. 8 uses the modified softmax: an A-Softmax m=4 head behind a ReLU collapses to chance.)
-    recipes[name_of(2, "modified", None, "relu")] = dict(_BASE, dim=2, loss="modified", m=None, last_relu=True,
-                                                         epochs=4)
-    recipes[name_of(2, "softmax", None, "nobias")] = dict(_BASE, dim=2, loss="softmax", m=None,
-                                                          head_bias=False, embedding_bias=False, epochs=4)
-    recipes[name_of(2, "softmax", None, "imbalanced")] = dict(_BASE, dim=2, loss="softmax", m=None,
-                                                              imbalance=0.05, epochs=4)
-    for loss, m in (("softmax", None), ("modified", None), ("asoftmax", 1), ("asoftmax", 2), ("asoftmax", 3),
-                    ("asoftmax", 4), ("cosface", None), ("arcface", None)):
-        recipes[name_of(512, loss, m, dataset="lfw")] = dict(_FACE_BASE, dim=512, loss=loss, m=m)
+        for loss_name in ("softmax", "modified", "asoftmax-m1", "asoftmax-m2", "asoftmax-m3", "asoftmax-m4"):
+            add(ModelKey("mnist", dim).with_loss(loss_name), _BASE)
+    # Appendix figures (2D), each the sweep's recipe but for the one thing its figure compares. Fig. 8: a ReLU
+    # after the embedding against none, both with a 500-step lr warm-up (Adam's first full-size steps kill a
+    # ReLU unit for every image; models.py and train.build start the ReLU model alive). Fig. 11: no biases.
+    # Fig. 9: a long-tailed training set, trained for as many steps as the sweep (32 epochs of its 73 batches).
+    add(ModelKey("mnist", 2, "modified", variant="relu"), _BASE, last_relu=True, warmup_steps=500)
+    add(ModelKey("mnist", 2, "modified", variant="warmup"), _BASE, warmup_steps=500)
+    add(ModelKey("mnist", 2, "softmax", variant="nobias"), _BASE, head_bias=False, embedding_bias=False)
+    add(ModelKey("mnist", 2, "softmax", variant="imbalanced"), _BASE, imbalance=0.05, epochs=32)
+    for loss_name in ("softmax", "modified", "asoftmax-m1", "asoftmax-m2", "asoftmax-m3", "asoftmax-m4", "cosface",
+                      "arcface"):
+        add(ModelKey("lfw", 512).with_loss(loss_name), _FACE_BASE)
     for m in (1, 2, 3, 4):
-        recipes[name_of(3, "asoftmax", m, dataset="lfw")] = dict(_FACE_BASE, dim=3, loss="asoftmax", m=m,
-                                                                  max_identities=FACE_3D_IDENTITIES)
+        add(ModelKey("lfw", 3, "asoftmax", m), _FACE_BASE, max_identities=FACE_3D_IDENTITIES)
     return recipes
 
 
 #: name -> TrainConfig keyword arguments; ``python -m spheredemo.pretrained`` trains them all.
 RECIPES = _recipes()
 #: the recipes trained with every seed of ``SEEDS``: the MNIST m sweeps (2D and 3D) and every face recipe; the
-#: appendix models (relu, nobias, imbalanced) train their one seed
+#: appendix models (relu, warmup, nobias, imbalanced) train their one seed
 SEEDED = frozenset(name for name, values in RECIPES.items()
-                   if values["dataset"] == "lfw" or not any(k in values for k in ("last_relu", "head_bias",
-                                                                                       "imbalance")))
+                   if values["dataset"] == "lfw" or not any(k in values for k in ("last_relu", "warmup_steps",
+                                                                                       "head_bias", "imbalance")))
 
 
 def manifest(directory: Path = CHECKPOINT_DIR) -> dict:
@@ -97,8 +107,10 @@ def manifest(directory: Path = CHECKPOINT_DIR) -> dict:
     return json.loads(path.read_text()) if path.is_file() else {}
 
 
-def load_run(name: str, directory: Path = CHECKPOINT_DIR, device="cpu") -> Run:
-    """The full :class:`~spheredemo.train.Run` (model, head, config, history) of a checkpoint."""
+def load_run(model, directory: Path = CHECKPOINT_DIR, device="cpu") -> Run:
+    """The full :class:`~spheredemo.train.Run` (model, head, config, history) of a checkpoint, named by a
+    :class:`~spheredemo.keys.ModelKey` or its name (``"mnist-d2-asoftmax-m4"``)."""
+    name = model.name if isinstance(model, ModelKey) else model
     path = Path(directory) / f"{name}.pt"
     if not path.is_file():
         known = sorted(p.stem for p in Path(directory).glob("*.pt"))
@@ -111,40 +123,41 @@ def load(dataset: str = "mnist", dim: int = 2, loss: str = "asoftmax", m=None, v
     """``(model, head)`` of a shipped checkpoint, in eval mode.
 
     MNIST models map float images in [0, 1] of shape (B, 1, 28, 28) to embeddings (B, dim);
-    ``loss`` is softmax, modified or asoftmax (m = 1..4); ``variant`` is one of relu, nobias,
-    imbalanced for the appendix models. Face models (``dataset="lfw"``, dim 512: softmax,
+    ``loss`` is softmax, modified or asoftmax (m = 1..4); ``variant`` is one of relu, warmup,
+    nobias, imbalanced for the appendix models. Face models (``dataset="lfw"``, dim 512: softmax,
     modified, asoftmax m = 1..4, cosface, arcface; dim 3: asoftmax m = 1..4) take
     :func:`spheredemo.faces.load_faces` images at the default size (B, 3, 64, 64), scaled to [0, 1].
     The head has ``weight`` (C, dim).
     """
     if dataset not in ("mnist", "lfw"):
         raise ValueError(f"shipped checkpoints exist for datasets 'mnist' and 'lfw', got {dataset!r}")
-    if loss == "asoftmax" and m is None:
-        m = 4
-    if loss != "asoftmax" and m is not None:
-        raise ValueError(f"m applies to loss='asoftmax' only; got m={m!r} with loss={loss!r}")
-    name = name_of(dim, loss, m, variant, dataset)
-    if name not in RECIPES:
-        raise ValueError(f"no shipped checkpoint for dim={dim}, loss={loss!r}, m={m!r}, variant={variant!r}; "
+    key = ModelKey(dataset, dim, loss, m, variant)
+    if key.name not in RECIPES:
+        raise ValueError(f"no shipped checkpoint for dim={dim}, loss={loss!r}, m={key.m!r}, variant={variant!r}; "
                          f"available: {sorted(RECIPES)}")
-    run = load_run(name, device=device)
+    run = load_run(key, device=device)
     return run.model, run.head
 
 
-@functools.lru_cache(maxsize=64)
-def embeddings(name: str, split: str = "test", per_class: int | None = None, directory: Path = CHECKPOINT_DIR):
-    """Cached :class:`~spheredemo.analysis.Embeddings` of an MNIST split under checkpoint ``name``.
+def embeddings(model, split: str = "test", per_class: int | None = None, directory: Path = CHECKPOINT_DIR):
+    """Cached :class:`~spheredemo.analysis.Embeddings` of an MNIST split under a shipped model.
 
-    ``per_class`` keeps a fixed balanced subset (seed 0) of that many images per class. The
-    whole test set's features ship beside each checkpoint (``NAME.test.npz``, checked against
-    the checkpoint's sha256), so figures and explorers need not run 10,000 images through it.
+    ``model`` is a :class:`~spheredemo.keys.ModelKey` or its name. ``per_class`` keeps a fixed balanced subset
+    (seed 0) of that many images per class. The whole test set's features ship beside each checkpoint
+    (``NAME.test.npz``, checked against the checkpoint's sha256), so figures and explorers need not run
+    10,000 images through it.
     """
+    return _embeddings(_name(model), split, per_class, Path(directory))
+
+
+@functools.lru_cache(maxsize=64)
+def _embeddings(name: str, split: str, per_class: int | None, directory: Path):
     run = load_run(name, directory)
     images = load_mnist(split)
     if per_class is not None:
         images = images.per_class(per_class, seed=0)
     elif split == "test":
-        features = _shipped_test_features(name, Path(directory))
+        features = _shipped_test_features(name, directory)
         if features is not None:
             return Embeddings.from_features(features, images.labels, run.head, name)
     return Embeddings.from_model(run.model, run.head, images, name=name)
@@ -174,15 +187,13 @@ def cache_test_features(names=None, directory: Path = CHECKPOINT_DIR, data_root=
             with open(tmp, "wb") as f:
                 np.savez_compressed(f, features=features,
                                     checkpoint_sha256=np.array(_sha256(directory / f"{name}.pt")))
-    embeddings.cache_clear()
+    _embeddings.cache_clear()
 
 
 def test_embeddings(dim: int = 2, loss: str = "asoftmax", m=None, variant: str | None = None,
                     per_class: int | None = None, split: str = "test"):
-    """Cached :class:`~spheredemo.analysis.Embeddings` of the MNIST test set under a shipped model."""
-    if loss == "asoftmax" and m is None:
-        m = 4
-    return embeddings(name_of(dim, loss, m, variant), split, per_class)
+    """Cached :class:`~spheredemo.analysis.Embeddings` of the MNIST test set: ``embeddings(ModelKey(...))``."""
+    return embeddings(ModelKey("mnist", dim, loss, m, variant), split, per_class)
 
 
 def _sha256(path: Path) -> str:

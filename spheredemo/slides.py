@@ -24,6 +24,7 @@ import numpy as np
 
 from spheredemo.analysis import angle_stats
 from spheredemo.atomic import atomic_path
+from spheredemo.keys import ModelKey
 from spheredemo.margins import LambdaSchedule, annealed_target
 from spheredemo.plots.sliders import boundary_slider_figure, slider_steps
 from spheredemo.plots.regions import sphere_caps_figure
@@ -36,10 +37,9 @@ __all__ = ["build_deck", "psi_figure", "effective_margin_figure", "embedding_sli
 
 DECK_NAME = "spheredemo_slides.html"
 FONT = dict(size=18)
-#: (label, loss, m) of the shipped checkpoints, in the order the embedding slider visits them
-EMBEDDING_MODELS = [("softmax", "softmax", None), ("modified", "modified", None)] + [
-    (f"m={m}", "asoftmax", m) for m in range(1, 5)
-]
+#: the shipped 2D checkpoints, in the order the embedding slider visits them (frames are named by key.label)
+EMBEDDING_MODELS = [ModelKey("mnist", 2).with_loss(loss_name) for loss_name in (
+    "softmax", "modified", "asoftmax-m1", "asoftmax-m2", "asoftmax-m3", "asoftmax-m4")]
 
 
 def psi_figure(ms=(1, 2, 3, 4), m_blend=4, lams=(0.0, 5.0, 1000.0)):
@@ -144,15 +144,13 @@ def effective_margin_figure(ms=(2, 3, 4), theta12=36.0, schedule: LambdaSchedule
 def embedding_slider_figure(load, models=EMBEDDING_MODELS, per_class: int = 150):
     """2D test features on the unit circle with class weights, one frame per model (m slider).
 
-    ``load(dim, loss, m) -> Embeddings``. Every frame shows the same test images.
+    ``load(ModelKey) -> Embeddings``. Every frame shows the same test images.
     """
     import plotly.graph_objects as go
 
     def frame_data(emb):
-        index = np.concatenate(
-            [np.flatnonzero(emb.labels == c)[:per_class] for c in range(emb.n_classes)]
-        )
-        points, labels = emb.unit_features[index], emb.labels[index]
+        shown = emb.first_per_class(per_class)
+        points, labels = shown.unit_features, shown.labels
         traces = [
             go.Scatter(
                 x=points[labels == c, 0],
@@ -176,7 +174,7 @@ def embedding_slider_figure(load, models=EMBEDDING_MODELS, per_class: int = 150)
         )
         return traces, text
 
-    states = {label: frame_data(load(2, loss, m)) for label, loss, m in models}
+    states = {key.label: frame_data(load(key)) for key in models}
     first_traces, first_text = next(iter(states.values()))
     fig = go.Figure(first_traces)
 
@@ -204,15 +202,13 @@ def embedding_slider_figure(load, models=EMBEDDING_MODELS, per_class: int = 150)
     return fig
 
 
-#: (label, checkpoint) of the face models the faces slide visits
-FACE_SLIDE_MODELS = [("softmax", "lfw-d512-softmax"), ("modified", "lfw-d512-modified")] + [
-    (f"m={m}", f"lfw-d512-asoftmax-m{m}") for m in range(1, 5)
-]
+#: the face models the faces slide visits (frames are named by key.label)
+FACE_SLIDE_MODELS = [ModelKey("lfw", 512).with_loss(key.loss_name) for key in EMBEDDING_MODELS]
 
 
 def face_slider_figure(load, models=FACE_SLIDE_MODELS, bins: int = 60):
     """Angles of LFW pairs of unseen people (same person / different people) with the threshold, one frame
-    per face model (a model slider). ``load(name) -> FaceResults``."""
+    per face model (a model slider). ``load(name) -> FaceResults`` with a checkpoint name."""
     import plotly.graph_objects as go
 
     edges = np.linspace(0.0, 180.0, bins + 1)
@@ -234,7 +230,7 @@ def face_slider_figure(load, models=FACE_SLIDE_MODELS, bins: int = 60):
                 f"threshold {v.threshold_deg:.1f}°; AUC {v.auc:.3f}")
         return traces, text
 
-    states = {label: frame_data(load(name)) for label, name in models}
+    states = {key.label: frame_data(load(key.name)) for key in models}
     first_traces, first_text = next(iter(states.values()))
     fig = go.Figure(first_traces)
 
@@ -257,7 +253,7 @@ def _face_loader():
 
     from spheredemo.imageset import DataError
 
-    needed = {name for _, name in FACE_SLIDE_MODELS}
+    needed = {key.name for key in FACE_SLIDE_MODELS}
     if not needed <= set(pretrained.manifest()):
         return None
     try:  # stale caches are recomputed here, which needs LFW: without it the deck keeps a text slide
@@ -276,8 +272,8 @@ def _pretrained_loader():
     except ImportError:
         return None
     available = set(pretrained.manifest())
-    needed = {pretrained.name_of(2, loss, m) for _, loss, m in EMBEDDING_MODELS}
-    return pretrained.test_embeddings if needed <= available else None
+    needed = {key.name for key in EMBEDDING_MODELS}
+    return pretrained.embeddings if needed <= available else None
 
 
 _CSS = """

@@ -105,6 +105,11 @@ def build(config: TrainConfig, n_classes: int = 10, image_shape=(1, 28, 28)) -> 
     model = make_model(config.model_name, config.dim, config.width, (height, width), channels,
                        last_relu=config.last_relu, embedding_bias=config.embedding_bias, feature_bn=config.feature_bn)
     head = make_head(config.loss, config.dim, n_classes, m=config.m, bias=config.head_bias, s=config.s)
+    if config.last_relu:
+        # Class weights start where a ReLU leaves the features, in the positive orthant: a class whose weight
+        # points elsewhere can lower its loss only by shrinking ‖x‖ to 0, which kills the ReLU (Fig. 8).
+        with torch.no_grad():
+            head.weight.abs_()
     return model, head
 
 

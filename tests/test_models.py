@@ -68,3 +68,23 @@ def test_face_net_on_square_grey_images_and_unknown_names():
     assert make_model("sphereface4", 3, 4, (64, 64), 1)(torch.rand(2, 1, 64, 64)).shape == (2, 3)
     with pytest.raises(ValueError, match="model must be one of"):
         make_model("resnet50", 3, 4)
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_a_last_relu_starts_with_no_unit_dead(seed, mnist_test):
+    """Fig. 8's cause: with random rows, a 2-unit ReLU embedding often starts with a unit negative for every
+    image (it then never gets a gradient). Every unit must start active for (nearly) every image."""
+    from spheredemo.config import TrainConfig
+    from spheredemo.train import build
+
+    images, _ = mnist_test.batch(torch.arange(512))
+    torch.manual_seed(seed)
+    model, head = build(TrainConfig(dim=2, loss="modified", last_relu=True))
+    with torch.no_grad():
+        features = model.train()(images)
+    active = (features > 0).float().mean(0)  # (2,) fraction of images each unit is active for
+    assert active.min() > 0.95, f"fraction of images per unit active: {active}"
+    assert (head.weight >= 0).all(), "class weights start in the positive orthant, where the ReLU's features are"
+    torch.manual_seed(seed)
+    plain, plain_head = build(TrainConfig(dim=2, loss="modified"))
+    assert (plain_head.weight < 0).any()  # only the ReLU model's init is changed

@@ -129,3 +129,46 @@ def test_the_shipped_mnist_recipes_end_at_the_margin_the_readme_states():
             lam = pretrained.load_run(f"mnist-d{dim}-asoftmax-m{m}").history.lam[-1]
             assert round(lam, 2) == 0.85
             assert round(effective_margin(m, lam, 90.0).m_eff, 2) == expected
+
+
+# --- the appendix models: fair comparisons and a real Fig. 8 ----------------------------------------------
+
+def recipe_differences(a: str, b: str) -> set:
+    ra, rb = pretrained.RECIPES[a], pretrained.RECIPES[b]
+    return {key for key in set(ra) | set(rb) if ra.get(key) != rb.get(key)}
+
+
+@pytest.mark.parametrize("figure, compared", [
+    ("fig2_mnist_2d", {"loss", "m"}),
+    ("fig5_sphere_3d", {"m"}),
+    ("fig8_last_relu", {"last_relu"}),
+    ("fig10_biases", {"dim"}),
+    ("fig11_bias", {"head_bias", "embedding_bias"}),
+    ("fig12_m_sweep_2d", {"m"}),
+])
+def test_models_a_figure_compares_differ_only_in_what_it_compares(figure, compared):
+    from spheredemo.figures import FIGURES
+
+    names = FIGURES[figure].checkpoints
+    for other in names[1:]:
+        differences = recipe_differences(names[0], other)
+        assert differences <= compared, f"{figure}: {names[0]} and {other} also differ in {differences - compared}"
+
+
+def test_the_imbalanced_model_trains_as_many_steps_as_the_sweep():
+    entries = pretrained.manifest()
+    steps = entries["mnist-d2-softmax-imbalanced"]["steps"]
+    assert abs(steps - entries["mnist-d2-softmax"]["steps"]) <= 0.02 * entries["mnist-d2-softmax"]["steps"]
+
+
+def test_fig8_relu_model_is_alive_and_confined_to_the_first_quadrant(data_root):
+    """Appendix A: a ReLU after the embedding leaves only the first quadrant. The model trains (no unit
+    dead for every image), spreads its features over the quadrant, and classifies far above chance."""
+    relu, plain = emb("mnist-d2-modified-relu"), emb("mnist-d2-modified-warmup")
+    assert np.all(relu.features >= 0)
+    assert np.mean(np.all(relu.features == 0, axis=1)) < 0.01, "dead features"
+    class_angles = [np.degrees(np.arctan2(*relu.unit_features[relu.labels == c].mean(0)[::-1])) for c in range(10)]
+    assert max(class_angles) - min(class_angles) > 45, f"class mean angles {class_angles} do not spread"
+    assert relu.accuracy > 0.5, f"ReLU model accuracy {relu.accuracy:.3f} (chance: 0.1)"
+    assert plain.accuracy > 0.97
+    assert np.mean(np.all(plain.features >= 0, axis=1)) < 0.5  # without the ReLU the features use every quadrant

@@ -38,7 +38,8 @@ def test_deck_holds_every_m_state(deck):
 
 
 def test_embedding_slider_frames():
-    def load(dim, loss, m):
+    def load(key):
+        loss, m = key.loss, key.m
         rng = np.random.default_rng(m or 0)
         labels = np.repeat(np.arange(10), 20)
         weight = rng.normal(size=(10, 2))
@@ -46,7 +47,7 @@ def test_embedding_slider_frames():
         return Embeddings(features, labels, weight, labels.copy(), None, loss)
 
     fig = slides.embedding_slider_figure(load, per_class=5)
-    assert [f.name for f in fig.frames] == [label for label, _, _ in slides.EMBEDDING_MODELS]
+    assert [f.name for f in fig.frames] == [key.label for key in slides.EMBEDDING_MODELS]
     for frame in fig.frames:
         x, y = np.asarray(frame.data[0].x), np.asarray(frame.data[0].y)
         np.testing.assert_allclose(np.hypot(x, y), 1.0)  # points on the unit circle
@@ -87,13 +88,13 @@ def test_embedding_slider_shows_each_shipped_model(data_root):
 
     fig = slides.embedding_slider_figure(slides._pretrained_loader(), per_class=5)
     frames = {f.name: f for f in fig.frames}
-    for label, loss, m in slides.EMBEDDING_MODELS:
-        emb = pretrained.test_embeddings(2, loss, m)
+    for key in slides.EMBEDDING_MODELS:
+        label, emb = key.label, pretrained.embeddings(key)
         for c in range(10):
             expected = emb.unit_features[np.flatnonzero(emb.labels == c)[:5]]
             trace = frames[label].data[c]
             np.testing.assert_allclose(np.stack([trace.x, trace.y], 1), expected)
-    first, last = (frames[label].data[0] for label, _, _ in (slides.EMBEDDING_MODELS[0], slides.EMBEDDING_MODELS[-1]))
+    first, last = (frames[key.label].data[0] for key in (slides.EMBEDDING_MODELS[0], slides.EMBEDDING_MODELS[-1]))
     assert not np.allclose(first.x, last.x), "swapping the model must move the points"
 
 

@@ -231,9 +231,9 @@ class CountingLoader:
     def __init__(self):
         self.calls = []
 
-    def __call__(self, dim, loss, m):
-        self.calls.append((dim, loss, m))
-        return fake_embeddings(dim, loss, m)
+    def __call__(self, key):
+        self.calls.append((key.dim, key.loss, key.m))
+        return fake_embeddings(key.dim, key.loss, key.m)
 
 
 def circle_points(e) -> np.ndarray:
@@ -261,7 +261,7 @@ def test_embedding_explorer_swaps_points_and_statistics():
     heights = [bar.get_height() for bar in e.histograms.artists.positive]
     np.testing.assert_allclose(heights, pos)
     assert f"{100 * emb.accuracy:.2f} %" in e.stats.value
-    e.controls["model"].value = "asoftmax-4"  # seen before: from the cache
+    e.controls["model"].value = "asoftmax-m4"  # seen before: from the cache
     assert load.calls.count((2, "asoftmax", 4)) == 1
     np.testing.assert_allclose(circle_points(e), first)
 
@@ -270,7 +270,7 @@ def test_embedding_explorer_compares_every_model_on_one_pair_the_user_may_change
     e = embedding_explorer(load=CountingLoader(), shown_per_class=20)
     fig5_pair = closest_pair(fake_embeddings(2, "asoftmax", 4).weight)
     shown = []
-    for model in ("softmax", "modified", "asoftmax-1", "asoftmax-4"):
+    for model in ("softmax", "modified", "asoftmax-m1", "asoftmax-m4"):
         e.controls["model"].value = model
         shown.append(e.histograms.legend.get_texts()[0].get_text())
     assert len(set(shown)) == 1 and f"({fig5_pair[0]}–{fig5_pair[0]}" in shown[0]
@@ -287,7 +287,7 @@ def test_embedding_explorer_3d_sphere():
     assert e.message.value == ""
     sphere = e.features.box.children[0]
     assert sphere is e.features.sphere
-    e.controls["model"].value = "asoftmax-2"
+    e.controls["model"].value = "asoftmax-m2"
     assert e.features.sphere is sphere  # the same FigureWidget, new coordinates
     emb = fake_embeddings(3, "asoftmax", 2)
     points = np.stack([np.asarray(getattr(sphere.data[1], a)) for a in "xyz"], axis=1)  # class 0
@@ -304,8 +304,8 @@ def test_embedding_explorer_3d_sphere():
 
 
 def test_embedding_explorer_without_checkpoints_says_so():
-    def missing(dim, loss, m):
-        raise ValueError(f"no shipped checkpoint named 'mnist-d{dim}-{loss}'")
+    def missing(key):
+        raise ValueError(f"no shipped checkpoint named {key.name!r}")
 
     e = embedding_explorer(load=missing)
     assert "no shipped checkpoint" in e.message.value
@@ -314,7 +314,7 @@ def test_embedding_explorer_without_checkpoints_says_so():
 
 def test_embedding_explorer_with_shipped_checkpoints(data_root):
     pretrained = pytest.importorskip("spheredemo.pretrained")
-    if pretrained.name_of(2, "asoftmax", 4) not in pretrained.manifest():
+    if pretrained.ModelKey("mnist", 2).name not in pretrained.manifest():
         pytest.skip("the shipped checkpoints are not there yet")
     e = embedding_explorer()
     assert e.message.value == "" and "test accuracy" in e.stats.value
@@ -324,11 +324,11 @@ def test_embedding_explorer_with_shipped_checkpoints(data_root):
 def test_embedding_update_is_plain_with_keyword_defaults():
     load = CountingLoader()
     e = embedding_explorer(load=load, shown_per_class=30)
-    e.update(model="asoftmax-1", pair=(2, 5))
+    e.update(model="asoftmax-m1", pair=(2, 5))
     emb = fake_embeddings(2, "asoftmax", 1)
     np.testing.assert_allclose(circle_points(e)[:30], emb.unit_features[emb.labels == 0][:30])
     assert "(2–2, 5–5)" in e.histograms.legend.get_texts()[0].get_text()
-    assert ("emb", 2, "asoftmax-1") in e.cache and load.calls.count((2, "asoftmax", 1)) == 1
+    assert ("emb", 2, "asoftmax-m1") in e.cache and load.calls.count((2, "asoftmax", 1)) == 1
 
 
 # --- training explorer -------------------------------------------------------------------------

@@ -5,37 +5,19 @@ from __future__ import annotations
 import math
 
 import ipywidgets as widgets
-import numpy as np
 
 from spheredemo.analysis import Embeddings, angle_stats, closest_pair, pair_angles
+from spheredemo.keys import ModelKey
 from spheredemo.widgets._base import Explorer, FeatureView, MplView, _slider
 
 __all__ = ["embedding_explorer", "EmbeddingExplorer", "MODEL_CHOICES"]
 
-#: the embedding explorer's m slider: softmax, modified softmax, then A-Softmax m = 1..4
+#: the embedding explorer's m slider, (label, loss name): softmax, modified softmax, then A-Softmax m = 1..4
 MODEL_CHOICES = [("softmax", "softmax"), ("modified", "modified")] + [
-    (f"m={m}", f"asoftmax-{m}") for m in range(1, 5)
+    (f"m={m}", ModelKey(loss="asoftmax", m=m).loss_name) for m in range(1, 5)
 ]
-
-
-def _parse_model(key: str) -> tuple[str, int | None]:
-    loss, _, m = key.partition("-")
-    return loss, (int(m) if m else None)
-
-
-def _shown_subset(emb: Embeddings, per_class: int) -> Embeddings:
-    """The first ``per_class`` features of every class (the same images for every checkpoint)."""
-    index = np.sort(
-        np.concatenate([np.flatnonzero(emb.labels == c)[:per_class] for c in np.unique(emb.labels)])
-    )
-    return Embeddings(
-        emb.features[index],
-        emb.labels[index],
-        emb.weight,
-        emb.predictions[index],
-        emb.bias,
-        emb.name,
-    )
+#: the model the explorer opens with, and whose closest class weights are Fig. 5's pair
+DEFAULT_MODEL = ModelKey(loss="asoftmax").loss_name
 
 
 def _stats_html(emb: Embeddings, pairs) -> str:
@@ -107,17 +89,17 @@ class _Histograms:
         self.view.render(full=full)
 
 
-def _pretrained_loader(dim, loss, m):
+def _pretrained_loader(key: ModelKey) -> Embeddings:
     from spheredemo import pretrained
 
-    return pretrained.test_embeddings(dim, loss, m)
+    return pretrained.embeddings(key)
 
 
 def _model_results(emb: Embeddings, shown_per_class: int, bins: int, classes: tuple[int, int]) -> tuple:
     """What the explorer shows of one model: (shown subset, pair angles of ``classes``, their histograms, stats)."""
     pairs = pair_angles(emb, classes)
     return (
-        _shown_subset(emb, shown_per_class),
+        emb.first_per_class(shown_per_class),
         pairs,
         pairs.histograms(bins),
         _stats_html(emb, pairs),
@@ -147,12 +129,12 @@ class EmbeddingExplorer(Explorer):
     """Fig. 5 / Fig. 12: the shipped MNIST models' test features on the circle or sphere, by m.
 
     ``update(dim, model, pair)`` shows a model's test features (``features``), the pair-angle histograms
-    of a class pair (``histograms``) and the angle statistics (``stats``). ``load(dim, loss, m) ->
-    Embeddings`` defaults to :func:`spheredemo.pretrained.test_embeddings`; what it returns and what is
-    computed from it are kept in ``cache``, so moving back to a model seen before only redraws.
+    of a class pair (``histograms``) and the angle statistics (``stats``). ``load(ModelKey) -> Embeddings``
+    defaults to :func:`spheredemo.pretrained.embeddings`; what it returns and what is computed from it are
+    kept in ``cache``, so moving back to a model seen before only redraws.
     """
 
-    def __init__(self, dim: int = 2, model: str = "asoftmax-4", load=None, shown_per_class: int = 200):
+    def __init__(self, dim: int = 2, model: str = DEFAULT_MODEL, load=None, shown_per_class: int = 200):
         self.load = load or _pretrained_loader
         self.shown_per_class = shown_per_class
         self.cache = {}  # ("emb", dim, model) -> Embeddings; (dim, model, classes) -> _model_results
@@ -169,7 +151,7 @@ class EmbeddingExplorer(Explorer):
             figure=self.features.circle_view.figure,
         )
 
-    def update(self, dim: int = 2, model: str = "asoftmax-4", pair="fig5") -> None:
+    def update(self, dim: int = 2, model: str = DEFAULT_MODEL, pair="fig5") -> None:
         """Show ``model`` (a MODEL_CHOICES value) in ``dim`` D, with the histograms of ``pair`` (two
         classes, or "fig5": the closest class weights of A-Softmax m = 4)."""
         classes = self._reference_pair(dim) if pair in (None, "fig5") else tuple(pair)
@@ -183,12 +165,12 @@ class EmbeddingExplorer(Explorer):
     def embeddings(self, dim: int, model: str) -> Embeddings:
         """The test embeddings of ``model`` in ``dim`` D, loaded once."""
         if ("emb", dim, model) not in self.cache:
-            self.cache["emb", dim, model] = self.load(dim, *_parse_model(model))
+            self.cache["emb", dim, model] = self.load(ModelKey("mnist", dim).with_loss(model))
         return self.cache["emb", dim, model]
 
     def _reference_pair(self, dim: int) -> tuple[int, int]:
         """Fig. 5's pair for this dimension: one pair for every model."""
-        return closest_pair(self.embeddings(dim, "asoftmax-4").weight)
+        return closest_pair(self.embeddings(dim, DEFAULT_MODEL).weight)
 
     def _results(self, dim: int, model: str, classes: tuple[int, int]) -> tuple:
         if (dim, model, classes) not in self.cache:
@@ -199,11 +181,11 @@ class EmbeddingExplorer(Explorer):
 
 
 def embedding_explorer(
-    dim: int = 2, model: str = "asoftmax-4", load=None, shown_per_class: int = 200
+    dim: int = 2, model: str = DEFAULT_MODEL, load=None, shown_per_class: int = 200
 ) -> EmbeddingExplorer:
     """Fig. 5 / Fig. 12: the shipped MNIST models' test features on the circle or sphere, by m.
 
-    ``load(dim, loss, m) -> Embeddings`` defaults to :func:`spheredemo.pretrained.test_embeddings`.
+    ``load(ModelKey) -> Embeddings`` defaults to :func:`spheredemo.pretrained.embeddings`.
     Results are cached per model, so moving back to a model seen before only redraws.
     """
     return EmbeddingExplorer(dim, model, load, shown_per_class)

@@ -10,6 +10,7 @@ import ipywidgets as widgets
 import numpy as np
 
 from spheredemo import pretrained
+from spheredemo.keys import ModelKey
 from spheredemo.plots.faces import draw_verification_histograms
 from spheredemo.widgets._base import Explorer, MplView, _slider
 
@@ -24,7 +25,8 @@ DISPLAY_SIZE = 112  # pixels of each face shown in the pair browser
 
 
 def _model_name(loss: str, m: int) -> str:
-    return pretrained.name_of(512, loss, m if loss == "asoftmax" else None, dataset="lfw")
+    """The 512-d face checkpoint of ``loss`` (the m slider counts for A-Softmax only)."""
+    return ModelKey("lfw", 512, loss, m if loss == "asoftmax" else None).name
 
 
 class FaceExplorer(Explorer):
