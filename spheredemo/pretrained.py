@@ -223,14 +223,29 @@ def retrain(names=None, directory: Path = CHECKPOINT_DIR, device: str = "auto", 
     to write into the package's own checkpoint folder).
     Checkpoints are written atomically and without optimiser state (well under 1 MB each).
     """
-    from spheredemo.train import load_training_data, save_checkpoint
-
     seeds = tuple(seeds)
+    names = list(RECIPES) if names is None else list(names)
+    _check_retrain(names, directory, quick, seeds)
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    for name in names:
+        entry = _train_recipe(name, directory, device, quick, data_root, progress, seeds)
+        current = manifest(directory)  # re-read: another process may have added entries meanwhile
+        current[name] = entry
+        _write_json_atomic(directory / "manifest.json", current)
+        if RECIPES[name]["dataset"] == "lfw":
+            cache_face_results([name], directory, data_root)
+        else:
+            cache_test_features([name], directory, data_root)
+    return manifest(directory)
+
+
+def _check_retrain(names, directory, quick: bool, seeds: tuple) -> None:
+    """Refuse what :func:`retrain` cannot do, before anything trains."""
     if not seeds:
         raise ValueError("seeds must name at least one seed")
     if quick and Path(directory).resolve() == CHECKPOINT_DIR.resolve():
         raise ValueError("quick retraining would overwrite the shipped checkpoints; pass another directory")
-    names = list(RECIPES) if names is None else list(names)
     unknown = sorted(set(names) - set(RECIPES))
     if unknown:
         raise ValueError(f"unknown recipe names {unknown}; known: {sorted(RECIPES)}")
@@ -238,45 +253,42 @@ def retrain(names=None, directory: Path = CHECKPOINT_DIR, device: str = "auto", 
         if name in SEEDED and RECIPES[name]["seed"] not in seeds:
             raise ValueError(f"seeds {list(seeds)} must include the recipe's own seed {RECIPES[name]['seed']} (the "
                              f"one that ships); add other seeds to a shipped recipe with --add-seeds")
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    for name in names:
-        values = dict(RECIPES[name], device=device)
-        if quick:
-            values.update(epochs=1, max_steps=30, per_class=values.get("per_class") or (5 if values["dataset"]
-                                                                                         == "lfw" else 100))
-        config = TrainConfig(**values)
-        data = load_training_data(config, _root_of(config, data_root))
-        started = time.perf_counter()
-        run = fit(config, progress=progress, data=data)
-        seconds = time.perf_counter() - started
-        path = save_checkpoint(run, directory / f"{name}.pt")
-        evaluation = _Evaluation(run, data, data_root)
-        per_seed = _seed_results(run, seeds if name in SEEDED else (config.seed,), data, evaluation, progress)
-        entry = {
-            "config": config.to_dict(),
-            "seed": config.seed,
-            **_data_facts(config, data, data_root),
-            **_margin_facts(run),
-            **evaluation.shipped_facts(per_seed[str(config.seed)]),
-            **({"seeds": per_seed} if name in SEEDED else {}),
-            "device": _device_label(device),
-            "torch": torch.__version__,
-            "threads": torch.get_num_threads(),
-            "train_seconds": round(seconds, 1),
-            "steps": run.step,
-            "file_sha256": _sha256(path),
-            "trained_on": datetime.date.today().isoformat(),
-            "quick": quick,
-        }
-        current = manifest(directory)  # re-read: another process may have added entries meanwhile
-        current[name] = entry
-        _write_json_atomic(directory / "manifest.json", current)
-        if config.is_faces:
-            cache_face_results([name], directory, data_root)
-        else:
-            cache_test_features([name], directory, data_root)
-    return manifest(directory)
+
+
+def _train_recipe(name: str, directory: Path, device: str, quick: bool, data_root, progress: bool,
+                  seeds: tuple) -> dict:
+    """Train recipe ``name`` (every seed if it is in ``SEEDED``), save the shipped seed's checkpoint and
+    return its manifest entry."""
+    from spheredemo.train import load_training_data, save_checkpoint
+
+    values = dict(RECIPES[name], device=device)
+    if quick:
+        values.update(epochs=1, max_steps=30, per_class=values.get("per_class") or (5 if values["dataset"]
+                                                                                     == "lfw" else 100))
+    config = TrainConfig(**values)
+    data = load_training_data(config, _root_of(config, data_root))
+    started = time.perf_counter()
+    run = fit(config, progress=progress, data=data)
+    seconds = time.perf_counter() - started
+    path = save_checkpoint(run, directory / f"{name}.pt")
+    evaluation = _Evaluation(run, data, data_root)
+    per_seed = _seed_results(run, seeds if name in SEEDED else (config.seed,), data, evaluation, progress)
+    return {
+        "config": config.to_dict(),
+        "seed": config.seed,
+        **_data_facts(config, data, data_root),
+        **_margin_facts(run),
+        **evaluation.shipped_facts(per_seed[str(config.seed)]),
+        **({"seeds": per_seed} if name in SEEDED else {}),
+        "device": _device_label(device),
+        "torch": torch.__version__,
+        "threads": torch.get_num_threads(),
+        "train_seconds": round(seconds, 1),
+        "steps": run.step,
+        "file_sha256": _sha256(path),
+        "trained_on": datetime.date.today().isoformat(),
+        "quick": quick,
+    }
 
 
 class _Evaluation:

@@ -141,110 +141,86 @@ def effective_margin_figure(ms=(2, 3, 4), theta12=36.0, schedule: LambdaSchedule
     return fig
 
 
+def _model_slider_figure(states: dict, caption_y: float, slider_pad: int, **layout):
+    """A plotly figure that opens on the first state, with one frame per state (label -> (traces, caption))
+    and a "model:" slider over them; the caption sits at ``caption_y`` (paper coordinates)."""
+    import plotly.graph_objects as go
+
+    def caption(text):
+        return [dict(x=0.5, y=caption_y, xref="paper", yref="paper", showarrow=False, text=text, font=FONT)]
+
+    first_traces, first_text = next(iter(states.values()))
+    fig = go.Figure(first_traces)
+    fig.frames = [go.Frame(name=label, data=traces, layout=dict(annotations=caption(text)))
+                  for label, (traces, text) in states.items()]
+    fig.update_layout(annotations=caption(first_text), font=FONT, plot_bgcolor="white",
+                      sliders=[dict(active=0, currentvalue=dict(prefix="model: "), steps=slider_steps(states),
+                                    pad=dict(t=slider_pad))], **layout)
+    return fig
+
+
+def _circle_frame(emb, per_class: int) -> tuple[list, str]:
+    """The traces of one model on the unit circle (the first ``per_class`` test features of each digit and
+    the class weights W as spokes) and its accuracy and angle statistics as a caption."""
+    import plotly.graph_objects as go
+
+    shown = emb.first_per_class(per_class)
+    points, labels = shown.unit_features, shown.labels
+    traces = [go.Scatter(x=points[labels == c, 0], y=points[labels == c, 1], mode="markers", name=str(c),
+                         marker=dict(size=5, color=class_color(c), opacity=0.6)) for c in range(emb.n_classes)]
+    w = emb.unit_weight * 0.8  # (C, 2) spokes from the origin, separated by NaN gaps in one trace
+    x = np.column_stack([np.zeros(len(w)), w[:, 0], np.full(len(w), np.nan)]).ravel()
+    y = np.column_stack([np.zeros(len(w)), w[:, 1], np.full(len(w), np.nan)]).ravel()
+    traces.append(go.Scatter(x=x, y=y, mode="lines", name="W", line=dict(color="black", width=3)))
+    s = angle_stats(emb)
+    return traces, f"accuracy {100 * s.accuracy:.2f} %, mean angle to own W {s.mean_own_angle:.1f}°, AFS {s.afs:.3f}"
+
+
 def embedding_slider_figure(load, models=EMBEDDING_MODELS, per_class: int = 150):
     """2D test features on the unit circle with class weights, one frame per model (m slider).
 
     ``load(ModelKey) -> Embeddings``. Every frame shows the same test images.
     """
-    import plotly.graph_objects as go
-
-    def frame_data(emb):
-        shown = emb.first_per_class(per_class)
-        points, labels = shown.unit_features, shown.labels
-        traces = [
-            go.Scatter(
-                x=points[labels == c, 0],
-                y=points[labels == c, 1],
-                mode="markers",
-                name=str(c),
-                marker=dict(size=5, color=class_color(c), opacity=0.6),
-            )
-            for c in range(emb.n_classes)
-        ]
-        w = emb.unit_weight * 0.8
-        x = np.column_stack([np.zeros(len(w)), w[:, 0], np.full(len(w), np.nan)]).ravel()
-        y = np.column_stack([np.zeros(len(w)), w[:, 1], np.full(len(w), np.nan)]).ravel()
-        traces.append(
-            go.Scatter(x=x, y=y, mode="lines", name="W", line=dict(color="black", width=3))
-        )
-        s = angle_stats(emb)
-        text = (
-            f"accuracy {100 * s.accuracy:.2f} %, mean angle to own W {s.mean_own_angle:.1f}°, "
-            f"AFS {s.afs:.3f}"
-        )
-        return traces, text
-
-    states = {key.label: frame_data(load(key)) for key in models}
-    first_traces, first_text = next(iter(states.values()))
-    fig = go.Figure(first_traces)
-
-    def stats_annotation(text):
-        return [
-            dict(x=0.5, y=-0.06, xref="paper", yref="paper", showarrow=False, text=text, font=FONT)
-        ]
-
-    fig.frames = [
-        go.Frame(name=label, data=traces, layout=dict(annotations=stats_annotation(text)))
-        for label, (traces, text) in states.items()
-    ]
-    steps = slider_steps(states)
+    states = {key.label: _circle_frame(load(key), per_class) for key in models}
     axis = dict(range=[-1.25, 1.25], visible=False)
-    fig.update_layout(
-        xaxis=axis,
-        yaxis=dict(axis, scaleanchor="x"),
-        annotations=stats_annotation(first_text),
-        sliders=[dict(active=0, currentvalue=dict(prefix="model: "), steps=steps, pad=dict(t=50))],
-        height=700,
-        font=FONT,
-        plot_bgcolor="white",
-        title="MNIST test features on the unit circle (shipped 2D models)",
-    )
-    return fig
+    return _model_slider_figure(states, caption_y=-0.06, slider_pad=50, xaxis=axis,
+                                yaxis=dict(axis, scaleanchor="x"), height=700,
+                                title="MNIST test features on the unit circle (shipped 2D models)")
 
 
 #: the face models the faces slide visits (frames are named by key.label)
 FACE_SLIDE_MODELS = [ModelKey("lfw", 512).with_loss(key.loss_name) for key in EMBEDDING_MODELS]
 
 
+def _pair_angle_frame(results, edges: np.ndarray) -> tuple[list, str]:
+    """The traces of one face model: densities of same-person and different-people pair angles and the
+    threshold; its accuracy, threshold and AUC as a caption."""
+    import plotly.graph_objects as go
+
+    centres = (edges[:-1] + edges[1:]) / 2
+    v = results.verification
+    angles = v.angles_deg()
+    same, _ = np.histogram(angles[v.same], edges, density=True)
+    different, _ = np.histogram(angles[~v.same], edges, density=True)
+    top = max(same.max(), different.max()) * 1.05
+    traces = [
+        go.Bar(x=centres, y=same, name="same person", marker_color="#2b2b2b", opacity=0.75),
+        go.Bar(x=centres, y=different, name="different people", marker_color="#e69f00", opacity=0.6),
+        go.Scatter(x=[v.threshold_deg] * 2, y=[0, top], mode="lines", name="threshold",
+                   line=dict(color="black", dash="dash", width=2)),
+    ]
+    return traces, (f"{100 * v.mean:.1f} % ± {100 * v.std:.1f} of {len(v.scores):,} unseen pairs right; "
+                    f"threshold {v.threshold_deg:.1f}°; AUC {v.auc:.3f}")
+
+
 def face_slider_figure(load, models=FACE_SLIDE_MODELS, bins: int = 60):
     """Angles of LFW pairs of unseen people (same person / different people) with the threshold, one frame
     per face model (a model slider). ``load(name) -> FaceResults`` with a checkpoint name."""
-    import plotly.graph_objects as go
-
     edges = np.linspace(0.0, 180.0, bins + 1)
-    centres = (edges[:-1] + edges[1:]) / 2
-
-    def frame_data(results):
-        v = results.verification
-        angles = v.angles_deg()
-        same, _ = np.histogram(angles[v.same], edges, density=True)
-        different, _ = np.histogram(angles[~v.same], edges, density=True)
-        top = max(same.max(), different.max()) * 1.05
-        traces = [
-            go.Bar(x=centres, y=same, name="same person", marker_color="#2b2b2b", opacity=0.75),
-            go.Bar(x=centres, y=different, name="different people", marker_color="#e69f00", opacity=0.6),
-            go.Scatter(x=[v.threshold_deg] * 2, y=[0, top], mode="lines", name="threshold",
-                       line=dict(color="black", dash="dash", width=2)),
-        ]
-        text = (f"{100 * v.mean:.1f} % ± {100 * v.std:.1f} of {len(v.scores):,} unseen pairs right; "
-                f"threshold {v.threshold_deg:.1f}°; AUC {v.auc:.3f}")
-        return traces, text
-
-    states = {key.label: frame_data(load(key.name)) for key in models}
-    first_traces, first_text = next(iter(states.values()))
-    fig = go.Figure(first_traces)
-
-    def annotation(text):
-        return [dict(x=0.5, y=1.06, xref="paper", yref="paper", showarrow=False, text=text, font=FONT)]
-
-    fig.frames = [go.Frame(name=label, data=traces, layout=dict(annotations=annotation(text)))
-                  for label, (traces, text) in states.items()]
-    steps = slider_steps(states)
-    fig.update_layout(barmode="overlay", bargap=0, annotations=annotation(first_text), height=620, font=FONT,
-                      plot_bgcolor="white", xaxis=dict(title="angle between the two faces (degrees)", range=[0, 120]),
-                      yaxis=dict(title="density"),
-                      sliders=[dict(active=0, currentvalue=dict(prefix="model: "), steps=steps, pad=dict(t=60))])
-    return fig
+    states = {key.label: _pair_angle_frame(load(key.name), edges) for key in models}
+    return _model_slider_figure(states, caption_y=1.06, slider_pad=60, barmode="overlay", bargap=0, height=620,
+                                xaxis=dict(title="angle between the two faces (degrees)", range=[0, 120]),
+                                yaxis=dict(title="density"))
 
 
 def _face_loader():
