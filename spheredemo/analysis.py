@@ -147,6 +147,8 @@ class AngleStats:
 
 
 def angle_stats(emb: Embeddings) -> AngleStats:
+    """Accuracy, the mean and largest angle θ_y between a feature and its own W_y, the smallest angle between two
+    class weights, and the angular Fisher score (Appendix E) of ``emb``; angles in degrees."""
     own = emb.own_angles()
     return AngleStats(
         accuracy=emb.accuracy,
@@ -167,10 +169,12 @@ class PairAngles:
 
     @property
     def max_positive(self) -> float:
+        """The largest same-class pair angle (degrees): the paper wants it below :attr:`min_negative`."""
         return float(self.positive.max())
 
     @property
     def min_negative(self) -> float:
+        """The smallest cross-class pair angle (degrees)."""
         return float(self.negative.min())
 
     @property

@@ -87,6 +87,7 @@ class Softmax(_Head):
         self.bias = nn.Parameter(torch.zeros(n_classes)) if bias else None
 
     def logits(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """(B, C) logits W_jᵀx + b_j (labels are not needed: softmax has no margin)."""
         self._check(x, y)
         return F.linear(x, self.weight, self.bias)  # (B, C)
 
@@ -99,6 +100,7 @@ class ModifiedSoftmax(_Head):
     """Modified softmax: ‖W_j‖ = 1, b_j = 0, so f_j = ‖x‖cos θ_j (x itself is not normalised)."""
 
     def logits(self, x: torch.Tensor, y: torch.Tensor | None = None) -> torch.Tensor:
+        """(B, C) logits ‖x‖ cos θ_j (labels are not needed: no margin)."""
         self._check(x, y)
         return x @ self.unit_weight().T  # (B, C) = ‖x‖cos θ_j
 
@@ -120,6 +122,12 @@ class ASoftmax(_Head):
         self.m = check_m(m)
 
     def logits(self, x: torch.Tensor, y: torch.Tensor, lam: float = 0.0) -> torch.Tensor:
+        """(B, C) logits of features ``x`` (B, D) with labels ``y`` (B,); the target's is ‖x‖(λ cos θ_y + ψ(θ_y))/(1 + λ).
+
+        ``lam`` (λ ≥ 0) blends the margin-free cos θ_y into the target so that m ≥ 2 can train; the training loop
+        owns it (a :class:`~spheredemo.margins.LambdaSchedule`) and nothing here moves it. λ = 0, the default, is
+        the full margin (no annealing); a large λ is nearly the modified softmax.
+        """
         self._check(x, y)
         w = self.unit_weight()
         logits = x @ w.T  # (B, C) = ‖x‖cos θ_j
@@ -141,6 +149,7 @@ class CosFace(_Head):
         self.m = check_below("m (the cosine margin of cosface)", m, COSFACE_M_LIMIT)
 
     def logits(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """(B, C) logits: s(cos θ_y − m) for the target, s cos θ_j for the others."""
         cos = self.cosine(x)
         self._check(x, y)
         margin = F.one_hot(y.long(), self.n_classes).to(cos.dtype) * self.m
@@ -163,6 +172,7 @@ class ArcFace(_Head):
         self.m = check_below("m (the additive angular margin of arcface, radians)", m, ARCFACE_M_LIMIT)
 
     def logits(self, x: torch.Tensor, y: torch.Tensor) -> torch.Tensor:
+        """(B, C) logits: s cos(θ_y + m) for the target (linearly extended past π − m), s cos θ_j otherwise."""
         cos = self.cosine(x)
         self._check(x, y)
         cos_y = cos.gather(1, y.long()[:, None])[:, 0]

@@ -89,6 +89,7 @@ class Verification:
 
     @property
     def mean(self) -> float:
+        """Mean verification accuracy over folds (a fraction)."""
         return float(self.accuracies.mean())
 
     @property
@@ -110,6 +111,7 @@ class Verification:
         return np.degrees(np.arccos(np.clip(cos, -1.0, 1.0)))
 
     def roc(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """(false positive rate, true positive rate, cosine threshold) over every threshold, all pairs."""
         return roc_curve(self.scores, self.same)
 
     @property
@@ -133,6 +135,7 @@ class Verification:
         return (self.scores > per_pair) == self.same
 
     def summary(self) -> str:
+        """One line: accuracy mean ± std over folds, the folds, the number of pairs and the AUC."""
         return (f"{100 * self.mean:.2f} ± {100 * self.std:.2f} % over folds {list(self.folds)} "
                 f"({len(self.scores)} pairs), AUC {self.auc:.4f}")
 
