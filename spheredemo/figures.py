@@ -71,6 +71,8 @@ class Context:
 
 @dataclass
 class FigureSpec:
+    """One entry of the registry: a paper item, how to draw it and the checkpoints it reads."""
+
     name: str  # file stem in figures/
     paper: str  # the paper item it reproduces
     description: str  # one sentence: what to see in it
@@ -82,8 +84,11 @@ FIGURES: dict[str, FigureSpec] = {}
 
 
 def register(name: str, paper: str, description: str, checkpoints=()):
+    """Register a figure function ``draw(ctx) -> Figure`` under ``name``; its docstring becomes the paper item
+    and the "what to see" sentence the gallery prints, so ``help(fig8)`` says what the figure shows."""
     def decorator(function):
         FIGURES[name] = FigureSpec(name, paper, description, function, tuple(checkpoints))
+        function.__doc__ = f"{paper}: {description}"
         return function
     return decorator
 
