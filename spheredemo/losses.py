@@ -122,7 +122,7 @@ class ASoftmax(_Head):
         self.m = check_m(m)
 
     def logits(self, x: torch.Tensor, y: torch.Tensor, lam: float = 0.0) -> torch.Tensor:
-        """(B, C) logits of features ``x`` (B, D) with labels ``y`` (B,); the target's is ‖x‖(λ cos θ_y + ψ(θ_y))/(1 + λ).
+        """(B, C) logits of ``x`` (B, D) with labels ``y`` (B,); the target one is ‖x‖(λ cos θ_y + ψ(θ_y))/(1 + λ).
 
         ``lam`` (λ ≥ 0) blends the margin-free cos θ_y into the target so that m ≥ 2 can train; the training loop
         owns it (a :class:`~spheredemo.margins.LambdaSchedule`) and nothing here moves it. λ = 0, the default, is

@@ -14,6 +14,7 @@ import matplotlib.ticker
 import numpy as np
 
 from spheredemo.analysis import Embeddings, PairAngles, unit
+from spheredemo.geometry import sphere_grid
 from spheredemo.plots.style import NEGATIVE_COLOR, POSITIVE_COLOR, UNIT_CIRCLE_COLOR, class_color
 
 __all__ = [
@@ -117,9 +118,9 @@ def draw_circle_features(emb: Embeddings, ax=None, max_points: int | None = 5000
 
 
 def _sphere_wire(ax, n: int = 24):
-    u, v = np.mgrid[0 : 2 * np.pi : complex(0, 2 * n), 0 : np.pi : complex(0, n)]
-    return ax.plot_wireframe(np.cos(u) * np.sin(v), np.sin(u) * np.sin(v), np.cos(v), color="0.85",
-                             linewidth=0.3, rstride=2, cstride=2)
+    grid = sphere_grid(n)  # (n, 2n, 3)
+    return ax.plot_wireframe(grid[..., 0], grid[..., 1], grid[..., 2], color="0.85", linewidth=0.3, rstride=2,
+                             cstride=2)
 
 
 def draw_sphere_features(emb: Embeddings, ax=None, max_points: int | None = 3000, size: float = 3,
@@ -241,9 +242,9 @@ def sphere_figure(emb: Embeddings, max_points: int | None = 3000, title: str | N
         raise ValueError(f"sphere_figure needs 3D embeddings, got dim={emb.dim}")
     index = _subsample(emb, max_points)
     points, labels = emb.unit_features[index], emb.labels[index]
-    u, v = np.mgrid[0 : 2 * np.pi : 40j, 0 : np.pi : 20j]
+    grid = sphere_grid(20)  # (20, 40, 3)
     fig = go.Figure()
-    fig.add_trace(go.Surface(x=np.cos(u) * np.sin(v), y=np.sin(u) * np.sin(v), z=np.cos(v), opacity=0.15,
+    fig.add_trace(go.Surface(x=grid[..., 0], y=grid[..., 1], z=grid[..., 2], opacity=0.15,
                              showscale=False, colorscale=[[0, "#dddddd"], [1, "#dddddd"]], hoverinfo="skip",
                              name="unit sphere"))
     for c in range(emb.n_classes):
