@@ -1,0 +1,217 @@
+"""Lesson 6: a student's own A-Softmax logits (:class:`StudentHead`) trained beside the package's
+:class:`~spheredemo.losses.ASoftmax` head on the same digits from the same start (:func:`train_side_by_side`).
+
+:func:`spheredemo.train.fit` builds its head from the config and trains one run, so the two heads are stepped
+here, batch by batch, with the training loop's own step, optimiser and learning-rate schedule.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import torch
+
+from spheredemo.losses import ASoftmax
+from spheredemo.margins import LambdaSchedule
+
+__all__ = ["StudentHead", "SideBySide", "train_side_by_side"]
+
+
+class StudentHead(ASoftmax):
+    """An :class:`~spheredemo.losses.ASoftmax` whose training logits come from a student's function
+    ``logits(x, y, weight, m, lam)`` (weight: the raw (C, D) parameter); ``predict`` keeps plain cosines."""
+
+    def __init__(self, logits, in_features: int = 2, n_classes: int = 10, m: int = 4):
+        if not callable(logits):
+            raise ValueError(f"logits must be your function logits(x, y, weight, m, lam), got {type(logits).__name__}")
+        super().__init__(in_features, n_classes, m)
+        self.student_logits = logits
+
+    def logits(self, x: torch.Tensor, y: torch.Tensor, lam: float = 0.0) -> torch.Tensor:
+        """The student's logits (B, C) of features ``x`` with labels ``y``, checked for type and shape."""
+        self._check(x, y)
+        out = self.student_logits(x, y, self.weight, self.m, lam)
+        if not isinstance(out, torch.Tensor) or tuple(out.shape) != (x.shape[0], self.n_classes):
+            got = tuple(out.shape) if isinstance(out, torch.Tensor) else type(out).__name__
+            raise ValueError(f"your logits must be a tensor of shape ({x.shape[0]}, {self.n_classes}), got {got}")
+        return out
+
+
+@dataclass
+class SideBySide:
+    """Two runs from the same start on the same batches: the package's head and yours."""
+
+    runs: dict  # "package" / "yours" -> spheredemo.train.Run
+    accuracy: dict  # test accuracy (plain cosines) of each
+    mean_angle: dict  # mean angle (degrees) between a test feature and its own class weight
+    passed: bool
+    message: str
+    png: bytes = b""  # the last picture drawn
+
+    def __repr__(self) -> str:
+        return self.message
+
+    __str__ = __repr__
+
+
+def train_side_by_side(logits, m: int = 4, per_class: int = 300, epochs: int = 3, width: int = 8,
+                       batch_size: int = 64, shown_per_class: int = 30, seed: int = 0, draw_every: int = 20,
+                       data_root=None, show: bool = True) -> SideBySide:
+    """Train a 2D MNIST model with the package's ASoftmax head and another with ``logits`` (your function
+    ``logits(x, y, weight, m, lam)``), from the same initial weights on the same batches, and draw both on the
+    circle every ``draw_every`` steps. λ anneals from 1000 to 5 halfway through (as in the training explorer).
+
+    The defaults (3,000 digits, 3 epochs, 141 steps per head) take about 15–20 s on two idle CPU cores and reach
+    about 70–75 % test accuracy: enough to see the classes gather on the circle, not a finished model.
+    """
+    from spheredemo.config import TrainConfig
+    from spheredemo.data import load_mnist
+
+    student = StudentHead(logits, 2, 10, m)  # refuses a non-function before anything loads
+    train = load_mnist("train", data_root).per_class(per_class, seed=seed)
+    test = load_mnist("test", data_root).per_class(100, seed=seed)
+    shown = test.per_class(shown_per_class, seed=seed + 1)
+    total = epochs * math.ceil(len(train) / batch_size)
+    config = TrainConfig(loss="asoftmax", m=m, dim=2, epochs=epochs, width=width, batch_size=batch_size,
+                         per_class=per_class, lambda_gamma=199.0 / max(1, total // 2), lambda_min=0.0, seed=seed,
+                         device="cpu")
+    runs, optimizers = _start(config, student)
+    pictures = _Pictures(runs, shown, show)
+    if show:
+        pictures.draw(f"A-Softmax m = {m}: step 0 of {total}")
+
+    def drawn(step, lam):
+        if show and step % draw_every == 0:
+            pictures.draw(f"A-Softmax m = {m}: step {step} of {total}, λ = {lam:.3g}")
+
+    step, lam, failure = _train_both(runs, optimizers, train, config, drawn)
+    embeddings = pictures.draw(f"A-Softmax m = {m} after {step} steps (λ ended at {lam:.3g})")
+    return _verdict(runs, test, embeddings, step, failure, pictures.png)
+
+
+def _start(config, student: StudentHead) -> tuple[dict, dict]:
+    """The two runs ("package", "yours") and their optimisers: the same initial trunk and class weights."""
+    from spheredemo.train import History, Run, _optimizer, _place, build, set_seed
+
+    runs, optimizers = {}, {}
+    for label in ("package", "yours"):
+        set_seed(config.seed)
+        model, head = build(config)
+        if label == "yours":
+            student.load_state_dict(head.state_dict())
+            head = student
+        runs[label] = Run(_place(model, "cpu"), head, config, History())
+        optimizers[label] = _optimizer(config, list(model.parameters()) + list(head.parameters()))
+    return runs, optimizers
+
+
+def _batches(train, config):
+    """(images, labels) of every step: one shuffle per epoch, the same for both heads."""
+    gen = torch.Generator().manual_seed(config.seed)
+    for _ in range(config.epochs):
+        order = torch.randperm(len(train), generator=gen)
+        for start in range(0, len(train), config.batch_size):
+            yield train.batch(order[start:start + config.batch_size], "cpu")
+
+
+def _train_both(runs: dict, optimizers: dict, train, config, after_step) -> tuple[int, float, str]:
+    """Both heads on every batch with the same λ(t) and learning rate, until the end or a diverged loss;
+    ``after_step(step, lam)`` after each step but the last. Returns (steps, the last λ, the failure or "")."""
+    from spheredemo.train import TrainingDiverged, _lr_at, _train_step
+
+    total = config.epochs * math.ceil(len(train) / config.batch_size)
+    schedule = LambdaSchedule(config.lambda_base, config.lambda_gamma, config.lambda_power, config.lambda_min)
+    lam = schedule(0)
+    for step, (images, labels) in enumerate(_batches(train, config)):
+        lam = schedule(step)
+        for label, run in runs.items():
+            for group in optimizers[label].param_groups:
+                group["lr"] = _lr_at(config, step, total)
+            run.model.train()
+            try:
+                loss, batch_accuracy = _train_step(run, optimizers[label], images, labels, lam)
+            except TrainingDiverged:
+                owner = "your head's" if label == "yours" else "the package's head's"
+                return step, lam, f"{owner} loss became NaN or exploded at step {step} (λ = {lam:.3g})"
+            run.step = step + 1
+            for key, value in (("step", run.step), ("loss", loss), ("accuracy", batch_accuracy), ("lam", lam)):
+                getattr(run.history, key).append(value)
+        if step + 1 < total:
+            after_step(step + 1, lam)
+    return total, lam, ""
+
+
+class _Pictures:
+    """Both runs' shown test features on the circle; in the notebook (one image, replaced) when ``show``."""
+
+    def __init__(self, runs: dict, shown, show: bool):
+        self.runs, self.shown, self.show = runs, shown, show
+        self.png, self.handle = b"", None
+
+    def draw(self, title: str) -> dict:
+        """Draw both runs now, titled ``title``; returns their Embeddings of the shown digits."""
+        self.png, embeddings = _draw_side_by_side(self.runs, self.shown, title)
+        if self.show:
+            self.handle = _display(self.png, self.handle)
+        return embeddings
+
+
+def _draw_side_by_side(runs: dict, shown, title: str) -> tuple[bytes, dict]:
+    """Both runs' shown test features on the unit circle, side by side, as PNG; and their Embeddings."""
+    import io
+
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+    from matplotlib.figure import Figure
+
+    from spheredemo.analysis import Embeddings
+    from spheredemo.plots.embeddings import draw_circle_features
+
+    fig = Figure(figsize=(9.0, 4.6), dpi=80)
+    FigureCanvasAgg(fig)
+    embeddings = {}
+    for ax, (label, run) in zip(fig.subplots(1, 2), runs.items()):
+        emb = embeddings[label] = Embeddings.from_model(run.model, run.head, shown)
+        owner = "the package's head" if label == "package" else "your head"
+        draw_circle_features(emb, ax=ax, max_points=None, size=14, alpha=0.6, jitter=0.15,
+                             title=f"{owner}: {100 * emb.accuracy:.0f} % of the shown digits right")
+    fig.suptitle(title)
+    fig.subplots_adjust(left=0.05, right=0.98, bottom=0.06, top=0.86, wspace=0.15)
+    buffer = io.BytesIO()
+    fig.savefig(buffer, format="png")
+    return buffer.getvalue(), embeddings
+
+
+def _display(png: bytes, handle=None):
+    """Show (or replace) a PNG in the notebook; None outside IPython."""
+    try:
+        from IPython import get_ipython
+        from IPython.display import Image, display
+    except ImportError:
+        return None
+    if get_ipython() is None:
+        return None
+    if handle is None:
+        return display(Image(data=png, format="png"), display_id=True)
+    handle.update(Image(data=png, format="png"))
+    return handle
+
+
+def _verdict(runs: dict, test, embeddings: dict, step: int, failure: str, png: bytes) -> SideBySide:
+    """Both runs' test accuracy and mean angle to their own W, and whether yours trains like the package's."""
+    from spheredemo.train import evaluate
+
+    accuracy = {label: evaluate(run.model, run.head, test) for label, run in runs.items()}
+    mean_angle = {label: float(emb.own_angles().mean()) for label, emb in embeddings.items()}
+    passed = not failure and abs(accuracy["yours"] - accuracy["package"]) <= 0.05
+    facts = (f"test accuracy {100 * accuracy['yours']:.1f} % (yours) vs {100 * accuracy['package']:.1f} % (the "
+             f"package's), mean angle to own W {mean_angle['yours']:.1f}° vs {mean_angle['package']:.1f}° on the "
+             f"shown digits, {step} steps")
+    if failure:
+        message = f"✘ side by side: {failure}. Check your logits with check_asoftmax_logits (gradients too)."
+    elif passed:
+        message = f"✔ side by side: passed. Your head trains like the package's: {facts}."
+    else:
+        message = (f"✘ side by side: not yet. Your head trains differently from the package's: {facts}. Check your "
+                   "logits with check_asoftmax_logits.")
+    return SideBySide(runs, accuracy, mean_angle, passed, message, png)
