@@ -5,7 +5,7 @@ never disagree. Under torchrun the same command trains with DDP (``docs/paper_sc
 process runs it, rank 0 alone prints, writes the checkpoint and verifies.
 
 The command lives here, above the library it drives (:mod:`spheredemo.train`, and :mod:`spheredemo.lfw`
-for a face model's verification); ``spheredemo/train.py`` run as a script only hands over to
+for a face model's verification); ``spheredemo/train/__main__.py``, the entry script, only hands over to
 :func:`train_main`, so no library module imports this one.
 """
 

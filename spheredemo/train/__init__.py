@@ -565,9 +565,3 @@ def load_checkpoint(path, device="cpu") -> Run:
     return Run(model, head, config, History(**state["history"]), state["step"], state["epoch"],
                state.get("seconds", 0.0), image_shape, tuple(classes) if classes else None,
                world_size=state.get("world_size", 1), data_order=state.get("data_order", "sequential"))
-
-
-if __name__ == "__main__":  # python -m spheredemo.train: the command is spheredemo.cli's, imported only here
-    from spheredemo.cli import train_main
-
-    raise SystemExit(train_main())
