@@ -12,14 +12,59 @@ NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 PAPER_ITEMS = {"01": "Table 1", "02": "Eq. 6", "03": "Fig. 5", "04": "Train your own",
                "05": "Fig. 5 and Table 3 on faces", "06": "Eq. 6 and Appendix G"}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
-GLOSSARY = "README.md#glossary-of-the-papers-symbols"  # GitHub's id of the README's glossary heading
+README = REPO / "README.md"
 GLOSSARY_HEADING = "## Glossary of the paper's symbols"
-# JupyterLab's id of that heading (its markdown renderer: the heading text, spaces made '-'), where the lessons
-# are read; lessons 01 and 02 link there
-GLOSSARY_LAB = "README.md#" + GLOSSARY_HEADING.removeprefix("## ").replace(" ", "-")
-LAB_LINKED = ("01", "02")
 #: a student's cells (stubs, worked answers) may define functions; every other cell stays thin
 STUDENT_TAGS = {"exercise", "answer"}
+
+
+def _lab_id(heading: str) -> str:
+    """JupyterLab's id of a heading (its markdown renderer: the heading's text, spaces made '-'), where the
+    lessons are read; not GitHub's lower-case slug, which JupyterLab does not know (the README would open at the
+    top)."""
+    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading)  # a link in a heading: its text
+    return re.sub(r"[`*]", "", text).strip().replace(" ", "-")
+
+
+#: where every lesson's symbol links go: the README's glossary heading, by JupyterLab's id for it
+GLOSSARY = "README.md#" + _lab_id(GLOSSARY_HEADING.removeprefix("## "))
+
+
+def _readme_ids(readme=README) -> dict:
+    """JupyterLab's id -> heading text, for every heading of the README (none inside a code block)."""
+    ids, in_code = {}, False
+    for line in readme.read_text().splitlines():
+        if line.lstrip().startswith("```"):
+            in_code = not in_code
+        elif not in_code and re.match(r"#{1,6} ", line):
+            heading = line.lstrip("#").strip()
+            ids[_lab_id(heading)] = heading
+    return ids
+
+
+def _readme_links(path) -> list:
+    """Every link of a notebook's markdown cells whose file is a README.md: [text](target) and <a href=target>."""
+    markdown = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+    links = re.findall(r"\]\(([^)\s]+)\)", markdown) + re.findall(r"href=[\"']([^\"']+)[\"']", markdown)
+    return [link for link in links if link.partition("#")[0].endswith("README.md")]
+
+
+def _readme_link_problems(path, readme=README) -> list:
+    """What is wrong with each README link of a notebook, naming the notebook and the link: a link that does not
+    reach the README from the notebook's folder, or whose anchor is no README heading's id (a glossary link: not
+    the glossary heading's)."""
+    ids, problems = _readme_ids(readme), []
+    glossary = GLOSSARY_HEADING.removeprefix("## ")
+    for link in _readme_links(path):
+        target, _, anchor = link.partition("#")
+        if (path.parent / target).resolve() != readme.resolve():
+            problems.append(f"{path.name}: link {link} does not reach the README from {path.parent.name}/")
+        elif anchor not in ids:
+            problems.append(f"{path.name}: link {link} lands on no README heading; JupyterLab's heading ids are the "
+                            f"heading text with spaces made '-', e.g. {GLOSSARY!r}")
+        elif "glossary" in anchor.lower() and ids[anchor] != glossary:
+            problems.append(f"{path.name}: link {link} is a glossary link to {ids[anchor]!r}, not to {glossary!r}")
+    return problems
 
 
 def _tags(cell) -> set:
@@ -65,8 +110,7 @@ def test_notebook_is_a_lesson(path):
     assert "After this lesson you can" in opening
     minutes = [int(n) for n in re.findall(r"about (\d+) minutes", opening)]
     assert minutes and all(15 <= n <= 25 for n in minutes), opening
-    glossary = GLOSSARY_LAB if path.name[:2] in LAB_LINKED else GLOSSARY
-    assert glossary in "".join(markdown[:3])  # symbols link to the README glossary
+    assert GLOSSARY in "".join(markdown[:3])  # symbols link to the README glossary
     assert "$$" in "".join(markdown[:3])  # the equation
     assert any("Predict first" in text for text in markdown)
     exercises = [text for text in markdown if text.startswith("### Exercise")]
@@ -85,15 +129,43 @@ def test_notebook_is_a_lesson(path):
     assert "**Next:**" in summary
 
 
-@pytest.mark.parametrize("path", [p for p in NOTEBOOKS if p.name[:2] in LAB_LINKED], ids=lambda p: p.stem)
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_glossary_links_land_on_the_heading_in_jupyterlab(path):
     """Every README link goes to the glossary heading's id as JupyterLab renders it (not GitHub's lower-case slug,
     which JupyterLab does not know: the README would open at the top)."""
-    assert GLOSSARY_HEADING in (REPO / "README.md").read_text().splitlines()
+    assert GLOSSARY_HEADING in README.read_text().splitlines()
     markdown = "".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
     links = re.findall(r"\]\((\.\./README\.md[^)]*)\)", markdown)
-    assert len(links) >= 3 and set(links) == {"../" + GLOSSARY_LAB}, links
-    assert GLOSSARY_LAB == "README.md#Glossary-of-the-paper's-symbols"
+    assert len(links) >= 3 and set(links) == {"../" + GLOSSARY}, links
+    assert GLOSSARY == "README.md#Glossary-of-the-paper's-symbols"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
+def test_every_readme_link_lands_on_a_readme_heading(path):
+    """Each link into the README, a glossary link above all, reaches the README and names a heading that exists
+    there, by the id JupyterLab gives it; a failure names the notebook and the link."""
+    assert _readme_links(path), f"{path.name} has no link into the README"
+    problems = _readme_link_problems(path)
+    assert not problems, "\n".join(problems)
+
+
+def test_a_readme_link_to_no_heading_is_named(tmp_path):
+    """The link check catches GitHub's slug (what lessons 03–06 had), a link that misses the README and a heading
+    that does not exist, and names the notebook and the link."""
+    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
+        "[θ](../README.md#glossary-of-the-papers-symbols), [m](README.md#Glossary-of-the-paper's-symbols), "
+        "[x](../README.md#No-such-heading), [λ](../README.md#Glossary-of-the-paper's-symbols), "
+        '<a href="../README.md#License">license</a>')])
+    path = tmp_path / "notebooks" / "07_made_up.ipynb"
+    path.parent.mkdir()
+    nbformat.write(nb, path)
+    readme = tmp_path / "README.md"  # one folder up, as for the lessons
+    readme.write_text(README.read_text())
+    problems = _readme_link_problems(path, readme)
+    assert len(problems) == 3 and all(p.startswith("07_made_up.ipynb: ") for p in problems), problems
+    assert "link ../README.md#glossary-of-the-papers-symbols lands on no README heading" in problems[0]
+    assert "link README.md#Glossary-of-the-paper's-symbols does not reach the README" in problems[1]
+    assert "link ../README.md#No-such-heading lands on no README heading" in problems[2]
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS[:2], ids=lambda p: p.stem)
@@ -181,3 +253,62 @@ def test_notebook_converts_to_slides(path):
 
     body, _ = SlidesExporter().from_notebook_node(nbformat.read(path, as_version=4))
     assert "reveal" in body.lower() and "Table 1" in body
+
+
+# --- on a projector ----------------------------------------------------------------------------------------------
+
+def _text_pixels(figure, scale: float = 1.0) -> set:
+    """The sizes in pixels of a drawn figure's visible texts, times ``scale`` (to 0.001 px)."""
+    from matplotlib.text import Text
+
+    figure.canvas.draw()
+    texts = [t for t in figure.findobj(Text) if t.get_visible() and t.get_text()]
+    return {round(scale * t.get_fontsize() * figure.dpi / 72, 3) for t in texts}
+
+
+@pytest.mark.parametrize("name", ["boundary_explorer", "psi_explorer"])
+def test_an_explorer_draws_at_slide_size_for_a_projector(name):
+    """``style="slide"``: the picture 1.5× larger on the page, its text 1.8× (the slide preset's 18 pt for the paper
+    preset's 10 pt), all of it inside the picture; the default is the notebook's, nothing global changes, and the
+    controls still move the picture."""
+    import io
+
+    import matplotlib
+    import numpy as np
+    from PIL import Image
+
+    from spheredemo import widgets
+    from spheredemo.plots.style import PAPER_STYLE, SLIDE_STYLE
+
+    rc = dict(matplotlib.rcParams)
+    default, slide = getattr(widgets, name)(), getattr(widgets, name)(style="slide")
+    assert dict(matplotlib.rcParams) == rc
+    assert default.style is None and slide.style == "slide" and default.figure.dpi == 80
+    grow, text = 1.5, SLIDE_STYLE["font.size"] / PAPER_STYLE["font.size"]
+    pixels = [f.get_size_inches() * f.dpi for f in (default.figure, slide.figure)]
+    np.testing.assert_allclose(pixels[1], grow * pixels[0])
+    sizes = [Image.open(io.BytesIO(bytes(e.view.image.value))).size for e in (default, slide)]
+    assert sizes[1] == tuple(round(grow * s) for s in sizes[0])
+    assert slide.view.image.layout.width == f"{sizes[1][0]}px" and slide.view.image.layout.height == f"{sizes[1][1]}px"
+    assert _text_pixels(slide.figure) == _text_pixels(default.figure, text)
+    drawn = slide.figure.get_tightbbox(slide.figure.canvas.get_renderer())  # inches
+    width, height = slide.figure.get_size_inches()
+    assert drawn.x0 >= 0 and drawn.y0 >= 0 and drawn.x1 <= width and drawn.y1 <= height, drawn
+    before = bytes(slide.view.image.value)
+    slide.set(m=2)
+    assert slide.message.value == "" and bytes(slide.view.image.value) != before
+    assert Image.open(io.BytesIO(bytes(slide.view.image.value))).size == sizes[1]
+
+
+def test_slide_style_reaches_the_3d_views_and_refuses_other_styles():
+    from spheredemo import widgets
+
+    default, slide = widgets.boundary_explorer(), widgets.boundary_explorer(style="slide")
+    if hasattr(default.views["sphere"], "layout"):  # a FigureWidget (anywidget installed)
+        assert slide.views["sphere"].layout.width == 1.5 * default.views["sphere"].layout.width
+        assert slide.views["sphere"].layout.font.size == 22 and default.views["sphere"].layout.font.size is None
+    with widgets.explorer_style("slide"):
+        assert widgets.PsiExplorer().style == "slide"
+    assert widgets.PsiExplorer().style is None
+    with pytest.raises(ValueError, match="style must be None or 'slide', got 'poster'"):
+        widgets.boundary_explorer(style="poster")

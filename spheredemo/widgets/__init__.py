@@ -10,9 +10,13 @@ that refuses its input shows the message.
 
 Matplotlib figures are drawn with Agg (no pyplot) and shown as PNG in an ``ipywidgets.Image``;
 3D views are plotly ``FigureWidget`` s (which need the ``anywidget`` package).
+
+On a projector: ``boundary_explorer(style="slide")`` (every ``*_explorer`` takes ``style``, or build a class
+inside ``with explorer_style("slide"):``) draws the pictures 1.5 times larger and their text and lines 1.8
+times larger, the slide preset's 18 pt for the paper preset's 10 pt (:mod:`spheredemo.plots.style`).
 """
 
-from spheredemo.widgets._base import Explorer
+from spheredemo.widgets._base import Explorer, explorer_style
 from spheredemo.widgets.boundary import BoundaryExplorer, boundary_explorer
 from spheredemo.widgets.embedding import MODEL_CHOICES, EmbeddingExplorer, embedding_explorer
 from spheredemo.widgets.faces import FaceExplorer, face_explorer
@@ -21,6 +25,7 @@ from spheredemo.widgets.training import TrainingExplorer, training_explorer
 
 __all__ = [
     "Explorer",
+    "explorer_style",
     "boundary_explorer",
     "BoundaryExplorer",
     "psi_explorer",

@@ -4,22 +4,77 @@ and training explorers), the plotly FigureWidget fallback, the message line and 
 
 from __future__ import annotations
 
+import contextvars
 import html
 import io
 import threading
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
 import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from spheredemo.plots.style import PAPER_STYLE, SLIDE_STYLE
+
 if TYPE_CHECKING:
     from spheredemo.analysis import Embeddings
 
-__all__ = ["MplView", "FeatureView", "Explorer", "LOSS_CHOICES"]
+__all__ = ["MplView", "FeatureView", "Explorer", "LOSS_CHOICES", "explorer_style", "current_style", "STYLES"]
 
 LOSS_CHOICES = [("softmax", "softmax"), ("modified softmax", "modified"), ("A-Softmax", "asoftmax")]
 _WIDE = {"description_width": "initial"}
+
+#: how explorers can be drawn: None at their notebook sizes, "slide" for a projector (:func:`explorer_style`)
+STYLES = (None, "slide")
+#: a slide explorer's pictures are this much larger on the page: Table 1's 5-inch circle stands as tall as the
+#: slide preset's 7.5-inch canvas
+SLIDE_SCALE = SLIDE_STYLE["figure.figsize"][1] / 5.0
+#: and their text (and lines) this much larger: the slide preset's font size over the paper preset's, 18 / 10
+SLIDE_TEXT_SCALE = SLIDE_STYLE["font.size"] / PAPER_STYLE["font.size"]
+_PLOTLY_FONT = 12  # plotly's default font size (px)
+_STYLE = contextvars.ContextVar("spheredemo explorer style", default=None)
+
+
+@contextmanager
+def explorer_style(style: str | None = None):
+    """Explorers built inside this block are drawn in ``style``: None, at their notebook sizes (the default);
+    "slide", for a projector: every picture SLIDE_SCALE (1.5) times larger on the page, its text and lines
+    SLIDE_TEXT_SCALE (1.8) times larger, the slide preset's 18 pt for the paper preset's 10 pt. A matplotlib
+    picture keeps its layout (it is drawn at a higher dpi); rcParams are left alone. Each ``*_explorer`` function
+    takes ``style`` and builds its explorer in this block."""
+    if style not in STYLES:
+        raise ValueError(f"style must be None or 'slide', got {style!r}")
+    token = _STYLE.set(style)
+    try:
+        yield
+    finally:
+        _STYLE.reset(token)
+
+
+def current_style() -> str | None:
+    """The style of the explorer being built: None, or "slide" inside ``explorer_style("slide")``."""
+    return _STYLE.get()
+
+
+def _scales(style: str | None) -> tuple[float, float]:
+    """(picture scale, text scale) of ``style``: (1, 1) at the notebook sizes."""
+    return (SLIDE_SCALE, SLIDE_TEXT_SCALE) if style == "slide" else (1.0, 1.0)
+
+
+def picture_scale() -> float:
+    """How much larger than their notebook sizes the pictures of the explorer being built are (1 but in a slide
+    :func:`explorer_style`)."""
+    return _scales(current_style())[0]
+
+
+def _plotly_layout(pixels: float, style: str | None) -> dict:
+    """``update_layout`` keywords for a square plotly view of ``pixels`` at its notebook size, drawn in ``style``."""
+    picture, text = _scales(style)
+    layout = dict(width=int(pixels * picture), height=int(pixels * picture))
+    if text != 1.0:
+        layout["font_size"] = round(_PLOTLY_FONT * text)
+    return layout
 
 
 class MplView:
@@ -29,13 +84,22 @@ class MplView:
     the static rest once, keeps it as a background and afterwards only draws the moving artists
     over it (``render(full=True)`` after a static change, e.g. new axis limits). Each render
     swaps in a whole new PNG in one assignment, so the browser never sees a half-drawn figure.
+
+    ``figsize`` and ``dpi`` are the notebook sizes; in a slide :func:`explorer_style` the PNG is SLIDE_SCALE times
+    larger and drawn at SLIDE_TEXT_SCALE times the dpi, so that its text and lines grow more than the picture,
+    and a tight layout (redone at each full render) keeps the larger labels inside.
     """
 
     def __init__(self, figsize, dpi: int = 80):
+        picture, text = _scales(current_style())
         self.figure = Figure(figsize=figsize, dpi=dpi)
+        if text != 1.0:  # the text grows more than the picture: the tight layout makes room for it
+            self.figure.set_dpi(dpi * text)
+            self.figure.set_size_inches([size * picture / text for size in figsize])
+            self.figure.set_layout_engine("tight")
         FigureCanvasAgg(self.figure)
         # a fixed size, so that a flex row cannot squash the picture
-        width, height = (f"{int(size * dpi)}px" for size in figsize)
+        width, height = (f"{int(size * dpi * picture)}px" for size in figsize)
         self.image = widgets.Image(
             format="png",
             layout=widgets.Layout(width=width, height=height, min_width=width, min_height=height),
@@ -94,6 +158,7 @@ class FeatureView:
         self.sphere = None
         self.box = widgets.Box()
         self.size = size
+        self.style = current_style()  # the sphere is drawn later, perhaps in the training thread
 
     def show(self, emb: Embeddings, title: str = "") -> None:
         """Draw ``emb`` (2D: the circle, 3D: the sphere) titled ``title``, moving what is already drawn."""
@@ -135,7 +200,7 @@ class FeatureView:
             self.sphere = _figure_widget(fresh)
             if self.sphere is None:
                 raise ValueError("the 3D view needs the anywidget package: pip install anywidget")
-            self.sphere.update_layout(width=int(self.size * 90), height=int(self.size * 90))
+            self.sphere.update_layout(**_plotly_layout(self.size * 90, self.style))
         with self.sphere.batch_update():
             for trace, new in zip(self.sphere.data, fresh.data):
                 trace.x, trace.y, trace.z = new.x, new.y, new.z
@@ -170,6 +235,7 @@ class Explorer(widgets.VBox):
         self.controls = controls
         self.figure = figure
         self.views = views or {}
+        self.style = current_style()  # None, or "slide" when built in explorer_style("slide")
         self.message = widgets.HTML().add_class("spheredemo-message")
         rows = rows or [list(controls)]
         boxes = [

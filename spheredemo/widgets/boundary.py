@@ -7,7 +7,8 @@ import ipywidgets as widgets
 from spheredemo.geometry import LOSS_TITLES, BinaryBoundaries, binary_boundaries, bounds_text
 from spheredemo.plots.boundaries import BoundaryDisplay
 from spheredemo.plots.regions import sphere_caps_figure, update_sphere_caps
-from spheredemo.widgets._base import LOSS_CHOICES, Explorer, MplView, _figure_widget, _slider
+from spheredemo.widgets._base import (LOSS_CHOICES, Explorer, MplView, _figure_widget, _plotly_layout, _slider,
+                                       current_style, explorer_style)
 
 __all__ = ["boundary_explorer", "BoundaryExplorer"]
 
@@ -58,10 +59,13 @@ class BoundaryExplorer(Explorer):
 
 
 def boundary_explorer(
-    m: int = 4, theta12: int = 90, loss: str = "asoftmax", b1: float = 0.0, b2: float = 0.0
+    m: int = 4, theta12: int = 90, loss: str = "asoftmax", b1: float = 0.0, b2: float = 0.0, style: str | None = None
 ) -> BoundaryExplorer:
-    """Table 1 / Fig. 3: m, θ12, the loss and the biases move W, the boundaries and the margin."""
-    return BoundaryExplorer(m, theta12, loss, b1, b2)
+    """Table 1 / Fig. 3: m, θ12, the loss and the biases move W, the boundaries and the margin.
+
+    ``style="slide"`` draws it for a projector (:func:`~spheredemo.widgets.explorer_style`)."""
+    with explorer_style(style):
+        return BoundaryExplorer(m, theta12, loss, b1, b2)
 
 
 def _circle_view(boundaries: BinaryBoundaries) -> tuple[MplView, BoundaryDisplay]:
@@ -84,7 +88,7 @@ def _caps_view(theta12, m, loss):
             "The rotatable 3D caps need the anywidget package: pip install anywidget"
         )
     else:
-        sphere.update_layout(width=400, height=400)
+        sphere.update_layout(**_plotly_layout(400, current_style()))
     return sphere
 
 

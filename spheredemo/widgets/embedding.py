@@ -8,7 +8,7 @@ import ipywidgets as widgets
 
 from spheredemo.analysis import Embeddings, angle_stats, closest_pair, pair_angles
 from spheredemo.keys import ModelKey
-from spheredemo.widgets._base import Explorer, FeatureView, MplView, _slider
+from spheredemo.widgets._base import Explorer, FeatureView, MplView, _slider, explorer_style
 
 __all__ = ["embedding_explorer", "EmbeddingExplorer", "MODEL_CHOICES"]
 
@@ -181,11 +181,13 @@ class EmbeddingExplorer(Explorer):
 
 
 def embedding_explorer(
-    dim: int = 2, model: str = DEFAULT_MODEL, load=None, shown_per_class: int = 200
+    dim: int = 2, model: str = DEFAULT_MODEL, load=None, shown_per_class: int = 200, style: str | None = None
 ) -> EmbeddingExplorer:
     """Fig. 5 / Fig. 12: the shipped MNIST models' test features on the circle or sphere, by m.
 
     ``load(ModelKey) -> Embeddings`` defaults to :func:`spheredemo.pretrained.embeddings`.
     Results are cached per model, so moving back to a model seen before only redraws.
+    ``style="slide"`` draws it for a projector (:func:`~spheredemo.widgets.explorer_style`).
     """
-    return EmbeddingExplorer(dim, model, load, shown_per_class)
+    with explorer_style(style):
+        return EmbeddingExplorer(dim, model, load, shown_per_class)

@@ -12,7 +12,7 @@ import numpy as np
 from spheredemo import pretrained
 from spheredemo.keys import ModelKey
 from spheredemo.plots.faces import draw_verification_histograms
-from spheredemo.widgets._base import Explorer, MplView, _slider
+from spheredemo.widgets._base import Explorer, MplView, _slider, explorer_style, picture_scale
 
 __all__ = ["face_explorer", "FaceExplorer", "FACE_LOSSES", "PAIR_KINDS"]
 
@@ -49,8 +49,8 @@ class FaceExplorer(Explorer):
         self.axes = self.view.figure.add_subplot()
         self.view.figure.subplots_adjust(left=0.11, right=0.97, bottom=0.15, top=0.88)
         self.readout = widgets.HTML().add_class("spheredemo-faces-readout")
-        self.pair_images = [widgets.Image(format="png", layout=widgets.Layout(width=f"{DISPLAY_SIZE}px"))
-                            for _ in range(2)]
+        shown = f"{int(DISPLAY_SIZE * picture_scale())}px"  # larger on a slide (explorer_style)
+        self.pair_images = [widgets.Image(format="png", layout=widgets.Layout(width=shown)) for _ in range(2)]
         self.pair_caption = widgets.HTML().add_class("spheredemo-pair")
         browser = widgets.VBox([widgets.HBox(self.pair_images), self.pair_caption],
                                layout=widgets.Layout(margin="0 0 0 12px"))
@@ -152,7 +152,9 @@ def _png(image: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def face_explorer(loss: str = "asoftmax", m: int = 4) -> FaceExplorer:
+def face_explorer(loss: str = "asoftmax", m: int = 4, style: str | None = None) -> FaceExplorer:
     """Pick the loss and m of a shipped 512-d face model; see LFW pair angles of unseen people, the threshold
-    and the accuracy, and browse the pairs as images (the images need an LFW copy: ``$SPHEREDEMO_DATA``)."""
-    return FaceExplorer(loss, m)
+    and the accuracy, and browse the pairs as images (the images need an LFW copy: ``$SPHEREDEMO_DATA``).
+    ``style="slide"`` draws it for a projector (:func:`~spheredemo.widgets.explorer_style`)."""
+    with explorer_style(style):
+        return FaceExplorer(loss, m)

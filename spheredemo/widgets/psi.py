@@ -6,7 +6,7 @@ import ipywidgets as widgets
 
 from spheredemo.margins import LambdaSchedule
 from spheredemo.plots.psi import PsiDisplay, nominal_boundary_text
-from spheredemo.widgets._base import Explorer, MplView, _slider
+from spheredemo.widgets._base import Explorer, MplView, _slider, explorer_style
 
 __all__ = ["psi_explorer", "PsiExplorer", "LAMBDA_CHOICES", "GAMMA_CHOICES"]
 
@@ -60,9 +60,12 @@ class PsiExplorer(Explorer):
         self.view.render()
 
 
-def psi_explorer(m: int = 4, lam: float = 5.0, theta12: int = 36) -> PsiExplorer:
-    """ψ(θ), the λ-blended target and the λ(t) schedule; the effective margin of m with λ."""
-    return PsiExplorer(m, lam, theta12)
+def psi_explorer(m: int = 4, lam: float = 5.0, theta12: int = 36, style: str | None = None) -> PsiExplorer:
+    """ψ(θ), the λ-blended target and the λ(t) schedule; the effective margin of m with λ.
+
+    ``style="slide"`` draws it for a projector (:func:`~spheredemo.widgets.explorer_style`)."""
+    with explorer_style(style):
+        return PsiExplorer(m, lam, theta12)
 
 
 def _psi_controls(m, lam, theta12, schedule: LambdaSchedule) -> dict:

@@ -8,7 +8,7 @@ import threading
 import ipywidgets as widgets
 
 from spheredemo.analysis import Embeddings
-from spheredemo.widgets._base import LOSS_CHOICES, Explorer, FeatureView, _message_html, _slider
+from spheredemo.widgets._base import LOSS_CHOICES, Explorer, FeatureView, _message_html, _slider, explorer_style
 
 __all__ = ["training_explorer", "TrainingExplorer"]
 
@@ -19,9 +19,13 @@ def training_explorer(
     width: int = 8,
     batch_size: int = 128,
     data_root=None,
+    style: str | None = None,
 ) -> TrainingExplorer:
-    """Train your own: pick loss, m, dimension and epochs, press Train (never trains on its own)."""
-    return TrainingExplorer(per_class, shown_per_class, width, batch_size, data_root)
+    """Train your own: pick loss, m, dimension and epochs, press Train (never trains on its own).
+
+    ``style="slide"`` draws it for a projector (:func:`~spheredemo.widgets.explorer_style`)."""
+    with explorer_style(style):
+        return TrainingExplorer(per_class, shown_per_class, width, batch_size, data_root)
 
 
 class TrainingExplorer(Explorer):
