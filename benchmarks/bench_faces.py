@@ -22,7 +22,7 @@ from spheredemo.config import TrainConfig
 from spheredemo.faces import lfw_training_set
 from spheredemo.margins import LambdaSchedule
 from spheredemo.pretrained import RECIPES
-from spheredemo.train import _optimizer, _random_flip, build, fit, set_seed
+from spheredemo.train import make_optimizer, _random_flip, build, fit, set_seed
 
 
 def time_loads(lfw, rounds):
@@ -45,7 +45,7 @@ def bare_epochs(config, train):
     set_seed(config.seed)
     model, head = build(config, train.n_classes, tuple(train.images.shape[1:]))
     model = model.to(memory_format=torch.channels_last)
-    optimizer = _optimizer(config, list(model.parameters()) + list(head.parameters()))
+    optimizer = make_optimizer(config, list(model.parameters()) + list(head.parameters()))
     schedule = LambdaSchedule(config.lambda_base, config.lambda_gamma, config.lambda_power, config.lambda_min)
     gen = torch.Generator().manual_seed(0)
     for _ in range(config.epochs):

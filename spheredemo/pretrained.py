@@ -34,7 +34,7 @@ from spheredemo.verification import Verification, verify
 # the entry points first: load() for (model, head), embeddings() for cached MNIST features, face_results() for
 # cached LFW results; load_run() gives the whole training run; the rest retrains and records
 __all__ = ["load", "embeddings", "face_results", "load_run", "ModelKey", "FaceResults", "RECIPES", "SEEDS", "SEEDED",
-           "CHECKPOINT_DIR", "manifest", "name_of", "test_embeddings", "retrain", "add_seeds", "cache_test_features",
+           "CHECKPOINT_DIR", "manifest", "retrain", "add_seeds", "cache_test_features",
            "cache_face_results"]
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent / "checkpoints"
@@ -55,11 +55,6 @@ FACE_3D_IDENTITIES = 8
 #: seeds of every swept recipe (the MNIST m sweeps and the faces): seed 0 ships, every seed's numbers (MNIST test
 #: accuracy and angles, LFW verification of unseen people) are recorded in the manifest under ``seeds``
 SEEDS = (0, 1, 2)
-
-
-def name_of(dim: int, loss: str, m=None, variant: str | None = None, dataset: str = "mnist") -> str:
-    """Checkpoint name of a model: ``ModelKey(dataset, dim, loss, m, variant).name``."""
-    return ModelKey(dataset, dim, loss, m, variant).name
 
 
 def _name(model) -> str:
@@ -188,12 +183,6 @@ def cache_test_features(names=None, directory: Path = CHECKPOINT_DIR, data_root=
                 np.savez_compressed(f, features=features,
                                     checkpoint_sha256=np.array(_sha256(directory / f"{name}.pt")))
     _embeddings.cache_clear()
-
-
-def test_embeddings(dim: int = 2, loss: str = "asoftmax", m=None, variant: str | None = None,
-                    per_class: int | None = None, split: str = "test"):
-    """Cached :class:`~spheredemo.analysis.Embeddings` of the MNIST test set: ``embeddings(ModelKey(...))``."""
-    return embeddings(ModelKey("mnist", dim, loss, m, variant), split, per_class)
 
 
 def _sha256(path: Path) -> str:

@@ -57,7 +57,7 @@ def keeping_every_checkpoint(save):
 
 
 def failing_at(step, rank, how, train_step):
-    """``_train_step`` that, on ``rank`` at ``step``, raises (how="raise") or is killed by SIGKILL (how="kill")."""
+    """``train_step`` that, on ``rank`` at ``step``, raises (how="raise") or is killed by SIGKILL (how="kill")."""
     def step_or_fail(run, *args, **kwargs):
         if run.step == step and distributed.rank() == rank:
             if how == "kill":
@@ -278,8 +278,8 @@ if __name__ == "__main__":  # the torchrun entry of the tests above: the real CL
     if os.environ.get("TEST_KEEP_CHECKPOINTS"):
         train_module.save_checkpoint = keeping_every_checkpoint(train_module.save_checkpoint)
     if os.environ.get("TEST_FAIL_AT"):
-        train_module._train_step = failing_at(int(os.environ["TEST_FAIL_AT"]), 1, os.environ["TEST_FAIL_HOW"],
-                                              train_module._train_step)
+        train_module.train_step = failing_at(int(os.environ["TEST_FAIL_AT"]), 1, os.environ["TEST_FAIL_HOW"],
+                                              train_module.train_step)
     from spheredemo.cli import train_main
 
     raise SystemExit(train_main(sys.argv[1:]))

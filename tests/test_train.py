@@ -155,13 +155,13 @@ def test_cuda_training_step(mnist_small):
 
 
 def test_learning_rate_warms_up_then_decays():
-    from spheredemo.train import _lr_at
+    from spheredemo.train import lr_at
 
     config = small_config(lr=1.0, warmup_steps=4)
-    assert [_lr_at(config, step, 100) for step in range(3)] == pytest.approx(
+    assert [lr_at(config, step, 100) for step in range(3)] == pytest.approx(
         [0.25 * 0.5 * (1 + math.cos(math.pi * 0 / 100)), 0.5 * 0.5 * (1 + math.cos(math.pi / 100)),
          0.75 * 0.5 * (1 + math.cos(math.pi * 2 / 100))])
-    assert _lr_at(config, 50, 100) == pytest.approx(0.5)
-    assert _lr_at(small_config(lr=1.0, lr_schedule="constant", warmup_steps=2), 0, 100) == 0.5
+    assert lr_at(config, 50, 100) == pytest.approx(0.5)
+    assert lr_at(small_config(lr=1.0, lr_schedule="constant", warmup_steps=2), 0, 100) == 0.5
     with pytest.raises(ValueError, match="warmup_steps must be an integer >= 0"):
         small_config(warmup_steps=-1)

@@ -9,6 +9,7 @@ import math
 import numpy as np
 import torch
 
+from spheredemo.keys import ModelKey
 from spheredemo.lessons.checking import (CheckResult, _blank, _call, _choice, _diagnose, _failed, _feature_sets,
                                          _not_answered, _not_written, _NotWritten, _passed)
 
@@ -118,7 +119,7 @@ def check_tightest_answer(answer, dim=2) -> CheckResult:
     from spheredemo import pretrained
 
     def mean_angles():
-        return {key: float(pretrained.test_embeddings(dim, loss, m).own_angles().mean())
+        return {key: float(pretrained.embeddings(ModelKey("mnist", dim, loss, m)).own_angles().mean())
                 for key, (loss, m) in _MODELS.items()}
 
     return _which_model(
@@ -133,7 +134,7 @@ def face_accuracies() -> dict:
     'softmax', 'modified', 'm=1' .. 'm=4' -> accuracy. Read from the shipped face checkpoints' cached results."""
     from spheredemo import pretrained
 
-    return {key: pretrained.face_results(pretrained.name_of(512, loss, m, dataset="lfw")).verification.mean
+    return {key: pretrained.face_results(ModelKey("lfw", 512, loss, m).name).verification.mean
             for key, (loss, m) in _MODELS.items()}
 
 
@@ -157,7 +158,7 @@ def check_separation_answer(answer, dim=3, m=4) -> CheckResult:
     if _blank(answer):
         return _not_answered(name, "'yes' or 'no' in the cell")
     said = _choice(answer, {"yes": {"yes", "true", "y"}, "no": {"no", "false", "n"}}, "the answer")
-    pairs = pair_angles(pretrained.test_embeddings(dim, "asoftmax", m))
+    pairs = pair_angles(pretrained.embeddings(ModelKey("mnist", dim, "asoftmax", m)))
     truth = "yes" if pairs.separated else "no"
     facts = (f"the largest positive-pair angle is {pairs.max_positive:.1f}° and the smallest negative-pair angle "
              f"{pairs.min_negative:.1f}° (digits {pairs.classes[0]} and {pairs.classes[1]})")

@@ -2,7 +2,7 @@
 :class:`~spheredemo.losses.ASoftmax` head on the same digits from the same start (:func:`train_side_by_side`).
 
 :func:`spheredemo.train.fit` builds its head from the config and trains one run, so the two heads are stepped
-here, batch by batch, with the training loop's own step, optimiser and learning-rate schedule.
+here, batch by batch, with the training loop's own public steps (``make_optimizer``, ``lr_at``, ``train_step``).
 """
 
 from __future__ import annotations
@@ -92,7 +92,7 @@ def train_side_by_side(logits, m: int = 4, per_class: int = 300, epochs: int = 3
 
 def _start(config, student: StudentHead) -> tuple[dict, dict]:
     """The two runs ("package", "yours") and their optimisers: the same initial trunk and class weights."""
-    from spheredemo.train import History, Run, _optimizer, _place, build, set_seed
+    from spheredemo.train import History, Run, make_optimizer, place_model, build, set_seed
 
     runs, optimizers = {}, {}
     for label in ("package", "yours"):
@@ -101,8 +101,8 @@ def _start(config, student: StudentHead) -> tuple[dict, dict]:
         if label == "yours":
             student.load_state_dict(head.state_dict())
             head = student
-        runs[label] = Run(_place(model, "cpu"), head, config, History())
-        optimizers[label] = _optimizer(config, list(model.parameters()) + list(head.parameters()))
+        runs[label] = Run(place_model(model, "cpu"), head, config, History())
+        optimizers[label] = make_optimizer(config, list(model.parameters()) + list(head.parameters()))
     return runs, optimizers
 
 
@@ -118,7 +118,7 @@ def _batches(train, config):
 def _train_both(runs: dict, optimizers: dict, train, config, after_step) -> tuple[int, float, str]:
     """Both heads on every batch with the same λ(t) and learning rate, until the end or a diverged loss;
     ``after_step(step, lam)`` after each step but the last. Returns (steps, the last λ, the failure or "")."""
-    from spheredemo.train import TrainingDiverged, _lr_at, _train_step
+    from spheredemo.train import TrainingDiverged, lr_at, train_step
 
     total = config.epochs * math.ceil(len(train) / config.batch_size)
     schedule = LambdaSchedule(config.lambda_base, config.lambda_gamma, config.lambda_power, config.lambda_min)
@@ -127,10 +127,10 @@ def _train_both(runs: dict, optimizers: dict, train, config, after_step) -> tupl
         lam = schedule(step)
         for label, run in runs.items():
             for group in optimizers[label].param_groups:
-                group["lr"] = _lr_at(config, step, total)
+                group["lr"] = lr_at(config, step, total)
             run.model.train()
             try:
-                loss, batch_accuracy = _train_step(run, optimizers[label], images, labels, lam)
+                loss, batch_accuracy = train_step(run, optimizers[label], images, labels, lam)
             except TrainingDiverged:
                 owner = "your head's" if label == "yours" else "the package's head's"
                 return step, lam, f"{owner} loss became NaN or exploded at step {step} (λ = {lam:.3g})"
