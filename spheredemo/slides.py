@@ -397,7 +397,13 @@ logits = (x_norm * cos).scatter(1, y[:, None], x_norm * target)""")
 
 def _lesson_slides(theta12: float, load, face_load) -> list[str]:
     """The deck's slides in lesson order: figures where they can be drawn, text slides otherwise."""
-    slides = [
+    return [*_closed_form_slides(theta12), _mnist_slide(load), _training_slide(), _faces_slide(face_load),
+            *_closing_slides()]
+
+
+def _closed_form_slides(theta12: float) -> list[str]:
+    """The title and lessons 1–2 (Table 1, Fig. 3, ψ and annealing): closed forms, always drawn."""
+    return [
         '<section class="slide" id="title-slide"><h1>SphereFace: angular margins on the hypersphere</h1>'
         "<p>W. Liu et al., <i>SphereFace: Deep Hypersphere Embedding for Face Recognition</i>, "
         "CVPR 2017 (arXiv:1704.08063). A-Softmax: f<sub>y</sub> = ‖x‖ψ(θ<sub>y</sub>), "
@@ -420,41 +426,54 @@ def _lesson_slides(theta12: float, load, face_load) -> list[str]:
                "equivalent m: with λ = 5, m = 4 behaves like m ≈ 1.6–1.8.",
                effective_margin_figure(), "annealing", lesson=2),
     ]
+
+
+def _mnist_slide(load) -> str:
+    """Lesson 3: the shipped 2D models on the circle (a text slide when ``load`` is None)."""
     if load is not None:
-        slides.append(_slide("Fig. 12: trained MNIST features for each m",
-                             "The shipped 2D checkpoints: softmax, modified softmax, A-Softmax m = 1..4.",
-                             embedding_slider_figure(load), "embeddings", lesson=3))
-    else:
-        slides.append(_text_slide("lesson3", "Fig. 5 and Fig. 12: trained MNIST features for each m",
-                                  "<p>Open the notebook: the explorer swaps the shipped 2D and 3D models on the circle "
-                                  "or sphere; the mean angle to the own class weight falls as m grows.</p>", lesson=3))
-    slides.append(_text_slide(
+        return _slide("Fig. 12: trained MNIST features for each m",
+                      "The shipped 2D checkpoints: softmax, modified softmax, A-Softmax m = 1..4.",
+                      embedding_slider_figure(load), "embeddings", lesson=3)
+    return _text_slide("lesson3", "Fig. 5 and Fig. 12: trained MNIST features for each m",
+                       "<p>Open the notebook: the explorer swaps the shipped 2D and 3D models on the circle "
+                       "or sphere; the mean angle to the own class weight falls as m grows.</p>", lesson=3)
+
+
+def _training_slide() -> str:
+    """Lesson 4: training your own model (text)."""
+    return _text_slide(
         "lesson4", "Train your own",
         "<ul><li>Press Train in the notebook: m = 1, then m = 4 (under a minute each).</li>"
         "<li>The official λ schedule reaches λ = 5 only at step 1659: a short run anneals faster.</li>"
         "<li>Accuracy is measured with plain cosines: the margin shapes training, never evaluation.</li></ul>",
-        lesson=4))
+        lesson=4)
+
+
+def _faces_slide(face_load) -> str:
+    """Lesson 5: unseen people's pair angles by face model (a text slide when ``face_load`` is None)."""
     if face_load is not None:
-        slides.append(_slide("Faces: people the model never saw (Fig. 5, Table 3)",
-                             "LFW folds 1–3: the angle between the two faces of each pair, for models trained on "
-                             "other people. Move the model: a margin should pull same-person pairs (dark) away "
-                             "from different-people pairs (orange).", face_slider_figure(face_load), "faces", lesson=5))
-    else:
-        slides.append(_text_slide("lesson5", "Faces: people the model never saw (Fig. 5, Table 3)",
-                                  "<p>Open-set verification: two faces are the same person when the angle between "
-                                  "their features is below a threshold. The notebook shows LFW pairs of unseen "
-                                  "people.</p>", lesson=5))
-    slides.append(_text_slide(
-        "lesson6", "A-Softmax from scratch",
-        "<p>Write ψ, the λ blend and the logits yourself, check each against the package, train with your own "
-        f"head beside the package's:</p><pre>{_HEAD_CODE}</pre>", lesson=6))
-    slides.append(_text_slide(
-        "misconceptions", "Three misconceptions",
-        "<ul><li>A margin is an <b>angle</b> between two boundaries, not a distance.</li>"
-        "<li>m multiplies the <b>angle</b> inside cos(mθ); it does not scale the logits (‖x‖ does).</li>"
-        "<li>λ is <b>not</b> the margin: it dilutes it during training (m = 4, λ = 5 acts like m ≈ 1.6–1.8).</li>"
-        "</ul>"))
-    return slides
+        return _slide("Faces: people the model never saw (Fig. 5, Table 3)",
+                      "LFW folds 1–3: the angle between the two faces of each pair, for models trained on "
+                      "other people. Move the model: a margin should pull same-person pairs (dark) away "
+                      "from different-people pairs (orange).", face_slider_figure(face_load), "faces", lesson=5)
+    return _text_slide("lesson5", "Faces: people the model never saw (Fig. 5, Table 3)",
+                       "<p>Open-set verification: two faces are the same person when the angle between "
+                       "their features is below a threshold. The notebook shows LFW pairs of unseen "
+                       "people.</p>", lesson=5)
+
+
+def _closing_slides() -> list[str]:
+    """Lesson 6 (the head from scratch) and the three misconceptions."""
+    return [
+        _text_slide("lesson6", "A-Softmax from scratch",
+                    "<p>Write ψ, the λ blend and the logits yourself, check each against the package, train with "
+                    f"your own head beside the package's:</p><pre>{_HEAD_CODE}</pre>", lesson=6),
+        _text_slide("misconceptions", "Three misconceptions",
+                    "<ul><li>A margin is an <b>angle</b> between two boundaries, not a distance.</li>"
+                    "<li>m multiplies the <b>angle</b> inside cos(mθ); it does not scale the logits (‖x‖ does).</li>"
+                    "<li>λ is <b>not</b> the margin: it dilutes it during training (m = 4, λ = 5 acts like "
+                    "m ≈ 1.6–1.8).</li></ul>"),
+    ]
 
 
 def build_deck(
