@@ -477,7 +477,8 @@ def face_results(name: str, directory: Path = CHECKPOINT_DIR) -> FaceResults:
                            bool(cached["flip"]), train, run.classes or ())
 
 
-def main(argv=None) -> int:
+def build_parser() -> argparse.ArgumentParser:
+    """The flags of ``python -m spheredemo.pretrained``."""
     parser = argparse.ArgumentParser(
         prog="python -m spheredemo.pretrained",
         description="Retrain the shipped MNIST and LFW checkpoints from their recipes (GPU if present).",
@@ -498,32 +499,47 @@ def main(argv=None) -> int:
                         "(the shipped checkpoints stay)")
     parser.add_argument("--features-only", action="store_true",
                         help="only recompute the cached test-set features (NAME.test.npz) of existing checkpoints")
-    args = parser.parse_args(argv)
-    if args.list:
-        for name, values in RECIPES.items():
-            print(f"{name:32s} {values['loss']:9s} m={values['m']} dim={values['dim']} epochs={values['epochs']}")
-        return 0
-    if args.features_only:
-        names = args.only or list(manifest(Path(args.out)))
-        cache_test_features([n for n in names if RECIPES[n]["dataset"] == "mnist"], Path(args.out), args.data)
-        cache_face_results([n for n in names if RECIPES[n]["dataset"] == "lfw"], Path(args.out), args.data)
-        return 0
-    if args.add_seeds:
-        names = [n for n in (args.only or RECIPES) if n in SEEDED]
-        add_seeds(names, args.seeds, Path(args.out), args.data, progress=not args.no_progress)
-        return 0
-    if args.quick and Path(args.out).resolve() == CHECKPOINT_DIR.resolve():
-        parser.error("--quick trains 30-step smoke-test models: give --out DIR so the shipped checkpoints stay")
-    try:
-        result = retrain(args.only, Path(args.out), args.device, args.quick, args.data, progress=not args.no_progress,
-                         seeds=args.seeds)
-    except ValueError as exc:
-        parser.error(str(exc))
-    for name in args.only or RECIPES:
+    return parser
+
+
+def _print_recipes() -> None:
+    for name, values in RECIPES.items():
+        seeds = "every seed" if name in SEEDED else "one seed"
+        print(f"{name:32s} {values['loss']:9s} m={values['m']} dim={values['dim']} epochs={values['epochs']} "
+              f"({seeds})")
+
+
+def _print_results(names, result: dict) -> None:
+    for name in names:
         entry = result[name]
         score = (f"LFW {100 * entry['lfw_accuracy']:.2f} %" if entry.get("lfw_accuracy") is not None
                  else f"test accuracy {entry['test_accuracy']:.4f}")
         print(f"{name:32s} {score}  {entry['train_seconds']:7.1f} s  {entry['device']}")
+
+
+def main(argv=None) -> int:
+    """``python -m spheredemo.pretrained``: list, retrain, add seeds to or re-cache the shipped recipes."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    out = Path(args.out)
+    unknown = sorted(set(args.only or ()) - set(RECIPES))
+    if unknown:
+        parser.error(f"unknown recipe names {unknown}; see --list")
+    try:
+        if args.list:
+            _print_recipes()
+        elif args.features_only:
+            names = args.only or list(manifest(out))
+            cache_test_features([n for n in names if RECIPES[n]["dataset"] == "mnist"], out, args.data)
+            cache_face_results([n for n in names if RECIPES[n]["dataset"] == "lfw"], out, args.data)
+        elif args.add_seeds:
+            add_seeds(args.only or sorted(SEEDED), args.seeds, out, args.data, progress=not args.no_progress)
+        else:
+            result = retrain(args.only, out, args.device, args.quick, args.data, progress=not args.no_progress,
+                             seeds=args.seeds)
+            _print_results(args.only or RECIPES, result)
+    except ValueError as exc:
+        parser.error(str(exc))
     return 0
 
 

@@ -42,3 +42,12 @@ def test_bad_keys_are_refused(kwargs, message):
 def test_bad_names_are_refused(name, message):
     with pytest.raises(ValueError, match=message):
         ModelKey.parse(name)
+
+
+def test_pretrained_command_refuses_bad_requests_with_a_message(capsys):
+    for argv, message in ((["--only", "nope"], "unknown recipe names ['nope']; see --list"),
+                          (["--quick"], "quick retraining would overwrite the shipped checkpoints"),
+                          (["--add-seeds", "--only", "mnist-d2-modified-relu"], "train one seed only")):
+        with pytest.raises(SystemExit):
+            pretrained.main(argv)
+        assert message in capsys.readouterr().err
