@@ -22,7 +22,7 @@ from spheredemo.config import TrainConfig
 from spheredemo.faces import lfw_training_set
 from spheredemo.margins import LambdaSchedule
 from spheredemo.pretrained import RECIPES
-from spheredemo.train import make_optimizer, _random_flip, build, fit, set_seed
+from spheredemo.train import make_optimizer, random_flip, build, fit, set_seed
 
 
 def time_loads(lfw, rounds):
@@ -52,7 +52,7 @@ def bare_epochs(config, train):
         order = torch.randperm(len(train))
         for i in range(0, len(train), config.batch_size):
             index = order[i:i + config.batch_size]
-            images = _random_flip(train.images[index].float().div_(255.0), gen)
+            images = random_flip(train.images[index].float().div_(255.0), gen)
             loss = head(model(images), train.labels[index], lam=schedule(step))
             optimizer.zero_grad(set_to_none=True)
             loss.backward()

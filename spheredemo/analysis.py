@@ -11,17 +11,12 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
+from spheredemo.margins import unit
+
 __all__ = [
     "Embeddings", "AngleStats", "PairAngles", "angle_stats", "angular_fisher_score",
     "pair_angles", "closest_pair", "unit", "weight_angles", "rank_correlation", "angular_gaps",
 ]
-
-
-def unit(vectors: np.ndarray) -> np.ndarray:
-    """Rows scaled to norm 1 (zero rows stay zero): the projection on the unit circle/sphere."""
-    vectors = np.asarray(vectors, dtype=np.float64)
-    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
-    return vectors / np.where(norms > 0, norms, 1.0)
 
 
 def _angles_deg(a: np.ndarray, b: np.ndarray) -> np.ndarray:

@@ -21,7 +21,7 @@ import numpy as np
 from spheredemo import analysis, pretrained
 from spheredemo.atomic import atomic_path
 from spheredemo.imageset import DataError
-from spheredemo.keys import ModelKey
+from spheredemo.keys import SWEEP, ModelKey
 from spheredemo.margins import LambdaSchedule, effective_margin
 from spheredemo.plots import boundaries as bplots
 from spheredemo.plots import embeddings as eplots
@@ -269,8 +269,8 @@ def _median_abs_logit(emb: analysis.Embeddings) -> float:
 # --- faces: LFW folds 1–3, people never seen in training ------------------------------------------------
 
 #: the 512-d face models compared, as (checkpoint name, label)
-FACE_MODELS = [(key.name, key.label) for key in (ModelKey("lfw", 512).with_loss(loss_name) for loss_name in (
-    "softmax", "modified", "asoftmax-m1", "asoftmax-m2", "asoftmax-m3", "asoftmax-m4", "cosface", "arcface"))]
+FACE_MODELS = [(key.name, key.label) for key in (ModelKey("lfw", 512).with_loss(loss_name)
+                                                 for loss_name in (*SWEEP, "cosface", "arcface"))]
 FACE_3D_MODELS = [ModelKey("lfw", 3, "asoftmax", m).name for m in (1, 2, 3, 4)]
 #: the paper's Table 3 (LFW %, CASIA-WebFace, 64-layer CNN); it has no modified-softmax, CosFace or ArcFace row
 PAPER_TABLE3 = {"lfw-d512-softmax": 97.88, "lfw-d512-asoftmax-m1": 97.90, "lfw-d512-asoftmax-m2": 98.40,
@@ -287,6 +287,11 @@ class SeedSpread:
 
     def __format__(self, spec: str) -> str:
         return f"{self.mean:{spec}} ± {self.std:{spec}} (n={self.n})"
+
+    def beyond_noise(self, other: SeedSpread) -> bool:
+        """Whether the two means differ by more than the two seed spreads together (|Δmean| > std + std'):
+        the rule the README and the tests use before they call a difference a trend."""
+        return abs(self.mean - other.mean) > self.std + other.std
 
 
 def seed_spread(ctx: Context, name: str, key: str, scale: float = 1.0) -> SeedSpread:
@@ -447,7 +452,7 @@ PUBLISHED_2D = {
     "asoftmax-m4": "99.34 (L-Softmax m=4); 98.96 (TF A-Softmax m=4)",
 }
 #: the m sweep of the results table, by loss name (the same for 2D and 3D)
-TABLE_MODELS = ["softmax", "modified", "asoftmax-m1", "asoftmax-m2", "asoftmax-m3", "asoftmax-m4"]
+TABLE_MODELS = list(SWEEP)
 
 
 def _final_margin(ctx: Context, name: str) -> dict:

@@ -31,6 +31,7 @@ from spheredemo.margins import (
     check_theta12_deg,
     psi_from_cos,
     softmax_boundary,
+    unit,
 )
 
 __all__ = [
@@ -87,13 +88,6 @@ def class_weights(theta12_deg=90.0, dim: int = 2) -> tuple[np.ndarray, np.ndarra
     if dim == 3:
         w1, w2 = np.append(w1, 0.0), np.append(w2, 0.0)
     return w1, w2
-
-
-def _unit(vectors) -> np.ndarray:
-    """Rows scaled to norm 1 (zero rows stay zero)."""
-    vectors = np.asarray(vectors, dtype=np.float64)
-    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
-    return vectors / np.where(norms > 0, norms, 1.0)
 
 
 @dataclass
@@ -219,7 +213,7 @@ def region_labels(
     """
     check_loss(loss)
     points = np.asarray(points, dtype=np.float64)
-    w1, w2 = _unit(w1), _unit(w2)
+    w1, w2 = unit(w1), unit(w2)
     if loss == "softmax":
         f1, f2 = points @ w1 + b1, points @ w2 + b2
         return _winner(f1 > f2, f2 > f1)
@@ -227,7 +221,7 @@ def region_labels(
         d1 = np.linalg.norm(points - w1, axis=-1)
         d2 = np.linalg.norm(points - w2, axis=-1)
         return _winner(d1 + euclidean_margin < d2, d2 + euclidean_margin < d1)
-    x = _unit(points)
+    x = unit(points)
     cos1, cos2 = np.clip(x @ w1, -1, 1), np.clip(x @ w2, -1, 1)
     defined = np.linalg.norm(points, axis=-1) > 0
     m = 1 if loss == "modified" else m

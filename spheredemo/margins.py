@@ -27,6 +27,7 @@ from spheredemo._validate import DEFAULT_M, check_finite, check_m
 
 __all__ = [
     "DEFAULT_M",
+    "unit",
     "check_m",
     "check_theta12_deg",
     "cos_m_theta",
@@ -47,6 +48,13 @@ __all__ = [
 BINARY_M_BOUND = 2.0 + math.sqrt(3.0)
 #: Property 3: multi-class A-Softmax (uniformly spaced weights) needs m >= 3.
 MULTICLASS_M_BOUND = 3
+
+
+def unit(vectors: np.ndarray) -> np.ndarray:
+    """Rows scaled to norm 1 (zero rows stay zero): the projection on the unit circle/sphere."""
+    vectors = np.asarray(vectors, dtype=np.float64)
+    norms = np.linalg.norm(vectors, axis=-1, keepdims=True)
+    return vectors / np.where(norms > 0, norms, 1.0)
 
 
 def _as_array(x):

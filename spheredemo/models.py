@@ -49,7 +49,8 @@ def _alive_under_relu(embedding: nn.Linear) -> None:
     The trunk ends in max-pooled PReLU outputs, nearly all positive, so a random row of the embedding gives
     its unit one sign for nearly every image: with dim 2, each unit is dead from the first step with
     probability one half, and a dead unit gets no gradient ever again. Rows of zero mean remove that common
-    part, and a bias of ``RELU_START_BIAS`` keeps every unit active for every image at init.
+    part, and a bias of ``RELU_START_BIAS`` keeps every unit active for every image at init. The other half of
+    the fix is the head's: :func:`spheredemo.train.build` starts the class weights in the positive orthant.
     """
     with torch.no_grad():
         embedding.weight.sub_(embedding.weight.mean(dim=1, keepdim=True))

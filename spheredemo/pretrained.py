@@ -26,7 +26,7 @@ import torch
 from spheredemo.atomic import atomic_path
 from spheredemo.config import TrainConfig
 from spheredemo.data import MNIST_FILES, DataError, find_mnist_dir, load_mnist
-from spheredemo.keys import ModelKey
+from spheredemo.keys import SWEEP, ModelKey
 from spheredemo.analysis import Embeddings
 from spheredemo.train import Run, fit, load_checkpoint, select_device
 from spheredemo.verification import Verification, verify
@@ -57,9 +57,14 @@ FACE_3D_IDENTITIES = 8
 SEEDS = (0, 1, 2)
 
 
-def _name(model) -> str:
-    """The checkpoint name of a :class:`~spheredemo.keys.ModelKey` or of a name (checked by parsing it)."""
-    return model.name if isinstance(model, ModelKey) else ModelKey.parse(model).name
+def _name(model, dataset: str | None = None) -> str:
+    """The checkpoint name of a :class:`~spheredemo.keys.ModelKey` or of a name (checked by parsing it); with
+    ``dataset``, a model of another data set is refused."""
+    key = model if isinstance(model, ModelKey) else ModelKey.parse(model)
+    if dataset is not None and key.dataset != dataset:
+        other = {"mnist": "embeddings()", "lfw": "face_results()"}[key.dataset]
+        raise ValueError(f"{key.name} is a model of {key.dataset!r}, not {dataset!r}: use {other} for it")
+    return key.name
 
 
 def _recipes() -> dict[str, dict]:
@@ -69,7 +74,7 @@ def _recipes() -> dict[str, dict]:
         recipes[key.name] = dict(base, dim=key.dim, loss=key.loss, m=key.m, **values)
 
     for dim in (2, 3):
-        for loss_name in ("softmax", "modified", "asoftmax-m1", "asoftmax-m2", "asoftmax-m3", "asoftmax-m4"):
+        for loss_name in SWEEP:
             add(ModelKey("mnist", dim).with_loss(loss_name), _BASE)
     # Appendix figures (2D), each the sweep's recipe but for the one thing its figure compares. Fig. 8: a ReLU
     # after the embedding against none, both with a 500-step lr warm-up (Adam's first full-size steps kill a
@@ -79,8 +84,7 @@ def _recipes() -> dict[str, dict]:
     add(ModelKey("mnist", 2, "modified", variant="warmup"), _BASE, warmup_steps=500)
     add(ModelKey("mnist", 2, "softmax", variant="nobias"), _BASE, head_bias=False, embedding_bias=False)
     add(ModelKey("mnist", 2, "softmax", variant="imbalanced"), _BASE, imbalance=0.05, epochs=32)
-    for loss_name in ("softmax", "modified", "asoftmax-m1", "asoftmax-m2", "asoftmax-m3", "asoftmax-m4", "cosface",
-                      "arcface"):
+    for loss_name in (*SWEEP, "cosface", "arcface"):
         add(ModelKey("lfw", 512).with_loss(loss_name), _FACE_BASE)
     for m in (1, 2, 3, 4):
         add(ModelKey("lfw", 3, "asoftmax", m), _FACE_BASE, max_identities=FACE_3D_IDENTITIES)
@@ -91,9 +95,7 @@ def _recipes() -> dict[str, dict]:
 RECIPES = _recipes()
 #: the recipes trained with every seed of ``SEEDS``: the MNIST m sweeps (2D and 3D) and every face recipe; the
 #: appendix models (relu, warmup, nobias, imbalanced) train their one seed
-SEEDED = frozenset(name for name, values in RECIPES.items()
-                   if values["dataset"] == "lfw" or not any(k in values for k in ("last_relu", "warmup_steps",
-                                                                                       "head_bias", "imbalance")))
+SEEDED = frozenset(name for name in RECIPES if ModelKey.parse(name).variant is None)
 
 
 def manifest(directory: Path = CHECKPOINT_DIR) -> dict:
@@ -142,7 +144,7 @@ def embeddings(model, split: str = "test", per_class: int | None = None, directo
     (``NAME.test.npz``, checked against the checkpoint's sha256), so figures and explorers need not run
     10,000 images through it.
     """
-    return _embeddings(_name(model), split, per_class, Path(directory))
+    return _embeddings(_name(model, "mnist"), split, per_class, Path(directory))
 
 
 @functools.lru_cache(maxsize=64)
@@ -444,13 +446,17 @@ def cache_face_results(names=None, directory: Path = CHECKPOINT_DIR, data_root=N
                           train_labels=train.labels.numpy())
         with atomic_path(directory / f"{name}.lfw.npz") as tmp, open(tmp, "wb") as f:
             np.savez_compressed(f, **arrays)
-    face_results.cache_clear()
+    _face_results.cache_clear()
+
+
+def face_results(model, directory: Path = CHECKPOINT_DIR) -> FaceResults:
+    """The cached :class:`FaceResults` of a face checkpoint, named by a :class:`~spheredemo.keys.ModelKey` or its
+    name (recomputed from the model and LFW when the cache is missing or belongs to another checkpoint file)."""
+    return _face_results(_name(model, "lfw"), Path(directory))
 
 
 @functools.lru_cache(maxsize=32)
-def face_results(name: str, directory: Path = CHECKPOINT_DIR) -> FaceResults:
-    """The cached :class:`FaceResults` of face checkpoint ``name`` (recomputed from the model and LFW when the
-    cache is missing or belongs to another checkpoint file)."""
+def _face_results(name: str, directory: Path) -> FaceResults:
     directory = Path(directory)
     path = directory / f"{name}.lfw.npz"
     expected = manifest(directory).get(name, {}).get("file_sha256")

@@ -24,11 +24,10 @@ import numpy as np
 
 from spheredemo.analysis import angle_stats
 from spheredemo.atomic import atomic_path
-from spheredemo.keys import ModelKey
-from spheredemo.margins import LambdaSchedule, annealed_target
+from spheredemo.keys import SWEEP, ModelKey
+from spheredemo.margins import LambdaSchedule, annealed_target, check_theta12_deg, effective_margin
 from spheredemo.plots.sliders import boundary_slider_figure, slider_steps
 from spheredemo.plots.regions import sphere_caps_figure
-from spheredemo.margins import effective_margin
 from spheredemo.plots.psi import THETA_DEG, psi_curves
 from spheredemo.plots.style import class_color
 
@@ -38,8 +37,7 @@ __all__ = ["build_deck", "psi_figure", "effective_margin_figure", "embedding_sli
 DECK_NAME = "spheredemo_slides.html"
 FONT = dict(size=18)
 #: the shipped 2D checkpoints, in the order the embedding slider visits them (frames are named by key.label)
-EMBEDDING_MODELS = [ModelKey("mnist", 2).with_loss(loss_name) for loss_name in (
-    "softmax", "modified", "asoftmax-m1", "asoftmax-m2", "asoftmax-m3", "asoftmax-m4")]
+EMBEDDING_MODELS = [ModelKey("mnist", 2).with_loss(loss_name) for loss_name in SWEEP]
 
 
 def psi_figure(ms=(1, 2, 3, 4), m_blend=4, lams=(0.0, 5.0, 1000.0)):
@@ -525,8 +523,10 @@ def main(argv=None) -> int:
         help="leave out the trained-embedding slide (it is also left out when no checkpoints ship)",
     )
     args = parser.parse_args(argv)
-    if not 0 < args.theta12 <= 180:
-        parser.error(f"--theta12 must lie in (0, 180] degrees, got {args.theta12}")
+    try:
+        check_theta12_deg(args.theta12, "--theta12")
+    except ValueError as exc:
+        parser.error(str(exc))
     path = build_deck(args.out, args.theta12, embeddings=not args.no_embeddings, name=args.name)
     print(f"wrote {path} ({path.stat().st_size / 1e6:.1f} MB)")
     return 0

@@ -37,7 +37,8 @@ def test_bad_keys_are_refused(kwargs, message):
 @pytest.mark.parametrize("name, message", [
     ("mnist-2-asoftmax", "is not a model name"),
     ("mnist-d2-asoftmax", "did you mean 'mnist-d2-asoftmax-m4'"),
-    ("mnist-d2-softmax-m4", "m applies to loss='asoftmax' only"),
+    ("mnist-d2-softmax-m4", "is not a model name: m applies to loss=.asoftmax. only"),
+    ("mnist-d2-asoftmax-m0", "is not a model name: m must be a positive integer"),
 ])
 def test_bad_names_are_refused(name, message):
     with pytest.raises(ValueError, match=message):
@@ -51,3 +52,11 @@ def test_pretrained_command_refuses_bad_requests_with_a_message(capsys):
         with pytest.raises(SystemExit):
             pretrained.main(argv)
         assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("kwargs", [dict(m=2.5), dict(m=0), dict(m=True), dict(dim=1), dict(dim="2")])
+def test_keys_refuse_what_no_checkpoint_could_be_named(kwargs):
+    with pytest.raises(ValueError):
+        ModelKey(**kwargs)
+    with pytest.raises(ValueError, match="only A-Softmax carries an integer margin"):
+        ModelKey().with_loss("cosface-m0.35")

@@ -330,7 +330,7 @@ def test_a_prediction_must_be_a_number(bad):
 
 
 def test_tightest_and_separation_read_the_shipped_models(data_root):
-    for right in ("m=4", "m = 4", 4, "asoftmax-4", "A-Softmax m=4"):
+    for right in ("m=4", "m = 4", 4, "asoftmax-m4", "asoftmax-4", "A-Softmax m=4"):
         assert_passes(lessons.check_tightest_answer(right, dim=2))
     assert_fails(lessons.check_tightest_answer("softmax", dim=2), "7.8", "mean angle to own W")
     with pytest.raises(ValueError, match="'softmax', 'modified', 'm=1'"):

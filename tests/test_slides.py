@@ -65,7 +65,10 @@ def test_cli(tmp_path, capsys):
     with pytest.raises(SystemExit) as exit_info:
         slides.main(["--out", str(tmp_path), "--theta12", "200"])
     assert exit_info.value.code == 2
-    assert "--theta12 must lie in (0, 180]" in capsys.readouterr().err
+    assert "--theta12 (the angle between W1 and W2) must lie in (0, 180] degrees" in capsys.readouterr().err
+    with pytest.raises(SystemExit):
+        slides.main(["--out", str(tmp_path), "--theta12", "0.5"])
+    assert "looks like radians" in capsys.readouterr().err
 
 
 def test_failed_write_keeps_the_old_deck(tmp_path, monkeypatch):

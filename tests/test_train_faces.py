@@ -9,7 +9,7 @@ import torch
 
 from spheredemo.config import TrainConfig
 from spheredemo.faces import lfw_training_set
-from spheredemo.train import _random_flip, embed, fit, load_checkpoint
+from spheredemo.train import random_flip, embed, fit, load_checkpoint
 from spheredemo.verify import pair_features, preprocessing_of, verify_run
 
 
@@ -72,11 +72,11 @@ def test_a_model_that_saw_a_test_identity_is_refused(lfw_root):
 
 def test_flip_augmentation_mirrors_about_half_and_is_seeded():
     images = torch.arange(2 * 64 * 3).float().reshape(64, 1, 2, 3)
-    flipped = _random_flip(images, torch.Generator().manual_seed(1))
+    flipped = random_flip(images, torch.Generator().manual_seed(1))
     mirrored = [torch.equal(f, i.flip(-1)) for f, i in zip(flipped, images)]
     kept = [torch.equal(f, i) for f, i in zip(flipped, images)]
     assert all(m != k for m, k in zip(mirrored, kept)) and 16 < sum(mirrored) < 48
-    assert torch.equal(flipped, _random_flip(images, torch.Generator().manual_seed(1)))
+    assert torch.equal(flipped, random_flip(images, torch.Generator().manual_seed(1)))
 
 
 def test_face_config_is_checked():

@@ -9,17 +9,13 @@ import math
 import numpy as np
 import torch
 
-from spheredemo.keys import ModelKey
+from spheredemo.analysis import unit as _unit
+from spheredemo.keys import SWEEP, ModelKey
 from spheredemo.lessons.checking import (CheckResult, _blank, _call, _choice, _diagnose, _failed, _feature_sets,
                                          _not_answered, _not_written, _NotWritten, _passed)
 
 __all__ = ["check_own_angles", "check_verification_accuracy", "check_tightest_answer", "check_separation_answer",
            "face_accuracies", "check_best_face_model"]
-
-
-def _unit(a: np.ndarray) -> np.ndarray:
-    norm = np.linalg.norm(a, axis=-1, keepdims=True)
-    return a / np.where(norm > 0, norm, 1.0)
 
 
 def _angles(x, w_rows, unit_w=True):
@@ -92,10 +88,13 @@ def check_verification_accuracy(fn) -> CheckResult:
 
 # --- which shipped model ... ? -------------------------------------------------------------------------------
 
-_MODELS = {"softmax": ("softmax", None), "modified": ("modified", None),
-           **{f"m={m}": ("asoftmax", m) for m in range(1, 5)}}
-_MODEL_SPELLINGS = {key: {key, key.replace("m=", "asoftmax-"), key.replace("m=", "a-softmaxm="),
-                          key.replace("m=", "asoftmaxm="), "modifiedsoftmax" if key == "modified" else key}
+#: the answer keys of the which-model questions ('softmax', 'modified', 'm=1' .. 'm=4') -> (loss, m), over SWEEP
+_MODELS = {(f"m={key.m}" if key.m else key.loss): (key.loss, key.m)
+           for key in (ModelKey().with_loss(loss_name) for loss_name in SWEEP)}
+#: what a student may write for each: the key, the checkpoint's loss name ('asoftmax-m4'), 'A-Softmax m=4', ...
+_MODEL_SPELLINGS = {key: {key, key.replace("m=", "asoftmax-m"), key.replace("m=", "asoftmax-"),
+                          key.replace("m=", "a-softmaxm="), key.replace("m=", "asoftmaxm="),
+                          "modifiedsoftmax" if key == "modified" else key}
                     for key in _MODELS}
 
 

@@ -34,7 +34,7 @@ __all__ = [
     "set_seed", "select_device", "build", "fit", "evaluate", "embed", "Run", "History",
     "save_checkpoint", "load_checkpoint", "TrainingDiverged", "load_training_data",
     # the steps of fit's loop, for a loop of one's own (lesson 06 trains two heads side by side)
-    "make_optimizer", "lr_at", "train_step", "place_model",
+    "make_optimizer", "lr_at", "train_step", "place_model", "random_flip",
 ]
 
 CHECKPOINT_FORMAT = "spheredemo-checkpoint-v1"
@@ -109,7 +109,8 @@ def build(config: TrainConfig, n_classes: int = 10, image_shape=(1, 28, 28)) -> 
     head = make_head(config.loss, config.dim, n_classes, m=config.m, bias=config.head_bias, s=config.s)
     if config.last_relu:
         # Class weights start where a ReLU leaves the features, in the positive orthant: a class whose weight
-        # points elsewhere can lower its loss only by shrinking ‖x‖ to 0, which kills the ReLU (Fig. 8).
+        # points elsewhere can lower its loss only by shrinking ‖x‖ to 0, which kills the ReLU (Fig. 8). The
+        # model's half of the fix, no unit dead from the start, is models._alive_under_relu.
         with torch.no_grad():
             head.weight.abs_()
     return model, head
@@ -274,7 +275,7 @@ def train_step(run: Run, optimizer, images, labels, lam: float, objective=None) 
     return loss_value, accuracy
 
 
-def _random_flip(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+def random_flip(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
     """Each image mirrored left-right with probability 1/2 (the paper's face augmentation)."""
     flip = (torch.rand(len(images), generator=generator) < 0.5).to(images.device)
     return torch.where(flip[:, None, None, None], images.flip(-1), images)
@@ -286,7 +287,7 @@ def _augment(images: torch.Tensor, config: TrainConfig, step: int, rank: int) ->
     if config.augment_shift:
         images = random_shift(images, config.augment_shift, _generator(config.seed * 1_000_003 + step, rank))
     if config.augment_flip:  # left-right, each image with probability 1/2
-        images = _random_flip(images, _generator(config.seed * 1_000_033 + step, rank))
+        images = random_flip(images, _generator(config.seed * 1_000_033 + step, rank))
     return images
 
 

@@ -7,15 +7,14 @@ import math
 import ipywidgets as widgets
 
 from spheredemo.analysis import Embeddings, angle_stats, closest_pair, pair_angles
-from spheredemo.keys import ModelKey
+from spheredemo.keys import SWEEP, ModelKey
 from spheredemo.widgets._base import Explorer, FeatureView, MplView, _slider, explorer_style
 
 __all__ = ["embedding_explorer", "EmbeddingExplorer", "MODEL_CHOICES"]
 
 #: the embedding explorer's m slider, (label, loss name): softmax, modified softmax, then A-Softmax m = 1..4
-MODEL_CHOICES = [("softmax", "softmax"), ("modified", "modified")] + [
-    (f"m={m}", ModelKey(loss="asoftmax", m=m).loss_name) for m in range(1, 5)
-]
+MODEL_CHOICES = [(f"m={key.m}" if key.m else key.loss, key.loss_name)
+                 for key in (ModelKey().with_loss(loss_name) for loss_name in SWEEP)]
 #: the model the explorer opens with, and whose closest class weights are Fig. 5's pair
 DEFAULT_MODEL = ModelKey(loss="asoftmax").loss_name
 
