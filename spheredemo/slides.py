@@ -80,7 +80,7 @@ def psi_figure(ms=(1, 2, 3, 4), m_blend=4, lams=(0.0, 5.0, 1000.0)):
     return fig
 
 
-def effective_margin_figure(ms=(2, 3, 4), theta12=36.0, schedule: LambdaSchedule | None = None):
+def effective_margin_figure(ms=(2, 3, 4), theta12_deg=36.0, schedule: LambdaSchedule | None = None):
     """m_eff against λ (how much margin the annealed loss really has), and λ(t) of the schedule."""
     import plotly.graph_objects as go
     from plotly.subplots import make_subplots
@@ -90,13 +90,13 @@ def effective_margin_figure(ms=(2, 3, 4), theta12=36.0, schedule: LambdaSchedule
         rows=1,
         cols=2,
         subplot_titles=[
-            f"effective m of the λ-blended loss (θ12 = {theta12:g}°)",
+            f"effective m of the λ-blended loss (θ12 = {theta12_deg:g}°)",
             "λ(t) = max(λ_min, base·(1 + γt)^−power)",
         ],
     )
     lams = np.concatenate([[0.0], np.logspace(-2, 3, 60)])
     for i, m in enumerate(ms):
-        m_eff = [effective_margin(m, lam, theta12).m_eff for lam in lams]
+        m_eff = [effective_margin(m, lam, theta12_deg).m_eff for lam in lams]
         fig.add_trace(
             go.Scatter(
                 x=np.maximum(lams, 1e-2),
@@ -107,7 +107,7 @@ def effective_margin_figure(ms=(2, 3, 4), theta12=36.0, schedule: LambdaSchedule
             1,
             1,
         )
-    at5 = effective_margin(4, 5.0, theta12)
+    at5 = effective_margin(4, 5.0, theta12_deg)
     fig.add_annotation(
         x=math.log10(5.0),
         y=at5.m_eff,
@@ -393,13 +393,13 @@ target = (lam * torch.cos(theta_y) + psi(theta_y, m)) / (1 + lam)
 logits = (x_norm * cos).scatter(1, y[:, None], x_norm * target)""")
 
 
-def _lesson_slides(theta12: float, load, face_load) -> list[str]:
+def _lesson_slides(theta12_deg: float, load, face_load) -> list[str]:
     """The deck's slides in lesson order: figures where they can be drawn, text slides otherwise."""
-    return [*_closed_form_slides(theta12), _mnist_slide(load), _training_slide(), _faces_slide(face_load),
+    return [*_closed_form_slides(theta12_deg), _mnist_slide(load), _training_slide(), _faces_slide(face_load),
             *_closing_slides()]
 
 
-def _closed_form_slides(theta12: float) -> list[str]:
+def _closed_form_slides(theta12_deg: float) -> list[str]:
     """The title and lessons 1–2 (Table 1, Fig. 3, ψ and annealing): closed forms, always drawn."""
     return [
         '<section class="slide" id="title-slide"><h1>SphereFace: angular margins on the hypersphere</h1>'
@@ -412,10 +412,10 @@ def _closed_form_slides(theta12: float) -> list[str]:
         _slide("Table 1: the binary decision boundaries",
                "Class 1 needs θ1 &lt; θ2/m: its boundary is at θ12/(m+1) from W1, class 2's at "
                "mθ12/(m+1); between them lies the margin (m−1)/(m+1)·θ12. Move m.",
-               boundary_slider_figure(theta12), "boundaries", lesson=1),
+               boundary_slider_figure(theta12_deg), "boundaries", lesson=1),
         _slide("Fig. 3: where each class's constraint holds",
                "Grey: neither class's constraint holds (the margin). Drag to rotate.",
-               sphere_caps_figure(theta12, 4, n=90).update_layout(height=520, font=FONT), "caps", lesson=1),
+               sphere_caps_figure(theta12_deg, 4, n=90).update_layout(height=520, font=FONT), "caps", lesson=1),
         _slide("ψ(θ) and the annealed target",
                "ψ falls faster for larger m: the target class must be much "
                "closer in angle. Training blends in λ cos θ.", psi_figure(), "psi", lesson=2),
@@ -475,7 +475,7 @@ def _closing_slides() -> list[str]:
 
 
 def build_deck(
-    out_dir, theta12: float = 90.0, embeddings: bool = True, name: str = DECK_NAME
+    out_dir, theta12_deg: float = 90.0, embeddings: bool = True, name: str = DECK_NAME
 ) -> Path:
     """Write the deck into ``out_dir`` (atomically: temp file, then rename); returns its path."""
     from plotly.offline import get_plotlyjs
@@ -485,7 +485,7 @@ def build_deck(
         warnings.warn("the package has no complete set of 2D checkpoints: the trained-embeddings slide is "
                       "a text slide (python -m spheredemo.pretrained trains them)", stacklevel=2)
     face_load = _face_loader() if embeddings else None
-    slides = _lesson_slides(theta12, load, face_load)
+    slides = _lesson_slides(theta12_deg, load, face_load)
     page = (
         '<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8">'
         "<title>spheredemo slides</title>"

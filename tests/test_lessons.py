@@ -261,22 +261,22 @@ def test_verification_accuracy_check():
 # --- predictions ---------------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("check, right, wrong, hint", [
-    (lambda a: lessons.check_margin_answer(a, m=3, theta12=60), 30, 15, "class 1's boundary"),
-    (lambda a: lessons.check_margin_answer(a, m=3, theta12=60), 30.2, math.radians(30), "radians"),
-    (lambda a: lessons.check_margin_answer(a, m=4, theta12=90), 54, 45, "bisector"),
-    (lambda a: lessons.check_boundary_answer(a, m=4, theta12=90), 18, 45, "bisector"),
-    (lambda a: lessons.check_boundary_answer(a, m=4, theta12=90), 18, 54, "margin between both"),
-    (lambda a: lessons.check_boundary_answer(a, m=4, theta12=90), 18, 22.5, "That is θ12/m = 90°/4"),
-    (lambda a: lessons.check_boundary_answer(a, m=4, theta12=90), 18, 72, "That is class 2's boundary"),
+    (lambda a: lessons.check_margin_answer(a, m=3, theta12_deg=60), 30, 15, "class 1's boundary"),
+    (lambda a: lessons.check_margin_answer(a, m=3, theta12_deg=60), 30.2, math.radians(30), "radians"),
+    (lambda a: lessons.check_margin_answer(a, m=4, theta12_deg=90), 54, 45, "bisector"),
+    (lambda a: lessons.check_boundary_answer(a, m=4, theta12_deg=90), 18, 45, "bisector"),
+    (lambda a: lessons.check_boundary_answer(a, m=4, theta12_deg=90), 18, 54, "margin between both"),
+    (lambda a: lessons.check_boundary_answer(a, m=4, theta12_deg=90), 18, 22.5, "That is θ12/m = 90°/4"),
+    (lambda a: lessons.check_boundary_answer(a, m=4, theta12_deg=90), 18, 72, "That is class 2's boundary"),
     (lambda a: lessons.check_smallest_m(a, case="binary"), 4, 2 + math.sqrt(3), "integer"),
     (lambda a: lessons.check_smallest_m(a, case="multiclass"), 3, 4, "too large"),
     (lambda a: lessons.check_psi_value(a, theta_deg=90, m=4), -3, 1, "cos(mθ)"),
     (lambda a: lessons.check_psi_value(a, theta_deg=60, m=4), -1.5, 0.5, "forgets the −2k"),
     (lambda a: lessons.check_psi_value(a, theta_deg=60, m=4), -1.5, -2.5, "sign flip"),
-    (lambda a: lessons.check_effective_margin_answer(a, m=4, lam=5, theta12=36), 1.84, 4, "λ is not the margin"),
-    (lambda a: lessons.check_effective_margin_answer(a, m=4, lam=5, theta12=36), 1.84, 10.6, "in degrees"),
-    (lambda a: lessons.check_effective_margin_answer(a, m=4, lam=5, theta12=36), 1.84, 1.5, "m ≈ 1.5"),
-    (lambda a: lessons.check_effective_margin_answer(a, m=4, lam=5, theta12=36), 1.84, 1.62, "m_eff at θ12 = 90°"),
+    (lambda a: lessons.check_effective_margin_answer(a, m=4, lam=5, theta12_deg=36), 1.84, 4, "λ is not the margin"),
+    (lambda a: lessons.check_effective_margin_answer(a, m=4, lam=5, theta12_deg=36), 1.84, 10.6, "in degrees"),
+    (lambda a: lessons.check_effective_margin_answer(a, m=4, lam=5, theta12_deg=36), 1.84, 1.5, "m ≈ 1.5"),
+    (lambda a: lessons.check_effective_margin_answer(a, m=4, lam=5, theta12_deg=36), 1.84, 1.62, "m_eff at θ12 = 90°"),
     (lambda a: lessons.check_lambda_answer(a, step=240), 33.56, 1000 / (0.12 * 240), "1 +"),
     (lambda a: lessons.check_lambda_answer(a, step=240), 33.56, 5, "floor"),
     (lambda a: lessons.check_lambda_steps_answer(a), 1659, 1000 / (5 * 0.12), "1 +"),
@@ -300,7 +300,7 @@ def test_psi_value_hint_leaves_k_to_the_student_and_speaks_degrees():
 
 def test_readout_hints_say_where_the_readout_is():
     """The explorers' readout lines sit above the pictures, just under the sliders."""
-    messages = [lessons.check_margin_answer(0, m=3, theta12=60).message, lessons.check_boundary_answer(0).message,
+    messages = [lessons.check_margin_answer(0, m=3, theta12_deg=60).message, lessons.check_boundary_answer(0).message,
                 lessons.check_smallest_m(1).message, lessons.check_effective_margin_answer(0.5).message]
     for message in messages:
         assert "under the sliders" in message, message
@@ -311,8 +311,8 @@ def test_readout_hints_say_where_the_readout_is():
 
 def test_effective_margin_hints_fit_the_setting():
     """The rough "m ≈ 1.5" is issue 11's m = 4, λ = 5; the θ12 = 90° value is a slip only when 90° is not asked."""
-    assert "issue" not in lessons.check_effective_margin_answer(1.5, m=3, lam=5, theta12=36).message
-    at_90 = lessons.check_effective_margin_answer(1.5, m=4, lam=5, theta12=90)
+    assert "issue" not in lessons.check_effective_margin_answer(1.5, m=3, lam=5, theta12_deg=36).message
+    at_90 = lessons.check_effective_margin_answer(1.5, m=4, lam=5, theta12_deg=90)
     assert_fails(at_90, "m ≈ 1.5")
     assert "m_eff at θ12 = 90°" not in at_90.message
 
@@ -326,7 +326,7 @@ def test_prediction_with_a_schedule_of_its_own():
 @pytest.mark.parametrize("bad", ["thirty", True, [30], float("nan")])
 def test_a_prediction_must_be_a_number(bad):
     with pytest.raises(ValueError, match="must be a finite number in degrees"):
-        lessons.check_margin_answer(bad, m=3, theta12=60)
+        lessons.check_margin_answer(bad, m=3, theta12_deg=60)
 
 
 def test_tightest_and_separation_read_the_shipped_models(data_root):

@@ -80,7 +80,7 @@ def test_failed_write_keeps_the_old_deck(tmp_path, monkeypatch):
 
     monkeypatch.setattr(os, "replace", broken)
     with pytest.raises(OSError, match="disk full"):
-        slides.build_deck(tmp_path, theta12=30, embeddings=False)
+        slides.build_deck(tmp_path, theta12_deg=30, embeddings=False)
     assert path.read_bytes() == old
     assert [p.name for p in tmp_path.iterdir()] == [slides.DECK_NAME]
 

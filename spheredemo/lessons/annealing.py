@@ -31,21 +31,22 @@ def check_annealed_target(fn, ms=(1, 2, 3, 4), lams=(0.0, 0.5, 5.0, 1000.0)) -> 
                         [(m, lam) for m in ms for lam in lams], "target")
 
 
-def check_effective_margin_answer(answer, m=4, lam=5.0, theta12=36.0) -> CheckResult:
-    """A prediction of m_eff, the margin the λ-blended loss really trains at (:func:`effective_margin`), ±0.05."""
-    r = effective_margin(m, lam, theta12)
+def check_effective_margin_answer(answer, m=4, lam=5.0, theta12_deg=36.0) -> CheckResult:
+    """A prediction of m_eff, the margin the λ-blended loss really trains at (:func:`effective_margin`, θ12 in
+    degrees), ±0.05."""
+    r = effective_margin(m, lam, theta12_deg)
     mistakes = [(m, "That is the nominal m: λ is not the margin, but it dilutes it: the target is "
                     f"({lam:g} cos θ + ψ(θ))/{1 + lam:g}, mostly cos θ."),
                 (r.margin, "That is the margin in degrees; the question asks for m_eff."),
                 (1.0, "That is the λ → ∞ limit (the modified softmax); at this λ some margin is left.")]
     if (m, lam) == (4, 5.0):  # the rough "m = 4 behaves like m ≈ 1.5" of the official repository's issue 11
         mistakes.append((1.5, "That is the rough \"m = 4 behaves like m ≈ 1.5\" of the official repository's issue "
-                              f"11; the exact m_eff depends on θ12: read it at θ12 = {theta12:g}°."))
-    if theta12 != 90.0:
+                              f"11; the exact m_eff depends on θ12: read it at θ12 = {theta12_deg:g}°."))
+    if theta12_deg != 90.0:
         at_90 = effective_margin(m, lam, 90.0).m_eff
         mistakes.append((at_90, f"That is m_eff at θ12 = 90° ({at_90:.2f}); the question asks for θ12 = "
-                                f"{theta12:g}°."))
-    return _number(f"m_eff at m = {m}, λ = {lam:g}, θ12 = {theta12:g}°", answer, r.m_eff, 0.05, "", mistakes,
+                                f"{theta12_deg:g}°."))
+    return _number(f"m_eff at m = {m}, λ = {lam:g}, θ12 = {theta12_deg:g}°", answer, r.m_eff, 0.05, "", mistakes,
                    "Set m, λ and θ12 on the sliders and read the bold line above the plots, just under the sliders "
                    "('acts like m_eff ≈ ...').")
 

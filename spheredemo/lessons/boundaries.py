@@ -9,7 +9,7 @@ import numpy as np
 
 from spheredemo.lessons.checking import (CheckResult, _call, _diagnose, _failed, _not_defined, _not_written,
                                          _NotWritten, _number, _passed)
-from spheredemo.margins import angular_margin
+from spheredemo.margins import angular_margin, check_theta12_deg
 
 __all__ = ["check_margin_formula", "check_margin_answer", "check_boundary_answer", "check_smallest_m"]
 
@@ -50,9 +50,9 @@ def _formula_mistakes(grid) -> dict:
     }
 
 
-def check_margin_answer(answer, m=3, theta12=60.0) -> CheckResult:
-    """A prediction of the angular margin (degrees) between the two A-Softmax boundaries at m and θ12."""
-    truth, t = float(angular_margin(m, theta12)), float(theta12)
+def check_margin_answer(answer, m=3, theta12_deg=60.0) -> CheckResult:
+    """A prediction of the angular margin (degrees) between the two A-Softmax boundaries at m and θ12 (degrees)."""
+    truth, t = float(angular_margin(m, theta12_deg)), float(theta12_deg)
     mistakes = [(t / (m + 1), "That is where class 1's boundary lies, θ12/(m+1) from W1; the margin is the gap "
                               "between the two boundaries."),
                 (t / 2, "That is the bisector, the one boundary of the modified softmax (m = 1)."),
@@ -63,9 +63,9 @@ def check_margin_answer(answer, m=3, theta12=60.0) -> CheckResult:
                    "under the sliders.")
 
 
-def check_boundary_answer(answer, m=4, theta12=90.0) -> CheckResult:
-    """A prediction of the angle (degrees) from W1 to class 1's A-Softmax boundary: θ12/(m+1)."""
-    t = float(theta12)
+def check_boundary_answer(answer, m=4, theta12_deg=90.0) -> CheckResult:
+    """A prediction of the angle (degrees) from W1 to class 1's A-Softmax boundary: θ12/(m+1), θ12 in degrees."""
+    t = check_theta12_deg(theta12_deg)
     mistakes = [(t / 2, "That is the bisector: the m = 1 boundary. A margin pulls class 1's boundary towards W1."),
                 (t / m, f"That is θ12/m = {t:g}°/{m}: it solves θ1 = θ12/m, but class 1 needs θ1 < θ2/m, and on "
                         "the arc between W1 and W2 θ2 = θ12 − θ1, not θ12."),
