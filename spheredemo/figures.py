@@ -175,9 +175,9 @@ def fig2(ctx: Context):
 @register("fig8_last_relu", "Fig. 8 (App. A)",
           "Modified-softmax 2D features with a ReLU after the embedding (left) and without (right), the same recipe "
           "(a 500-step lr warm-up each) but for the ReLU. The ReLU confines every feature to the first quadrant, a "
-          "quarter of the angular space: RELU_FEATURES_IN_QUADRANT % of its test features have both coordinates "
-          ">= 0 (RELU_FEATURES_ZERO % are exactly 0), against NORELU_FEATURES_IN_QUADRANT % without it; test "
-          "accuracy RELU_ACCURACY % with the ReLU, NORELU_ACCURACY % without.",
+          "quarter of the angular space: 100.0 % of its test features have both coordinates >= 0 (0.0 % are "
+          "exactly 0), against 20.4 % without it. The ten digits then share 90° instead of 360°; test accuracy "
+          "97.9 % with the ReLU, 98.7 % without (one seed each).",
           ["mnist-d2-modified-relu", "mnist-d2-modified-warmup"])
 def fig8(ctx: Context):
     names = FIGURES["fig8_last_relu"].checkpoints
@@ -189,9 +189,10 @@ def fig8(ctx: Context):
 
 
 @register("fig11_bias", "Fig. 11 (App. C)",
-          "Softmax 2D features trained with classifier (and embedding) biases (left) and without (right): "
-          "without bias the classes fan out radially from the origin, the picture angular losses build on. "
-          "Unequal budgets: 98.93 % after 10 epochs with bias, 98.17 % after 4 without.",
+          "Softmax 2D features trained with classifier (and embedding) biases (left) and without (right), 10 epochs "
+          "each: without bias the classes fan out radially from the origin, the picture angular losses build on. "
+          "Test accuracy 98.93 % with bias, 98.80 % without; mean angle to own W 7.8° and 10.8°. Both differences "
+          "are inside the with-bias recipe's seed spread (98.90 ± 0.12 %, 8.5 ± 3.1° over 3 seeds).",
           ["mnist-d2-softmax", "mnist-d2-softmax-nobias"])
 def fig11(ctx: Context):
     fig, axes = _row(ctx, FIGURES["fig11_bias"].checkpoints, ["softmax with bias", "softmax without bias"])
@@ -238,9 +239,11 @@ def _fig5_classes(ctx: Context) -> tuple[int, int]:
 
 
 @register("fig9_weight_norms", "Fig. 9 (App. B)",
-          "Softmax trained on a long-tailed MNIST subset (class 9 keeps 5% of class 0's images): the norm of a "
-          "class's weight tends to grow with its sample count (rank correlation 0.50, on a model at 66.9 % test "
-          "accuracy after 4 epochs, not converged), which is why A-Softmax normalises W.",
+          "Softmax trained on a long-tailed MNIST subset (class 9 keeps 5% of class 0's images), as many steps as "
+          "the m sweep (32 epochs), to 97.3 % test accuracy: the norms of the class weights (0.56–0.79) do not "
+          "follow the sample counts here (rank correlation -0.20), so the paper's observation that ‖W_i‖ grows "
+          "with a class's count does not reproduce on this model (weight decay 5e-4 and BatchNorm in the trunk may "
+          "hide it). A-Softmax normalises W, which makes the question moot.",
           ["mnist-d2-softmax-imbalanced"])
 def fig9(ctx: Context):
     name = FIGURES["fig9_weight_norms"].checkpoints[0]

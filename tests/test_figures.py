@@ -124,18 +124,32 @@ def test_every_mnist_caption_number_is_the_measured_one():
     assert angles[2] == min(angles)
     for angle in angles:
         assert f"{angle:.1f}°" in caption("fig2_mnist_2d")
-    relu_accuracy = value("fig8_last_relu", "mnist-d2-modified-relu: test accuracy")
-    assert f"{relu_accuracy:.1f} %" in caption("fig8_last_relu")
-    assert value("fig8_last_relu", "mnist-d2-modified-relu: features exactly 0") == 100.0
-    assert f"{value('fig8_last_relu', 'mnist-d2-modified: test accuracy'):.1f} %" in caption("fig8_last_relu")
+    for model in ("mnist-d2-modified-relu", "mnist-d2-modified-warmup"):
+        for quantity in ("test accuracy", "features exactly 0", "features with both coordinates >= 0"):
+            number = value("fig8_last_relu", f"{model}: {quantity}")
+            assert f"{number:.1f} %" in caption("fig8_last_relu"), (model, quantity, number)
+    assert value("fig8_last_relu", "mnist-d2-modified-relu: features with both coordinates >= 0") == 100.0
+    assert value("fig8_last_relu", "mnist-d2-modified-relu: features exactly 0") < 1.0
     rho = value("fig9_weight_norms", "mnist-d2-softmax-imbalanced: rank")
-    assert rho > 0 and f"rank correlation {rho:.2f}" in caption("fig9_weight_norms")
+    assert rho < 0.5 and f"rank correlation {rho:.2f}" in caption("fig9_weight_norms")  # the claim does not hold
+    assert f"{value('fig9_weight_norms', 'mnist-d2-softmax-imbalanced: test accuracy'):.1f} %" in caption(
+        "fig9_weight_norms")
     for dim in (2, 3):
         bias, logit = (value("fig10_biases", f"mnist-d{dim}-softmax: median |{q}") for q in ("b_j", "W_j"))
         assert bias < 0.05 * logit and f"{bias:.2f}" in caption("fig10_biases") and f"{logit:.1f}" in caption(
             "fig10_biases")
     for start in ("mnist-d2-softmax: test accuracy", "mnist-d2-softmax-nobias: test accuracy"):
         assert f"{value('fig11_bias', start):.2f} %" in caption("fig11_bias")
+    with_bias = {key: figures.seed_spread(figures.Context(), "mnist-d2-softmax", key, scale) for key, scale in (
+        ("test_accuracy", 100.0), ("mean_angle_to_own_W_deg", 1.0))}
+    assert f"{with_bias['test_accuracy'].mean:.2f} ± {with_bias['test_accuracy'].std:.2f} %" in caption("fig11_bias")
+    angles = [value("fig11_bias", f"{n}: mean angle") for n in ("mnist-d2-softmax", "mnist-d2-softmax-nobias")]
+    assert all(f"{a:.1f}°" in caption("fig11_bias") for a in angles)
+    spread = with_bias["mean_angle_to_own_W_deg"]
+    assert f"{spread.mean:.1f} ± {spread.std:.1f}°" in caption("fig11_bias")
+    without = value("fig11_bias", "mnist-d2-softmax-nobias: test accuracy")
+    for number, s in ((without, with_bias["test_accuracy"]), (angles[1], spread)):  # "inside the seed spread"
+        assert s.mean - s.std <= number <= s.mean + s.std, (number, s)
     gaps = [value("fig12_m_sweep_2d", f"mnist-d2-asoftmax-m{m}:") for m in (1, 2, 3, 4)]
     assert all(a < b for a, b in zip(gaps, gaps[1:])), gaps
     assert ", ".join(f"{g:.1f}°" for g in gaps) in caption("fig12_m_sweep_2d")

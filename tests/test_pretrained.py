@@ -172,3 +172,20 @@ def test_fig8_relu_model_is_alive_and_confined_to_the_first_quadrant(data_root):
     assert relu.accuracy > 0.5, f"ReLU model accuracy {relu.accuracy:.3f} (chance: 0.1)"
     assert plain.accuracy > 0.97
     assert np.mean(np.all(plain.features >= 0, axis=1)) < 0.5  # without the ReLU the features use every quadrant
+
+
+# --- several seeds: trends are claimed on the means, with the spread beside them ------------------------------
+
+def spread(name, key, scale=1.0):
+    from spheredemo.figures import Context, seed_spread
+
+    return seed_spread(Context(), name, key, scale)
+
+
+def test_every_swept_mnist_recipe_records_three_seeds_and_the_shipped_one_is_seed_0(data_root):
+    entries = pretrained.manifest()
+    for name in sorted(n for n in pretrained.SEEDED if n.startswith("mnist-")):
+        seeds = entries[name]["seeds"]
+        assert sorted(seeds, key=int) == ["0", "1", "2"], f"{name}: seeds {sorted(seeds)}"
+        assert entries[name]["seed"] == 0
+        assert seeds["0"]["test_accuracy"] == pytest.approx(emb(name).accuracy, abs=3e-4)  # 3 images: another CPU
