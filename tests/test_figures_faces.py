@@ -120,8 +120,8 @@ def test_faces_slide_has_a_frame_per_model():
     from spheredemo.slides import FACE_SLIDE_MODELS, face_slider_figure
 
     fig = face_slider_figure(pretrained.face_results)
-    assert [f.name for f in fig.frames] == [label for label, _ in FACE_SLIDE_MODELS]
-    for frame, (_, name) in zip(fig.frames, FACE_SLIDE_MODELS):
-        v = pretrained.face_results(name).verification
+    assert [f.name for f in fig.frames] == [key.label for key in FACE_SLIDE_MODELS]
+    for frame, key in zip(fig.frames, FACE_SLIDE_MODELS):
+        v = pretrained.face_results(key).verification
         assert frame.data[2].x[0] == pytest.approx(v.threshold_deg)
         assert f"{100 * v.mean:.1f} %" in frame.layout.annotations[0].text
