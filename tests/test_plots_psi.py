@@ -112,9 +112,9 @@ def test_the_lambda_line_is_in_the_schedule_legend():
     assert LAMBDA_LINE_LABEL in labels and "λ(t) of the schedule" in labels
     assert display.lam_line.get_label() == LAMBDA_LINE_LABEL
     assert display.lam_line.get_ydata()[0] == pytest.approx(5.0)
-    # the legends are drawn after the moving lines that may cross them
-    order = display.dynamic_artists
-    assert all(order.index(legend) > order.index(display.lam_line) for legend in display.legends)
+    # the legends stay put and go over the moving lines that may cross them (opaque boxes pasted on top)
+    assert display.overlay_artists == display.legends and not set(display.legends) & set(display.dynamic_artists)
+    assert all(legend.get_frame().get_alpha() == 1.0 for legend in display.legends)
 
 
 @pytest.mark.parametrize("m, lam, word", [(4, 0.0, "equal to"), (1, 5.0, "equal to"), (4, 5.0, "instead of"),

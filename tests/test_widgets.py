@@ -411,3 +411,29 @@ def test_widget_modules_import_no_sibling_but_base():
                    if isinstance(node, ast.ImportFrom) and node.module}
         siblings = {m for m in modules if m.startswith("spheredemo.widgets")}
         assert siblings <= {"spheredemo.widgets._base"}, (path.name, siblings)
+
+
+def test_psi_updates_paste_the_legends_over_the_moving_lines():
+    """The ψ explorer keeps its legends' pixels and pastes them over the moving lines instead of drawing them at
+    every update: the picture equals a plain draw of everything in z-order (legends on top), inside the legends
+    exactly, elsewhere but for a few edge pixels."""
+    import io
+
+    from PIL import Image
+
+    e = psi_explorer()
+    for m in (3, 2, 5):
+        e.controls["m"].value = m
+    updated = np.asarray(Image.open(io.BytesIO(e.view.image.value)).convert("RGB")).astype(int)
+    for artist in e.view.dynamic:  # the reference: one plain draw, nothing blitted
+        artist.set_animated(False)
+    canvas = e.view.figure.canvas
+    canvas.draw()
+    reference = np.asarray(canvas.buffer_rgba())[..., :3].astype(int)
+    differs = np.any(np.abs(updated - reference) > 8, axis=-1)  # (H, W)
+    assert differs.mean() < 0.001, f"{100 * differs.mean():.2f} % of the pixels differ"
+    height = reference.shape[0]
+    for legend in e.display.legends:
+        box = legend.get_window_extent(canvas.get_renderer())
+        inside = differs[height - int(box.y1) + 2:height - int(box.y0) - 2, int(box.x0) + 2:int(box.x1) - 2]
+        assert inside.size and not inside.any(), "a moving line shows through a legend"

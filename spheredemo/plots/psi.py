@@ -167,7 +167,7 @@ class PsiDisplay:
         self.text = ax.set_title("", fontsize=10)
         _label_theta_axis(ax, "target logit / ‖x‖")
         ax.set_ylim(0.5 - 2 * self.m_max, 1.2)
-        self.legends.append(ax.legend(loc="lower left", fontsize=8))
+        self.legends.append(ax.legend(loc="lower left", fontsize=8, framealpha=1.0))
 
     def _plot_schedule_panel(self, ax) -> None:
         """λ(t) of the schedule, the λ line, the λ_min marker and text, on a fixed log axis."""
@@ -190,11 +190,12 @@ class PsiDisplay:
         ax.set_xlabel("optimiser step t")
         ax.set_ylabel("λ(t)")
         # below the "λ reaches λ_min" text, where the schedule has come down already
-        self.legends.append(ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.9), fontsize=8))
+        self.legends.append(ax.legend(loc="upper right", bbox_to_anchor=(1.0, 0.9), fontsize=8, framealpha=1.0))
 
     @property
     def dynamic_artists(self) -> list:
-        """The artists :meth:`update` moves (for blitting: axes, ticks and legend stay put)."""
+        """The artists :meth:`update` moves (for blitting: axes, ticks and legends stay put; the legends, opaque,
+        go over the moving lines that cross them: see :attr:`overlay_artists`)."""
         return [
             self.psi_line,
             self.blend_line,
@@ -205,8 +206,12 @@ class PsiDisplay:
             self.lam_line,
             self.min_marker,
             self.schedule_text,
-            *self.legends,  # last: drawn over the moving lines that cross them
         ]
+
+    @property
+    def overlay_artists(self) -> list:
+        """The static artists that stay on top of the moving ones: the two legends (opaque boxes)."""
+        return list(self.legends)
 
     @property
     def summary(self) -> str:

@@ -26,7 +26,7 @@ class PsiExplorer(Explorer):
         self.view = MplView((10.0, 3.8))
         self.display = PsiDisplay(m, lam, theta12, schedule).plot(self.view.figure.subplots(1, 2))
         self.view.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.86, wspace=0.25)
-        self.view.animate(self.display.dynamic_artists)
+        self.view.animate(self.display.dynamic_artists, overlays=self.display.overlay_artists)
         self.readout = widgets.HTML().add_class("spheredemo-margin")
         super().__init__(
             _psi_controls(m, lam, theta12, schedule),
