@@ -103,9 +103,32 @@ def test_boundary_explorer_loss_and_biases():
     w1, w2 = (np.asarray(a.xy) for a in e.display.arrows)
     np.testing.assert_allclose((w1 - w2) @ np.array([x, y]) + 0.5, 0, atol=1e-12)
     sphere = e.views["sphere"]
+    e.settle()
     assert sphere.data[0].name == "softmax"
     e.controls["loss"].value = "modified"
+    e.settle()
     assert sphere.data[0].name == "modified" and not e.display.wedge.get_visible()
+
+
+def test_the_caps_follow_once_the_sliders_rest():
+    """Holding an arrow key: the circle follows every step, the WebGL caps only the last one, once it rests."""
+    import time
+
+    pytest.importorskip("anywidget", reason="plotly's FigureWidget needs anywidget")
+    e = boundary_explorer(m=4)
+    e.settle()
+    sphere = e.views["sphere"]
+    before = np.array(sphere.data[0].surfacecolor)
+    for m in (3, 2, 1):
+        e.controls["m"].value = m
+    assert wedge_width(e) == pytest.approx(0.0)  # the circle is at m = 1 already
+    np.testing.assert_array_equal(np.array(sphere.data[0].surfacecolor), before)  # the caps not yet
+    time.sleep(3 * e.sphere_settle_s)
+    after = np.array(sphere.data[0].surfacecolor)
+    assert not np.array_equal(after, before)
+    e.update(m=1)
+    e.settle()
+    np.testing.assert_array_equal(np.array(sphere.data[0].surfacecolor), after)  # m = 1 is what they show
 
 
 def test_boundary_explorer_clamps_out_of_range_values():
@@ -131,6 +154,7 @@ def test_rapid_changes_leave_a_consistent_figure():
         np.testing.assert_allclose(e.display.wedge.get_xy()[: len(expected.wedge)], expected.wedge)
     np.testing.assert_allclose(np.asarray(e.display.arrows[0].xy), expected.w1)
     assert expected.margin_text in e.readout.value
+    e.settle()
     np.testing.assert_array_equal(e.views["sphere"].data[0].surfacecolor.shape, (40, 80))
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import ipywidgets as widgets
 
 from spheredemo.geometry import LOSS_TITLES, BinaryBoundaries, binary_boundaries, bounds_text
@@ -18,7 +20,13 @@ class BoundaryExplorer(Explorer):
 
     ``display`` is the circle's :class:`~spheredemo.plots.boundaries.BoundaryDisplay`, ``readout`` the
     margin line above the pictures and ``views["sphere"]`` the rotatable 3D caps.
+
+    The circle follows every slider step at once; the caps, a WebGL redraw that takes a browser without a GPU
+    about 200 ms, follow once the sliders have rested for ``sphere_settle_s`` seconds (``settle()`` applies a
+    pending caps update now), so that holding an arrow key never queues a redraw per step.
     """
+
+    sphere_settle_s = 0.15
 
     def __init__(
         self, m: int = 4, theta12: int = 90, loss: str = "asoftmax", b1: float = 0.0, b2: float = 0.0
@@ -32,6 +40,7 @@ class BoundaryExplorer(Explorer):
         }
         self.view, self.display = _circle_view(binary_boundaries(theta12, m, loss, b1, b2))
         self.sphere = _caps_view(theta12, m, loss)
+        self._sphere_timer, self._sphere_lock = None, threading.Lock()
         self.readout = widgets.HTML().add_class("spheredemo-margin")
         super().__init__(
             controls,
@@ -52,9 +61,28 @@ class BoundaryExplorer(Explorer):
         self.controls["m"].disabled = loss != "asoftmax"
         self.controls["b1"].disabled = self.controls["b2"].disabled = loss != "softmax"
         self.view.render()
-        # the circle goes to the browser first: its PNG is on the page before the browser starts the slower
-        # WebGL redraw of the rotatable caps (269 ms median when the caps went first, bench_browser.py)
         if not isinstance(self.sphere, widgets.HTML):
+            self._sphere_later(theta12, m, loss, b1, b2)
+
+    def settle(self) -> None:
+        """Apply a pending update of the 3D caps now (the sliders need not rest first)."""
+        with self._sphere_lock:
+            timer, self._sphere_timer = self._sphere_timer, None
+        if timer is not None:
+            timer.cancel()
+            timer.function(*timer.args)
+
+    def _sphere_later(self, *values) -> None:
+        """Update the caps to ``values`` once no other update has come for ``sphere_settle_s`` seconds."""
+        with self._sphere_lock:
+            if self._sphere_timer is not None:
+                self._sphere_timer.cancel()
+            self._sphere_timer = threading.Timer(self.sphere_settle_s, self._update_sphere, values)
+            self._sphere_timer.daemon = True
+            self._sphere_timer.start()
+
+    def _update_sphere(self, theta12, m, loss, b1, b2) -> None:
+        with self._sphere_lock:
             update_sphere_caps(self.sphere, theta12, m, losses=(loss,), b1=b1, b2=b2)
 
 
