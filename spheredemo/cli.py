@@ -190,12 +190,12 @@ WEAK_MARGIN = 0.75
 
 def _report_margin(run) -> None:
     """Print the final λ and the margin it leaves (margins.effective_margin); warn when it is far below m."""
-    if run.config.loss != "asoftmax" or not run.history.lam:
-        return
-    from spheredemo.margins import effective_margin
+    from spheredemo.train import final_margin
 
-    lam, m = run.history.lam[-1], run.config.m
-    m_eff = effective_margin(m, lam, 90.0).m_eff
+    final = final_margin(run)
+    if final is None:
+        return
+    lam, m, m_eff = final[0], run.config.m, final[1].m_eff
     print(f"final λ = {lam:.3g}: A-Softmax m = {m} trains like m_eff = {m_eff:.2f} (binary margin at θ12 = 90°)")
     if m > 1 and m_eff < WEAK_MARGIN * m:
         print(f"warning: λ ended at {lam:.3g}, so the margin trained is m_eff = {m_eff:.2f}, far below m = {m}; "

@@ -29,6 +29,7 @@ from spheredemo.plots import faces as fplots
 from spheredemo.plots import psi as pplots
 from spheredemo.plots import regions as rplots
 from spheredemo.plots.style import STYLES
+from spheredemo.train import final_margin
 
 __all__ = ["FIGURES", "FigureSpec", "Context", "render", "main"]
 
@@ -460,11 +461,11 @@ TABLE_MODELS = list(SWEEP)
 
 def _final_margin(ctx: Context, name: str) -> dict:
     """λ at the model's last training step and the margin it leaves (m_eff at θ12 = 90°; A-Softmax only)."""
-    run = pretrained.load_run(name, ctx.checkpoints)
-    if run.config.loss != "asoftmax":
+    final = final_margin(pretrained.load_run(name, ctx.checkpoints))
+    if final is None:
         return {"final_lambda": "", "m_eff_90deg": ""}
-    lam = run.history.lam[-1]
-    return {"final_lambda": f"{lam:.3g}", "m_eff_90deg": f"{effective_margin(run.config.m, lam, 90.0).m_eff:.2f}"}
+    lam, margin = final
+    return {"final_lambda": f"{lam:.3g}", "m_eff_90deg": f"{margin.m_eff:.2f}"}
 
 
 def results_rows(ctx: Context) -> list[dict]:

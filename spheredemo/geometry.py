@@ -22,6 +22,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from spheredemo.keys import LOSS_LABELS
 from spheredemo.margins import (
     BINARY_M_BOUND,
     MULTICLASS_M_BOUND,
@@ -53,12 +54,7 @@ __all__ = [
 
 LOSSES = ("softmax", "modified", "asoftmax", "euclidean")
 TABLE1_LOSSES = LOSSES[:3]  # the losses of Table 1 (the Euclidean margin is Fig. 3's only)
-LOSS_TITLES = {
-    "softmax": "softmax",
-    "modified": "modified softmax",
-    "asoftmax": "A-Softmax",
-    "euclidean": "Euclidean margin",
-}
+LOSS_TITLES = {**{loss: LOSS_LABELS[loss] for loss in TABLE1_LOSSES}, "euclidean": "Euclidean margin"}
 VIEW_LIMIT = 1.45  # half-width of the square around the unit circle that the pictures show
 RAY = 1.35  # length of the A-Softmax boundary rays
 

@@ -347,12 +347,13 @@ def _data_facts(config: TrainConfig, data, data_root) -> dict:
 
 def _margin_facts(run: Run) -> dict:
     """The final λ and the margin it leaves at θ12 = 90° (A-Softmax only; see margins.effective_margin)."""
-    if run.config.loss != "asoftmax" or not run.history.lam:
-        return {}
-    from spheredemo.margins import effective_margin
+    from spheredemo.train import final_margin
 
-    lam = run.history.lam[-1]
-    return {"final_lambda": lam, "m_eff_90deg": round(effective_margin(run.config.m, lam, 90.0).m_eff, 4)}
+    final = final_margin(run)
+    if final is None:
+        return {}
+    lam, margin = final
+    return {"final_lambda": lam, "m_eff_90deg": round(margin.m_eff, 4)}
 
 
 # --- faces ----------------------------------------------------------------------------------------------

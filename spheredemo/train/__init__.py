@@ -27,14 +27,14 @@ from spheredemo.config import TrainConfig
 from spheredemo.data import ImageSet, load_mnist, random_shift
 from spheredemo.faces import FaceFiles
 from spheredemo.losses import make_head
-from spheredemo.margins import LambdaSchedule
+from spheredemo.margins import LambdaSchedule, effective_margin
 from spheredemo.models import make_model
 
 __all__ = [
     "set_seed", "select_device", "build", "fit", "evaluate", "embed", "Run", "History",
     "save_checkpoint", "load_checkpoint", "TrainingDiverged", "load_training_data",
     # the steps of fit's loop, for a loop of one's own (lesson 06 trains two heads side by side)
-    "make_optimizer", "lr_at", "train_step", "place_model", "random_flip",
+    "make_optimizer", "lr_at", "train_step", "place_model", "random_flip", "final_margin",
 ]
 
 CHECKPOINT_FORMAT = "spheredemo-checkpoint-v1"
@@ -552,6 +552,15 @@ def _check_global_batch(path, state: dict, saved_batch: int, run: Run) -> None:
                      f"({saved_batch} per process × {saved_world}), here it would be {here} "
                      f"({run.config.batch_size} per process × {run.world_size}); the schedule of steps, λ and "
                      f"learning rate continues only with the same global batch: {advice}")
+
+
+def final_margin(run: Run):
+    """The λ of the run's last step and the margin it left, m_eff of the binary boundary at θ12 = 90°
+    (:func:`~spheredemo.margins.effective_margin`), as ``(lam, EffectiveMargin)``; None unless A-Softmax."""
+    if run.config.loss != "asoftmax" or not run.history.lam:
+        return None
+    lam = run.history.lam[-1]
+    return lam, effective_margin(run.config.m, lam, 90.0)
 
 
 def load_checkpoint(path, device="cpu") -> Run:

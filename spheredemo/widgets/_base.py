@@ -15,6 +15,7 @@ import ipywidgets as widgets
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 
+from spheredemo.keys import LOSS_LABELS
 from spheredemo.plots.style import PAPER_STYLE, SLIDE_STYLE
 
 if TYPE_CHECKING:
@@ -22,7 +23,8 @@ if TYPE_CHECKING:
 
 __all__ = ["MplView", "FeatureView", "Explorer", "LOSS_CHOICES", "explorer_style", "current_style", "STYLES"]
 
-LOSS_CHOICES = [("softmax", "softmax"), ("modified softmax", "modified"), ("A-Softmax", "asoftmax")]
+#: the Table 1 losses as (label, loss) for toggle buttons
+LOSS_CHOICES = [(LOSS_LABELS[loss], loss) for loss in ("softmax", "modified", "asoftmax")]
 _WIDE = {"description_width": "initial"}
 
 #: how explorers can be drawn: None at their notebook sizes, "slide" for a projector (:func:`explorer_style`)

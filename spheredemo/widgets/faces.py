@@ -10,15 +10,14 @@ import ipywidgets as widgets
 import numpy as np
 
 from spheredemo import pretrained
-from spheredemo.keys import ModelKey
+from spheredemo.keys import LOSS_LABELS, ModelKey
 from spheredemo.plots.faces import draw_verification_histograms
 from spheredemo.widgets._base import Explorer, MplView, _slider, explorer_style, picture_scale
 
 __all__ = ["face_explorer", "FaceExplorer", "FACE_LOSSES", "PAIR_KINDS"]
 
 #: the loss dropdown: label -> loss; A-Softmax also takes m from the slider
-FACE_LOSSES = [("softmax", "softmax"), ("modified softmax", "modified"), ("A-Softmax", "asoftmax"),
-               ("CosFace", "cosface"), ("ArcFace", "arcface")]
+FACE_LOSSES = [(label, loss) for loss, label in LOSS_LABELS.items()]
 #: which pairs the browser walks through (each sorted from the easiest to the hardest)
 PAIR_KINDS = [("same person", "same"), ("different people", "different"), ("decided wrong", "wrong")]
 DISPLAY_SIZE = 112  # pixels of each face shown in the pair browser
@@ -67,8 +66,7 @@ class FaceExplorer(Explorer):
         v = results.verification
         if name != self.shown:
             self.axes.clear()
-            label = dict((value, text) for text, value in FACE_LOSSES)[loss] + (f" m={m}" if loss == "asoftmax"
-                                                                                 else "")
+            label = ModelKey.parse(name).label
             self.artists = draw_verification_histograms(v, ax=self.axes, title=f"{label}: LFW pair angles")
             self.view.render(full=True)
             self.shown = name
