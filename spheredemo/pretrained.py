@@ -27,8 +27,9 @@ from spheredemo.atomic import atomic_path
 from spheredemo.config import TrainConfig
 from spheredemo.data import MNIST_FILES, DataError, find_mnist_dir, load_mnist
 from spheredemo.keys import SWEEP, ModelKey
-from spheredemo.analysis import Embeddings
-from spheredemo.train import Run, fit, load_checkpoint, select_device
+from spheredemo.analysis import Embeddings, angle_stats, angular_fisher_score, angular_gaps
+from spheredemo.train import (Run, embed, final_margin, fit, load_checkpoint, load_training_data, save_checkpoint,
+                              select_device)
 from spheredemo.verification import Verification, verify
 
 # the entry points first: load() for (model, head), embeddings() for cached MNIST features, face_results() for
@@ -173,8 +174,6 @@ def _shipped_test_features(name: str, directory: Path):
 
 def cache_test_features(names=None, directory: Path = CHECKPOINT_DIR, data_root=None) -> None:
     """Write ``NAME.test.npz``: the MNIST test features of each checkpoint and its sha256."""
-    from spheredemo.train import embed
-
     test = load_mnist("test", data_root)
     directory = Path(directory)
     for name in names or [n for n in manifest(directory) if n.startswith("mnist-")]:
@@ -250,8 +249,6 @@ def _train_recipe(name: str, directory: Path, device: str, quick: bool, data_roo
                   seeds: tuple) -> dict:
     """Train recipe ``name`` (every seed if it is in ``SEEDED``), save the shipped seed's checkpoint and
     return its manifest entry."""
-    from spheredemo.train import load_training_data, save_checkpoint
-
     values = dict(RECIPES[name], device=device)
     if quick:
         values.update(epochs=1, max_steps=30, per_class=values.get("per_class") or (5 if values["dataset"]
@@ -296,8 +293,6 @@ class _Evaluation:
             facts = _evaluate_face_run(run, self.pairs)
             return {"lfw_accuracy": facts["result"].mean, "lfw_fold_std": facts["result"].std,
                     "lfw_auc": facts["result"].auc, "afs_unseen": facts["afs"]}
-        from spheredemo.analysis import angle_stats, angular_gaps
-
         emb = Embeddings.from_model(run.model, run.head, self.test)
         stats = angle_stats(emb)
         facts = {"test_accuracy": stats.accuracy, "mean_angle_to_own_W_deg": stats.mean_own_angle,
@@ -347,8 +342,6 @@ def _data_facts(config: TrainConfig, data, data_root) -> dict:
 
 def _margin_facts(run: Run) -> dict:
     """The final λ and the margin it leaves at θ12 = 90° (A-Softmax only; see margins.effective_margin)."""
-    from spheredemo.train import final_margin
-
     final = final_margin(run)
     if final is None:
         return {}
@@ -388,7 +381,6 @@ def _lfw_pairs(run: Run, data_root=None):
 
 def _evaluate_face_run(run: Run, pairs) -> dict:
     """Verification and unseen-identity AFS of one face run (the numbers the manifest and npz keep)."""
-    from spheredemo.analysis import angular_fisher_score
     from spheredemo.lfw import default_flip, pair_features, verify_run
 
     flip = default_flip(run)
@@ -404,8 +396,6 @@ def _evaluate_face_run(run: Run, pairs) -> dict:
 def add_seeds(names, seeds, directory: Path = CHECKPOINT_DIR, data_root=None, progress: bool = True) -> dict:
     """Train shipped seeded recipes (``SEEDED``) with more ``seeds`` and record their numbers in the manifest
     (the shipped checkpoint and its entry otherwise stay as they are)."""
-    from spheredemo.train import load_training_data
-
     directory = Path(directory)
     not_seeded = sorted(set(names) - SEEDED)
     if not_seeded:
@@ -428,8 +418,6 @@ def add_seeds(names, seeds, directory: Path = CHECKPOINT_DIR, data_root=None, pr
 def cache_face_results(names=None, directory: Path = CHECKPOINT_DIR, data_root=None) -> None:
     """Write ``NAME.lfw.npz``: pair scores, the unseen-identity AFS and (3D) the training features, with the
     checkpoint's sha256, so figures and explorers need neither the model nor the images."""
-    from spheredemo.train import embed, load_training_data
-
     directory = Path(directory)
     for name in names or [n for n in manifest(directory) if RECIPES.get(n, {}).get("dataset") == "lfw"]:
         run = load_run(name, directory)
