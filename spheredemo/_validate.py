@@ -9,12 +9,16 @@ import numbers
 #: the paper's margin (Sec. 3.3, Table 3): what ``loss="asoftmax"`` means wherever no m is given
 DEFAULT_M = 4
 
-__all__ = ["DEFAULT_M", "check_m", "check_int", "check_finite", "check_below", "COSFACE_M_LIMIT", "ARCFACE_M_LIMIT"]
+__all__ = ["DEFAULT_M", "check_m", "check_int", "check_finite", "check_below", "COSFACE_M_LIMIT", "ARCFACE_M_LIMIT",
+           "AFFINE_LIMITS", "check_affine"]
 
 #: CosFace's cosine margin m lies in [0, 2): from m = 2 on, cos θ_y − m is below every other cosine
 COSFACE_M_LIMIT = 2.0
 #: ArcFace's additive angular margin m (radians) lies in [0, π/2)
 ARCFACE_M_LIMIT = math.pi / 2
+#: the largest random zoom (fraction of the side cut away), move (fraction of the side) and turn (degrees) of the
+#: affine augmentation (:func:`spheredemo.data.random_affine`): beyond these a face leaves its own crop
+AFFINE_LIMITS = {"zoom": 0.5, "translate": 0.25, "rotate_deg": 45.0}
 
 
 def _is_bool(value) -> bool:
@@ -58,3 +62,12 @@ def check_below(name: str, value, limit: float) -> float:
     if not ok:
         raise ValueError(f"{name} must lie in [0, {limit:.4g}), got {value!r}")
     return float(value)
+
+
+def check_affine(prefix: str = "", **amounts) -> None:
+    """Each of ``zoom``, ``translate``, ``rotate_deg`` a finite number from 0 to its :data:`AFFINE_LIMITS`
+    entry, else a ValueError naming it (as ``prefix + name``)."""
+    for key, value in amounts.items():
+        limit = AFFINE_LIMITS[key]
+        if check_finite(prefix + key, value) > limit:
+            raise ValueError(f"{prefix + key} must lie in [0, {limit:g}], got {value!r}")

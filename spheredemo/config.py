@@ -6,8 +6,8 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from spheredemo._validate import (ARCFACE_M_LIMIT, COSFACE_M_LIMIT, DEFAULT_M, check_below, check_finite, check_int,
-                                  check_m)
+from spheredemo._validate import (ARCFACE_M_LIMIT, COSFACE_M_LIMIT, DEFAULT_M, check_affine, check_below, check_finite,
+                                  check_int, check_m)
 
 __all__ = ["TrainConfig", "LOSSES", "DATASETS", "OPTIMIZERS", "MODEL_NAMES"]
 
@@ -53,6 +53,9 @@ class TrainConfig:
     embedding_bias: bool = True  # bias in the embedding layer
     head_bias: bool = True  # bias b_j in the softmax head (Appendix C: not needed)
     augment_shift: int = 0  # shift each training image by up to this many pixels (0 = no augmentation)
+    augment_zoom: float = 0.0  # zoom each training image in: cut up to this fraction of its side away (0 to 0.5)
+    augment_translate: float = 0.0  # move each training image's centre by up to this fraction of its side (0-0.25)
+    augment_rotate_deg: float = 0.0  # turn each training image by up to ± this many degrees (0 to 45)
     per_class: int | None = None  # keep at most this many training images per class; None = all
     imbalance: float = 1.0  # smallest/largest class size ratio (<1 makes a long-tailed set, Fig. 9)
     seed: int = 0  # seeds python, numpy and torch
@@ -84,6 +87,8 @@ class TrainConfig:
                 check_int(name, getattr(self, name))
         check_int("augment_shift", self.augment_shift, minimum=0, maximum=8)
         check_int("warmup_steps", self.warmup_steps, minimum=0)
+        check_affine("augment_", zoom=self.augment_zoom, translate=self.augment_translate,
+                     rotate_deg=self.augment_rotate_deg)
         check_int("workers", self.workers, minimum=0)
         if self.stream and not self.is_faces:
             raise ValueError("stream applies to the face datasets (lfw, faces); MNIST is always held in memory")

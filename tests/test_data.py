@@ -138,3 +138,58 @@ def test_random_shift_moves_each_image_whole():
                    if torch.equal(torch.roll(original, (dy, dx), dims=(1, 2)), moved)]
         assert len(matches) == 1, "each image must be its original, shifted by at most 2 pixels"
     assert data.random_shift(images, 0) is images
+
+
+def _bilinear_reference(image, theta):
+    """Slow explicit resampling of one (C, H, W) image: output pixel (i, j) reads the input at theta @ (x, y, 1),
+    with x, y the pixel centre in coordinates from -1 to 1 across the image, bilinear, edge pixels repeated."""
+    channels, height, width = image.shape
+    out = torch.empty_like(image, dtype=torch.float64)
+    for i in range(height):
+        for j in range(width):
+            x, y = (2 * j + 1) / width - 1, (2 * i + 1) / height - 1
+            sx = float(theta[0, 0] * x + theta[0, 1] * y + theta[0, 2])
+            sy = float(theta[1, 0] * x + theta[1, 1] * y + theta[1, 2])
+            # back to pixel units, clamped to the image: the edge pixels repeat outward
+            px = min(max(((sx + 1) * width - 1) / 2, 0.0), width - 1.0)
+            py = min(max(((sy + 1) * height - 1) / 2, 0.0), height - 1.0)
+            x0, y0 = int(px), int(py)
+            x1, y1 = min(x0 + 1, width - 1), min(y0 + 1, height - 1)
+            ax, ay = px - x0, py - y0
+            for c in range(channels):
+                img = image[c].double()
+                out[c, i, j] = ((1 - ay) * ((1 - ax) * img[y0, x0] + ax * img[y0, x1])
+                                + ay * ((1 - ax) * img[y1, x0] + ax * img[y1, x1]))
+    return out
+
+
+def test_random_affine_resamples_each_image_as_its_view_says():
+    images = torch.rand(3, 2, 7, 9)
+    theta = data.affine_views(3, 0.3, 0.1, 20.0, torch.Generator().manual_seed(4))
+    warped = data.random_affine(images, 0.3, 0.1, 20.0, torch.Generator().manual_seed(4))
+    for image, view, out in zip(images, theta, warped):
+        torch.testing.assert_close(out.double(), _bilinear_reference(image, view), rtol=0, atol=1e-5)
+    assert not torch.equal(warped[0], warped[1])  # each image its own view
+    assert torch.equal(warped, data.random_affine(images, 0.3, 0.1, 20.0, torch.Generator().manual_seed(4)))
+
+
+def test_affine_views_stay_inside_the_amounts_asked():
+    theta = data.affine_views(4000, 0.2, 0.05, 10.0, torch.Generator().manual_seed(0))
+    scale = torch.linalg.det(theta[:, :, :2]).sqrt()  # a turn times a scale: det = scale²
+    angle_deg = torch.rad2deg(torch.atan2(theta[:, 1, 0], theta[:, 0, 0]))
+    shift = theta[:, :, 2] / 2  # in sides of the image
+    assert 0.8 <= scale.min() < 0.81 and 0.99 < scale.max() <= 1.0
+    assert -10 <= angle_deg.min() < -9.9 and 9.9 < angle_deg.max() <= 10
+    assert -0.05 <= shift.min() < -0.049 and 0.049 < shift.max() <= 0.05
+
+
+def test_random_affine_without_amounts_is_the_identity_and_bad_amounts_are_named():
+    images = torch.rand(2, 1, 8, 8)
+    assert data.random_affine(images) is images
+    one_pixel = data.random_affine(images, translate=1e-9, generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(one_pixel, images, rtol=0, atol=1e-6)  # a vanishing move changes nothing
+    for amounts, message in (({"zoom": 0.6}, r"zoom must lie in \[0, 0.5\], got 0.6"),
+                             ({"translate": -0.1}, "translate must be a finite number >= 0"),
+                             ({"rotate_deg": 90}, r"rotate_deg must lie in \[0, 45\]")):
+        with pytest.raises(ValueError, match=message):
+            data.random_affine(images, **amounts)

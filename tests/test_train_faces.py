@@ -123,3 +123,19 @@ def test_verify_refuses_a_digit_model():
     done = subprocess.run([sys.executable, "-m", "spheredemo.verify", "--checkpoint", digits],
                           capture_output=True, text=True, timeout=120)
     assert done.returncode == 1 and "verification needs a face model" in done.stderr
+
+
+def test_affine_augmentation_is_configured_checked_and_seeded():
+    from spheredemo.train import _augment
+
+    with pytest.raises(ValueError, match=r"augment_zoom must lie in \[0, 0.5\]"):
+        face_config(augment_zoom=0.7)
+    with pytest.raises(ValueError, match="augment_rotate_deg must be a finite number"):
+        face_config(augment_rotate_deg=float("nan"))
+    config = face_config(augment_zoom=0.1, augment_translate=0.03, augment_rotate_deg=5.0, augment_flip=False)
+    images = torch.rand(8, 3, 32, 32)
+    once = _augment(images, config, step=7, rank=0)
+    assert once.shape == images.shape and not torch.allclose(once, images, atol=1e-3)
+    assert torch.equal(once, _augment(images, config, step=7, rank=0))  # a resumed run draws the same views
+    assert not torch.equal(once, _augment(images, config, step=8, rank=0))
+    assert torch.equal(_augment(images, face_config(augment_flip=False), step=7, rank=0), images)

@@ -24,7 +24,7 @@ from torch.utils.data import DataLoader, DistributedSampler
 from spheredemo import distributed
 from spheredemo.atomic import atomic_path
 from spheredemo.config import TrainConfig
-from spheredemo.data import ImageSet, load_mnist, random_shift
+from spheredemo.data import ImageSet, load_mnist, random_affine, random_shift
 from spheredemo.faces import FaceFiles
 from spheredemo.losses import make_head
 from spheredemo.margins import LambdaSchedule, effective_margin
@@ -286,6 +286,9 @@ def _augment(images: torch.Tensor, config: TrainConfig, step: int, rank: int) ->
     the same shifts and flips again, each rank draws its own, and rank 0 draws what one process draws."""
     if config.augment_shift:
         images = random_shift(images, config.augment_shift, _generator(config.seed * 1_000_003 + step, rank))
+    if config.augment_zoom or config.augment_translate or config.augment_rotate_deg:
+        images = random_affine(images, config.augment_zoom, config.augment_translate, config.augment_rotate_deg,
+                               _generator(config.seed * 1_000_037 + step, rank))
     if config.augment_flip:  # left-right, each image with probability 1/2
         images = random_flip(images, _generator(config.seed * 1_000_033 + step, rank))
     return images
