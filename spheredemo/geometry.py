@@ -3,7 +3,7 @@
 Two unit class weights W1, W2 lie θ12 apart on the unit circle, W1 at 90° − θ12/2 and W2 at
 90° + θ12/2 (so going from W1 towards W2 is counter-clockwise); on the sphere they lie on the
 equator, z = 0. Every angle here is in degrees (the unit the figures and widgets show), θ12 as
-``theta12_deg``. The losses compared (``loss``, one of :data:`LOSSES`):
+``theta12_deg``. The losses compared (``loss``, one of :data:`BOUNDARY_LOSSES`):
 
 - ``softmax``: (W1 − W2)·x + b1 − b2 = 0, a line that the biases move off the origin;
 - ``modified``: ‖x‖(cos θ1 − cos θ2) = 0, the bisector;
@@ -36,7 +36,7 @@ from spheredemo.margins import (
 )
 
 __all__ = [
-    "LOSSES",
+    "BOUNDARY_LOSSES",
     "TABLE1_LOSSES",
     "LOSS_TITLES",
     "VIEW_LIMIT",
@@ -52,14 +52,15 @@ __all__ = [
     "bounds_text",
 ]
 
-LOSSES = ("softmax", "modified", "asoftmax", "euclidean")
-TABLE1_LOSSES = LOSSES[:3]  # the losses of Table 1 (the Euclidean margin is Fig. 3's only)
+#: the losses whose decision boundaries are drawn here (not the training losses of config.LOSSES)
+BOUNDARY_LOSSES = ("softmax", "modified", "asoftmax", "euclidean")
+TABLE1_LOSSES = BOUNDARY_LOSSES[:3]  # the losses of Table 1 (the Euclidean margin is Fig. 3's only)
 LOSS_TITLES = {**{loss: LOSS_LABELS[loss] for loss in TABLE1_LOSSES}, "euclidean": "Euclidean margin"}
 VIEW_LIMIT = 1.45  # half-width of the square around the unit circle that the pictures show
 RAY = 1.35  # length of the A-Softmax boundary rays
 
 
-def check_loss(loss: str, allowed=LOSSES) -> str:
+def check_loss(loss: str, allowed=BOUNDARY_LOSSES) -> str:
     """``loss`` itself, or a ValueError naming the allowed losses."""
     if loss not in allowed:
         raise ValueError(f"loss must be one of {allowed}, got {loss!r}")

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from spheredemo.geometry import (
-    LOSSES,
+    BOUNDARY_LOSSES,
     VIEW_LIMIT,
     binary_boundaries,
     bounds_text,
@@ -154,7 +154,7 @@ def test_class_weights_sit_either_side_of_the_y_axis():
     np.testing.assert_allclose(direction([0.0, 90.0, 180.0]), [[1, 0], [0, 1], [-1, 0]], atol=1e-15)
 
 
-@pytest.mark.parametrize("loss", LOSSES)
+@pytest.mark.parametrize("loss", BOUNDARY_LOSSES)
 def test_region_labels_match_the_constraints_point_by_point(loss):
     rng = np.random.default_rng(0)
     points = rng.normal(size=(400, 2))
@@ -203,7 +203,7 @@ def test_sphere_labels_are_region_labels_on_the_sphere_grid():
     assert points.shape == (12, 24, 3)
     np.testing.assert_allclose(np.linalg.norm(points, axis=-1), 1.0)
     w1, w2 = class_weights(60.0, dim=3)
-    for loss in LOSSES:
+    for loss in BOUNDARY_LOSSES:
         labels = sphere_region_labels(loss, 60.0, 3, euclidean_margin=0.2, n=12, b1=0.1)
         assert labels.shape == (12, 24)
         # the poles (first and last rows) are equidistant from W1 and W2: ties decided by rounding
