@@ -45,12 +45,15 @@ _BASE = dict(dataset="mnist", epochs=10, batch_size=256, optimizer="adam", lr=3e
              weight_decay=5e-4, lambda_gamma=0.5, lambda_min=0.0, width=16, augment_shift=2, seed=0)
 
 
-#: Faces (LFW's open-set split, 104 identities): SphereFace-10 at 64×64, width 16, BatchNorm; SGD with momentum
-#: and L2 5e-4 as in the paper (lr 0.05, cosine decay); λ annealed to the official floor λ_min = 5 by step 200 of
-#: 500 (PAPER.md: on this small set λ_min = 0 loses about 11 points); random flips as in the paper.
-_FACE_BASE = dict(dataset="lfw", model="sphereface10", width=16, image_size=64, face_crop=0.48, epochs=20,
+#: Faces (LFW's open-set split, 104 identities): SphereFace-4 (Table 2's 4-conv net, the one of the paper's Table 6)
+#: at 64×64, width 16, BatchNorm; SGD with momentum and L2 5e-4 as in the paper (lr 0.05, cosine decay), 60 epochs;
+#: λ annealed to the official floor λ_min = 5 by step 200 of 1500 (PAPER.md: on this small set λ_min = 0 loses about
+#: 11 points); random flips as in the paper, and random zooms (up to 15 % of the side), moves (4 %) and turns (5°):
+#: on 3,103 images the small net with these views beats SphereFace-10 without them (README, Faces)
+_FACE_BASE = dict(dataset="lfw", model="sphereface4", width=16, image_size=64, face_crop=0.48, epochs=60,
                   batch_size=128, optimizer="sgd", lr=0.05, lr_schedule="cosine", weight_decay=5e-4,
-                  lambda_gamma=1.0, lambda_min=5.0, augment_flip=True, seed=0)
+                  lambda_gamma=1.0, lambda_min=5.0, augment_flip=True, augment_zoom=0.15, augment_translate=0.04,
+                  augment_rotate_deg=5.0, seed=0)
 #: the 3D face models see the 8 largest training identities (Fig. 5: "the 6 largest identities")
 FACE_3D_IDENTITIES = 8
 #: seeds of every swept recipe (the MNIST m sweeps and the faces): seed 0 ships, every seed's numbers (MNIST test
