@@ -227,3 +227,40 @@ def test_readme_face_command_trains_the_shipped_m4_recipe():
         args.pop(key)
     recipe = dict(pretrained.RECIPES["lfw-d512-asoftmax-m4"], device="auto")
     assert {k: args[k] for k in recipe} == recipe
+
+
+def test_readme_recipe_comparison_is_the_benchmark_table():
+    """Every number of the README's "Why this recipe" comes from figures/results_face_recipes.csv, and its
+    verdicts follow the seed-noise rule."""
+    import csv
+
+    from spheredemo.figures import SeedSpread
+
+    path = pretrained.CHECKPOINT_DIR.parents[1] / "figures" / "results_face_recipes.csv"
+    rows = list(csv.DictReader(path.open()))
+    text = README.replace("\n  ", " ")
+
+    def over_seeds(variant, key):
+        values = np.array([float(r[key]) for r in rows if r["variant"] == variant])
+        assert len(values) == 3
+        return SeedSpread(values.mean(), values.std(ddof=1), len(values))
+
+    accuracy = {v: over_seeds(v, "lfw_accuracy_pct") for v in ("previous", "sphereface4", "augment", "shipped")}
+    auc = {v: over_seeds(v, "lfw_auc") for v in accuracy}
+    for v in accuracy:
+        assert f"{accuracy[v].mean:.2f} ± {accuracy[v].std:.2f}, {auc[v].mean:.4f} ± {auc[v].std:.4f}" in text, v
+    for with_views in ("augment", "shipped"):  # "lifts the AUC beyond the seed noise, the accuracy inside it"
+        assert auc[with_views].beyond_noise(auc["previous"]) and auc[with_views].mean > auc["previous"].mean
+        assert not accuracy[with_views].beyond_noise(accuracy["previous"])
+    gains = sorted(accuracy[v].mean - accuracy["previous"].mean for v in ("augment", "shipped"))
+    assert f"accuracy by {gains[0]:.1f}–{gains[1]:.1f} points" in text
+    assert not auc["sphereface4"].beyond_noise(auc["previous"]) and accuracy["sphereface4"].mean < accuracy[
+        "previous"].mean  # "the smaller net alone helps nothing"
+    assert not accuracy["shipped"].beyond_noise(accuracy["augment"]) and not auc["shipped"].beyond_noise(auc["augment"])
+    seconds = {v: np.mean([float(r["train_seconds"]) for r in rows if r["variant"] == v]) for v in accuracy}
+    assert seconds["shipped"] < seconds["augment"] / 2
+    assert f"({seconds['shipped']:.0f} s against {seconds['augment']:.0f} s)" in text
+    shipped = [r for r in rows if r["variant"] == "shipped"]
+    recorded = pretrained.manifest()["lfw-d512-asoftmax-m4"]["seeds"]
+    for r in shipped:  # the benchmark's shipped variant is the recipe the manifest recorded
+        assert float(r["lfw_accuracy_pct"]) == pytest.approx(100 * recorded[r["seed"]]["lfw_accuracy"], abs=0.01)
