@@ -264,3 +264,24 @@ def test_readme_recipe_comparison_is_the_benchmark_table():
     recorded = pretrained.manifest()["lfw-d512-asoftmax-m4"]["seeds"]
     for r in shipped:  # the benchmark's shipped variant is the recipe the manifest recorded
         assert float(r["lfw_accuracy_pct"]) == pytest.approx(100 * recorded[r["seed"]]["lfw_accuracy"], abs=0.01)
+
+
+@pytest.mark.slow
+def test_readme_face_command_trains_a_model_that_verifies_like_the_shipped_seeds(lfw_root, tmp_path):
+    """The quick start's face command, run as written (but its LFW folder and checkpoint path), trains the recipe
+    and verifies unseen people within 1.5 points of the range of the shipped recipe's seeds: the threads and the
+    CPU change the float sums, so a retraining is another draw of the same recipe, not the same bits."""
+    import re
+    import shlex
+    import subprocess
+    import sys
+
+    command = re.search(r"^python -m spheredemo\.train --dataset lfw .*$", README, re.MULTILINE).group(0)
+    argv = [str(lfw_root) if a == "../shared/data/faces/lfw" else a for a in shlex.split(command)[1:]]
+    done = subprocess.run([sys.executable, *argv, "--out", str(tmp_path / "face.pt"), "--no-progress"],
+                          capture_output=True, text=True, timeout=1800)
+    assert done.returncode == 0, done.stderr
+    assert "1500 steps" in done.stdout and (tmp_path / "face.pt").is_file()
+    accuracy = float(re.search(r"LFW verification of unseen people: ([\d.]+) ±", done.stdout).group(1))
+    seeds = seed_values("lfw-d512-asoftmax-m4")
+    assert seeds.min() - 1.5 <= accuracy <= seeds.max() + 1.5, (accuracy, seeds)
