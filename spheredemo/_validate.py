@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import math
 import numbers
+from types import MappingProxyType
 
 #: the paper's margin (Sec. 3.3, Table 3): what ``loss="asoftmax"`` means wherever no m is given
 DEFAULT_M = 4
@@ -18,7 +19,7 @@ COSFACE_M_LIMIT = 2.0
 ARCFACE_M_LIMIT = math.pi / 2
 #: the largest random zoom (fraction of the side cut away), move (fraction of the side) and turn (degrees) of the
 #: affine augmentation (:func:`spheredemo.data.random_affine`): beyond these a face leaves its own crop
-AFFINE_LIMITS = {"zoom": 0.5, "translate": 0.25, "rotate_deg": 45.0}
+AFFINE_LIMITS = MappingProxyType({"zoom": 0.5, "translate": 0.25, "rotate_deg": 45.0})
 
 
 def _is_bool(value) -> bool:
@@ -64,10 +65,16 @@ def check_below(name: str, value, limit: float) -> float:
     return float(value)
 
 
-def check_affine(prefix: str = "", **amounts) -> None:
+def check_affine(prefix: str = "", **amounts) -> dict:
     """Each of ``zoom``, ``translate``, ``rotate_deg`` a finite number from 0 to its :data:`AFFINE_LIMITS`
-    entry, else a ValueError naming it (as ``prefix + name``)."""
+    entry, as floats, else a ValueError naming it (as ``prefix + name``) and its range."""
+    checked = {}
     for key, value in amounts.items():
+        if key not in AFFINE_LIMITS:
+            raise ValueError(f"unknown augmentation amount {key!r}; known: {sorted(AFFINE_LIMITS)}")
         limit = AFFINE_LIMITS[key]
-        if check_finite(prefix + key, value) > limit:
-            raise ValueError(f"{prefix + key} must lie in [0, {limit:g}], got {value!r}")
+        if (_is_bool(value) or not isinstance(value, numbers.Real) or not math.isfinite(value)
+                or not 0 <= value <= limit):
+            raise ValueError(f"{prefix + key} must be a finite number in [0, {limit:g}], got {value!r}")
+        checked[key] = float(value)
+    return checked

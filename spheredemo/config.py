@@ -54,7 +54,7 @@ class TrainConfig:
     head_bias: bool = True  # bias b_j in the softmax head (Appendix C: not needed)
     augment_shift: int = 0  # shift each training image by up to this many pixels (0 = no augmentation)
     augment_zoom: float = 0.0  # zoom each training image in: cut up to this fraction of its side away (0 to 0.5)
-    augment_translate: float = 0.0  # move each training image's centre by up to this fraction of its side (0-0.25)
+    augment_translate: float = 0.0  # move the view's centre by up to this fraction of the image's side (0-0.25)
     augment_rotate_deg: float = 0.0  # turn each training image by up to ± this many degrees (0 to 45)
     per_class: int | None = None  # keep at most this many training images per class; None = all
     imbalance: float = 1.0  # smallest/largest class size ratio (<1 makes a long-tailed set, Fig. 9)

@@ -75,28 +75,35 @@ def random_affine(images: torch.Tensor, zoom: float = 0.0, translate: float = 0.
 
     Each image is resampled (bilinear, edge pixels repeated outward) from a view that covers a fraction
     s ~ U(1 − zoom, 1) of its side (a zoom-in by 1/s), whose centre moves by up to ``translate`` of the side
-    in x and in y, turned by up to ± ``rotate_deg`` degrees. All zero returns ``images`` unchanged.
+    in x and in y, turned by up to ± ``rotate_deg`` degrees (a true turn on non-square images too). All zero
+    returns ``images`` unchanged. Half-precision images are resampled in float32 and returned in their dtype.
 
     Args:
         images: float (B, C, H, W).
         zoom: largest fraction of the side cut away, in [0, 0.5].
-        translate: largest move of the centre, as a fraction of the side, in [0, 0.25].
+        translate: largest move of the view's centre, as a fraction of the side, in [0, 0.25].
         rotate_deg: largest turn, degrees, in [0, 45].
     """
-    check_affine(zoom=zoom, translate=translate, rotate_deg=rotate_deg)
-    if zoom == translate == rotate_deg == 0:
+    amounts = check_affine(zoom=zoom, translate=translate, rotate_deg=rotate_deg)
+    if not images.is_floating_point():
+        raise ValueError(f"random_affine resamples float images (B, C, H, W) in [0, 1], got dtype {images.dtype}; "
+                         f"convert with images.float() / 255")
+    if not any(amounts.values()):
         return images
-    theta = affine_views(len(images), zoom, translate, rotate_deg, generator).to(images.device, images.dtype)
-    grid = torch.nn.functional.affine_grid(theta, list(images.shape), align_corners=False)
-    return torch.nn.functional.grid_sample(images, grid, mode="bilinear", padding_mode="border",
-                                           align_corners=False)
+    height, width = images.shape[-2:]
+    work = images if images.dtype in (torch.float32, torch.float64) else images.float()  # a bf16 grid is ~0.2 px off
+    theta = affine_views(len(images), **amounts, generator=generator, aspect=height / width)
+    grid = torch.nn.functional.affine_grid(theta.to(work.device, work.dtype), list(work.shape), align_corners=False)
+    out = torch.nn.functional.grid_sample(work, grid, mode="bilinear", padding_mode="border", align_corners=False)
+    return out.to(images.dtype)
 
 
 def affine_views(n: int, zoom: float, translate: float, rotate_deg: float,
-                 generator: torch.Generator | None = None) -> torch.Tensor:
+                 generator: torch.Generator | None = None, aspect: float = 1.0) -> torch.Tensor:
     """The (n, 2, 3) float64 matrices of :func:`random_affine`: output pixel at (x, y) in coordinates running
-    from −1 to 1 across the image reads the input at theta @ (x, y, 1). Drawn on the CPU generator, so one
-    seed gives the same views on every device."""
+    from −1 to 1 across the image reads the input at theta @ (x, y, 1). ``aspect`` (height / width) keeps a
+    turn a turn in pixels on a non-square image. Drawn on the CPU generator, so one seed gives the same views
+    on every device."""
     def uniform(low, high):
         return low + (high - low) * torch.rand(n, generator=generator, dtype=torch.float64)
 
@@ -105,7 +112,9 @@ def affine_views(n: int, zoom: float, translate: float, rotate_deg: float,
     shift_x, shift_y = uniform(-2 * translate, 2 * translate), uniform(-2 * translate, 2 * translate)
     angle = torch.deg2rad(uniform(-rotate_deg, rotate_deg))
     cos, sin = scale * torch.cos(angle), scale * torch.sin(angle)
-    return torch.stack([torch.stack([cos, -sin, shift_x], 1), torch.stack([sin, cos, shift_y], 1)], 1)
+    # a turn in pixels, written in coordinates that span each side: diag(W, H)^-1 · R · diag(W, H)
+    return torch.stack([torch.stack([cos, -sin * aspect, shift_x], 1),
+                        torch.stack([sin / aspect, cos, shift_y], 1)], 1)
 
 
 def _sha256(path: Path) -> str:

@@ -165,12 +165,13 @@ def _bilinear_reference(image, theta):
 
 def test_random_affine_resamples_each_image_as_its_view_says():
     images = torch.rand(3, 2, 7, 9)
-    theta = data.affine_views(3, 0.3, 0.1, 20.0, torch.Generator().manual_seed(4))
     warped = data.random_affine(images, 0.3, 0.1, 20.0, torch.Generator().manual_seed(4))
+    theta = data.affine_views(3, 0.3, 0.1, 20.0, torch.Generator().manual_seed(4), aspect=7 / 9)
     for image, view, out in zip(images, theta, warped):
         torch.testing.assert_close(out.double(), _bilinear_reference(image, view), rtol=0, atol=1e-5)
-    assert not torch.equal(warped[0], warped[1])  # each image its own view
     assert torch.equal(warped, data.random_affine(images, 0.3, 0.1, 20.0, torch.Generator().manual_seed(4)))
+    same = data.random_affine(images[:1].expand(3, -1, -1, -1), 0.3, 0.1, 20.0, torch.Generator().manual_seed(4))
+    assert not torch.equal(same[0], same[1]) and not torch.equal(same[1], same[2])  # each image its own view
 
 
 def test_affine_views_stay_inside_the_amounts_asked():
@@ -181,6 +182,29 @@ def test_affine_views_stay_inside_the_amounts_asked():
     assert 0.8 <= scale.min() < 0.81 and 0.99 < scale.max() <= 1.0
     assert -10 <= angle_deg.min() < -9.9 and 9.9 < angle_deg.max() <= 10
     assert -0.05 <= shift.min() < -0.049 and 0.049 < shift.max() <= 0.05
+    block = theta[:, :, :2]
+    torch.testing.assert_close(block @ block.transpose(1, 2), scale[:, None, None] ** 2 * torch.eye(2).double()
+                               .expand(4000, 2, 2))  # a turn times a scale, nothing else
+
+
+def test_a_turn_on_a_non_square_image_is_a_turn_in_pixels():
+    height, width = 8, 16
+    theta = data.affine_views(50, 0.2, 0.0, 40.0, torch.Generator().manual_seed(1), aspect=height / width)
+    pixels = torch.diag(torch.tensor([width, height], dtype=torch.float64))  # coordinates -> pixels (up to 2)
+    block = pixels @ theta[:, :, :2] @ torch.linalg.inv(pixels)
+    scale2 = torch.linalg.det(block)
+    torch.testing.assert_close(block @ block.transpose(1, 2), scale2[:, None, None] * torch.eye(2).double()
+                               .expand(50, 2, 2))  # lengths in pixels keep their ratios: no stretch
+
+
+def test_random_affine_keeps_half_precision_images_on_a_float32_grid():
+    images = torch.rand(4, 3, 64, 64)
+    reference = data.random_affine(images, 0.1, 0.03, 5.0, torch.Generator().manual_seed(2))
+    half = data.random_affine(images.bfloat16(), 0.1, 0.03, 5.0, torch.Generator().manual_seed(2))
+    assert half.dtype == torch.bfloat16
+    torch.testing.assert_close(half.float(), reference, rtol=0, atol=1.5e-2)  # bf16's own rounding, no grid error
+    with pytest.raises(ValueError, match="resamples float images.*uint8"):
+        data.random_affine(torch.zeros(1, 1, 8, 8, dtype=torch.uint8), zoom=0.1)
 
 
 def test_random_affine_without_amounts_is_the_identity_and_bad_amounts_are_named():
@@ -188,8 +212,10 @@ def test_random_affine_without_amounts_is_the_identity_and_bad_amounts_are_named
     assert data.random_affine(images) is images
     one_pixel = data.random_affine(images, translate=1e-9, generator=torch.Generator().manual_seed(0))
     torch.testing.assert_close(one_pixel, images, rtol=0, atol=1e-6)  # a vanishing move changes nothing
-    for amounts, message in (({"zoom": 0.6}, r"zoom must lie in \[0, 0.5\], got 0.6"),
-                             ({"translate": -0.1}, "translate must be a finite number >= 0"),
-                             ({"rotate_deg": 90}, r"rotate_deg must lie in \[0, 45\]")):
+    for amounts, message in (({"zoom": 0.6}, r"zoom must be a finite number in \[0, 0.5\], got 0.6"),
+                             ({"translate": -0.1}, r"translate must be a finite number in \[0, 0.25\], got -0.1"),
+                             ({"rotate_deg": 90}, r"rotate_deg must be a finite number in \[0, 45\]"),
+                             ({"zoom": True}, r"zoom must be a finite number in \[0, 0.5\], got True"),
+                             ({"rotate_deg": "5"}, r"rotate_deg must be a finite number in \[0, 45\], got '5'")):
         with pytest.raises(ValueError, match=message):
             data.random_affine(images, **amounts)

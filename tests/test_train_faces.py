@@ -128,9 +128,9 @@ def test_verify_refuses_a_digit_model():
 def test_affine_augmentation_is_configured_checked_and_seeded():
     from spheredemo.train import _augment
 
-    with pytest.raises(ValueError, match=r"augment_zoom must lie in \[0, 0.5\]"):
+    with pytest.raises(ValueError, match=r"augment_zoom must be a finite number in \[0, 0.5\], got 0.7"):
         face_config(augment_zoom=0.7)
-    with pytest.raises(ValueError, match="augment_rotate_deg must be a finite number"):
+    with pytest.raises(ValueError, match=r"augment_rotate_deg must be a finite number in \[0, 45\]"):
         face_config(augment_rotate_deg=float("nan"))
     config = face_config(augment_zoom=0.1, augment_translate=0.03, augment_rotate_deg=5.0, augment_flip=False)
     images = torch.rand(8, 3, 32, 32)

@@ -283,7 +283,7 @@ def random_flip(images: torch.Tensor, generator: torch.Generator) -> torch.Tenso
 
 def _augment(images: torch.Tensor, config: TrainConfig, step: int, rank: int) -> torch.Tensor:
     """The configured augmentation, drawn from generators seeded by (seed, step, rank): a resumed run draws
-    the same shifts and flips again, each rank draws its own, and rank 0 draws what one process draws."""
+    the same shifts, views and flips again, each rank draws its own, and rank 0 draws what one process draws."""
     if config.augment_shift:
         images = random_shift(images, config.augment_shift, _generator(config.seed * 1_000_003 + step, rank))
     if config.augment_zoom or config.augment_translate or config.augment_rotate_deg:
