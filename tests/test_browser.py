@@ -1,5 +1,6 @@
 """A real browser: JupyterLab runs lesson 01 and follows its prediction prompt with the m slider, its sphere's
-reset icon and its glossary link; the offline deck's slider, speaker notes and keys.
+reset icon and its glossary link; lesson 05's face explorer moves from one model to another; the offline deck's
+slider, speaker notes and keys.
 
 Recipe: ../shared/recipes/BROWSER.md (Debian's Chromium driven by Playwright). Screenshots go to
 the test's tmp folder; with SPHEREDEMO_SAVE_SCREENSHOTS=1 they are also copied to
@@ -63,15 +64,13 @@ def _free_port() -> int:
 
 @pytest.fixture
 def jupyterlab(tmp_path):
-    """A JupyterLab on 127.0.0.1 serving a copy of notebook 01 in notebooks/ and of the README it links to (the
-    repo's copies stay clean)."""
+    """A JupyterLab on 127.0.0.1 serving copies of notebooks 01 and 05 in notebooks/ and of the README they link
+    to (the repo's copies stay clean)."""
     root = tmp_path / "lab"
     (root / "notebooks").mkdir(parents=True)
     shutil.copyfile(REPO / "README.md", root / "README.md")
-    shutil.copyfile(
-        REPO / "notebooks" / "01_decision_boundaries.ipynb",
-        root / "notebooks" / "01_decision_boundaries.ipynb",
-    )
+    for name in ("01_decision_boundaries.ipynb", "05_faces_on_the_hypersphere.ipynb"):
+        shutil.copyfile(REPO / "notebooks" / name, root / "notebooks" / name)
     port, token = _free_port(), secrets.token_hex(16)
     env = dict(
         os.environ,
@@ -256,6 +255,54 @@ def _follow_a_glossary_link(page):
                    return top >= box.top - 1 && top < box.top + 200; }""",
         timeout=15_000,
     )
+
+
+def test_faces_lesson_in_jupyterlab(jupyterlab, tmp_path):
+    """Lesson 5 as a student meets it: the face explorer opens on A-Softmax m = 4 with the shipped model's
+    verification of unseen people; the loss dropdown and the m slider bring up the other models' numbers."""
+    from spheredemo import pretrained
+
+    def readout_of(name):
+        v = pretrained.face_results(name).verification
+        return f"{100 * v.mean:.1f} % ± {100 * v.std:.1f}", f"{v.threshold_deg:.1f}°"
+
+    sync_playwright = _browser()
+    base, token = jupyterlab
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{base}/lab/tree/notebooks/05_faces_on_the_hypersphere.ipynb?token={token}")
+            _run_all(page)
+            readout = page.locator(".spheredemo-faces-readout").first
+            readout.wait_for(timeout=90_000)
+            explorer = page.locator(".jp-OutputArea-output").filter(has=readout).first
+
+            def wait_for(name):
+                accuracy, threshold = readout_of(name)
+                page.wait_for_function(
+                    "([a, t]) => { const r = document.querySelector('.spheredemo-faces-readout');"
+                    " return r && r.innerText.includes(a) && r.innerText.includes(t); }",
+                    arg=[accuracy, threshold], timeout=30_000)
+
+            wait_for("lfw-d512-asoftmax-m4")
+            explorer.locator("img").first.wait_for(timeout=30_000)  # the pair's two faces
+            _dismiss_news(page)
+            explorer.scroll_into_view_if_needed()
+            shot = tmp_path / "face_explorer.png"
+            explorer.screenshot(path=str(shot))
+            _keep(shot, "face_explorer.png")
+            # the m slider: three steps down reach m = 1, the modified softmax's twin
+            m_slider = explorer.locator(".widget-slider").first
+            assert m_slider.locator(".widget-label").inner_text().strip() == "m (A-Softmax)"
+            m_slider.locator(".noUi-handle").click()
+            for _ in range(3):
+                page.keyboard.press("ArrowLeft")
+            wait_for("lfw-d512-asoftmax-m1")
+            explorer.locator("select").first.select_option(label="softmax")
+            wait_for("lfw-d512-softmax")
+        finally:
+            browser.close()
 
 
 def test_slides_slider_offline(tmp_path):
