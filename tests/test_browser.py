@@ -7,6 +7,7 @@ the test's tmp folder; with SPHEREDEMO_SAVE_SCREENSHOTS=1 they are also copied t
 figures/screenshots/. Assertions read data from the page (texts, readouts), never pixels.
 """
 
+import contextlib
 import os
 import secrets
 import shutil
@@ -128,6 +129,22 @@ def _run_all(page):
     page.get_by_text("Run All Cells", exact=True).click()
 
 
+@contextlib.contextmanager
+def _running_notebook(jupyterlab, notebook: str):
+    """A Chromium page on the JupyterLab fixture's copy of ``notebooks/<notebook>``, its cells set running."""
+    sync_playwright = _browser()
+    base, token = jupyterlab
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        try:
+            page = browser.new_page(viewport={"width": 1400, "height": 1000})
+            page.goto(f"{base}/lab/tree/notebooks/{notebook}?token={token}")
+            _run_all(page)
+            yield page
+        finally:
+            browser.close()
+
+
 def _wait_margin(page, text):
     page.wait_for_function(
         f"document.querySelector('.spheredemo-margin').innerText.includes('{text}')", timeout=20_000
@@ -136,75 +153,66 @@ def _wait_margin(page, text):
 
 def test_boundary_lesson_in_jupyterlab(jupyterlab, tmp_path):
     """Lesson 1 as a student meets it: the prediction prompt, the m slider that answers it, the hidden answer."""
-    sync_playwright = _browser()
-    base, token = jupyterlab
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{base}/lab/tree/notebooks/01_decision_boundaries.ipynb?token={token}")
-            _run_all(page)
-            margin = page.locator(".spheredemo-margin").first
-            margin.wait_for(timeout=90_000)
-            page.locator(".widget-slider").first.wait_for(timeout=30_000)
-            # the 3D caps
-            page.locator(".jp-OutputArea .js-plotly-plot").first.wait_for(timeout=60_000)
-            page.wait_for_timeout(500)
-            assert "36.0°" in margin.inner_text()  # the lesson opens at m = 4, θ12 = 60: (4−1)/(4+1)·60
-            # each boundary from W1, read off for exercise 2: θ12/(m+1) and mθ12/(m+1)
-            assert "class 1's boundary at 12.0° from W1, class 2's at 48.0°" in margin.inner_text()
+    with _running_notebook(jupyterlab, "01_decision_boundaries.ipynb") as page:
+        margin = page.locator(".spheredemo-margin").first
+        margin.wait_for(timeout=90_000)
+        page.locator(".widget-slider").first.wait_for(timeout=30_000)
+        # the 3D caps
+        page.locator(".jp-OutputArea .js-plotly-plot").first.wait_for(timeout=60_000)
+        page.wait_for_timeout(500)
+        assert "36.0°" in margin.inner_text()  # the lesson opens at m = 4, θ12 = 60: (4−1)/(4+1)·60
+        # each boundary from W1, read off for exercise 2: θ12/(m+1) and mθ12/(m+1)
+        assert "class 1's boundary at 12.0° from W1, class 2's at 48.0°" in margin.inner_text()
 
-            # The prediction prompt names a setting; the student moves m there and reads the answer.
-            # (text_content: JupyterLab may skip painting cells out of view, which empties their innerText)
-            prompt = page.locator(".jp-RenderedMarkdown", has_text="Predict first").first
-            assert "what will the margin be at m = 3 (θ₁₂ = 60°)?" in prompt.text_content()
-            m_slider = page.locator(".widget-slider").first
-            assert m_slider.locator(".widget-label").inner_text().strip() == "m"
-            readout = m_slider.locator(".widget-readout")
-            m_slider.locator(".noUi-handle").click()
-            page.keyboard.press("ArrowLeft")
-            _wait_margin(page, "30.0°")  # m = 3: 2/4·60
-            assert readout.inner_text().strip() == "3"
-            page.keyboard.press("ArrowRight")
-            page.keyboard.press("ArrowRight")
-            _wait_margin(page, "40.0°")  # m = 5: 4/6·60
-            assert readout.inner_text().strip() == "5"
+        # The prediction prompt names a setting; the student moves m there and reads the answer.
+        # (text_content: JupyterLab may skip painting cells out of view, which empties their innerText)
+        prompt = page.locator(".jp-RenderedMarkdown", has_text="Predict first").first
+        assert "what will the margin be at m = 3 (θ₁₂ = 60°)?" in prompt.text_content()
+        m_slider = page.locator(".widget-slider").first
+        assert m_slider.locator(".widget-label").inner_text().strip() == "m"
+        readout = m_slider.locator(".widget-readout")
+        m_slider.locator(".noUi-handle").click()
+        page.keyboard.press("ArrowLeft")
+        _wait_margin(page, "30.0°")  # m = 3: 2/4·60
+        assert readout.inner_text().strip() == "3"
+        page.keyboard.press("ArrowRight")
+        page.keyboard.press("ArrowRight")
+        _wait_margin(page, "40.0°")  # m = 5: 4/6·60
+        assert readout.inner_text().strip() == "5"
 
-            # The untouched exercise says so; its worked answer stays folded until opened.
-            check = page.locator(".jp-OutputArea-output", has_text="not answered yet").first
-            assert "margin at m = 3, θ12 = 60°" in check.text_content()
-            worked = page.locator(".jp-RenderedMarkdown details", has_text="2/4 · 60°").first
-            worked.scroll_into_view_if_needed()
-            hidden = worked.locator("p", has_text="A feature in that wedge")
-            assert worked.get_attribute("open") is None and not hidden.is_visible()
-            worked.locator("summary").click()
-            hidden.wait_for(state="visible", timeout=5_000)
-            assert worked.get_attribute("open") is not None
-            _dismiss_news(page)
-            page.wait_for_timeout(500)
-            shot = tmp_path / "boundary_lesson.png"
-            page.screenshot(path=str(shot), full_page=True)
-            _keep(shot, "boundary_lesson.png")
+        # The untouched exercise says so; its worked answer stays folded until opened.
+        check = page.locator(".jp-OutputArea-output", has_text="not answered yet").first
+        assert "margin at m = 3, θ12 = 60°" in check.text_content()
+        worked = page.locator(".jp-RenderedMarkdown details", has_text="2/4 · 60°").first
+        worked.scroll_into_view_if_needed()
+        hidden = worked.locator("p", has_text="A feature in that wedge")
+        assert worked.get_attribute("open") is None and not hidden.is_visible()
+        worked.locator("summary").click()
+        hidden.wait_for(state="visible", timeout=5_000)
+        assert worked.get_attribute("open") is not None
+        _dismiss_news(page)
+        page.wait_for_timeout(500)
+        shot = tmp_path / "boundary_lesson.png"
+        page.screenshot(path=str(shot), full_page=True)
+        _keep(shot, "boundary_lesson.png")
 
-            # A value typed past the slider's end is clamped, and no traceback reaches the output.
-            readout.click()
-            page.keyboard.press("Control+A")
-            page.keyboard.type("99")
-            page.keyboard.press("Enter")
-            _wait_margin(page, "42.9°")  # clamped to m = 6: 5/7·60
-            assert readout.inner_text().strip() == "6"
-            assert (
-                page.locator(
-                    ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
-                ).count()
-                == 0
-            )
-            assert page.locator(".spheredemo-message").first.inner_text().strip() == ""
+        # A value typed past the slider's end is clamped, and no traceback reaches the output.
+        readout.click()
+        page.keyboard.press("Control+A")
+        page.keyboard.type("99")
+        page.keyboard.press("Enter")
+        _wait_margin(page, "42.9°")  # clamped to m = 6: 5/7·60
+        assert readout.inner_text().strip() == "6"
+        assert (
+            page.locator(
+                ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
+            ).count()
+            == 0
+        )
+        assert page.locator(".spheredemo-message").first.inner_text().strip() == ""
 
-            _rotate_and_reset_the_sphere(page)
-            _follow_a_glossary_link(page)
-        finally:
-            browser.close()
+        _rotate_and_reset_the_sphere(page)
+        _follow_a_glossary_link(page)
 
 
 SPHERE = ".jp-OutputArea .js-plotly-plot"
@@ -266,43 +274,34 @@ def test_faces_lesson_in_jupyterlab(jupyterlab, tmp_path):
         v = pretrained.face_results(name).verification
         return f"{100 * v.mean:.1f} % ± {100 * v.std:.1f}", f"{v.threshold_deg:.1f}°"
 
-    sync_playwright = _browser()
-    base, token = jupyterlab
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        try:
-            page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{base}/lab/tree/notebooks/05_faces_on_the_hypersphere.ipynb?token={token}")
-            _run_all(page)
-            readout = page.locator(".spheredemo-faces-readout").first
-            readout.wait_for(timeout=90_000)
-            explorer = page.locator(".jp-OutputArea-output").filter(has=readout).first
+    with _running_notebook(jupyterlab, "05_faces_on_the_hypersphere.ipynb") as page:
+        readout = page.locator(".spheredemo-faces-readout").first
+        readout.wait_for(timeout=90_000)
+        explorer = page.locator(".jp-OutputArea-output").filter(has=readout).first
 
-            def wait_for(name):
-                accuracy, threshold = readout_of(name)
-                page.wait_for_function(
-                    "([a, t]) => { const r = document.querySelector('.spheredemo-faces-readout');"
-                    " return r && r.innerText.includes(a) && r.innerText.includes(t); }",
-                    arg=[accuracy, threshold], timeout=30_000)
+        def wait_for(name):
+            accuracy, threshold = readout_of(name)
+            page.wait_for_function(
+                "([a, t]) => { const r = document.querySelector('.spheredemo-faces-readout');"
+                " return r && r.innerText.includes(a) && r.innerText.includes(t); }",
+                arg=[accuracy, threshold], timeout=30_000)
 
-            wait_for("lfw-d512-asoftmax-m4")
-            explorer.locator("img").first.wait_for(timeout=30_000)  # the pair's two faces
-            _dismiss_news(page)
-            explorer.scroll_into_view_if_needed()
-            shot = tmp_path / "face_explorer.png"
-            explorer.screenshot(path=str(shot))
-            _keep(shot, "face_explorer.png")
-            # the m slider: three steps down reach m = 1, the modified softmax's twin
-            m_slider = explorer.locator(".widget-slider").first
-            assert m_slider.locator(".widget-label").inner_text().strip() == "m (A-Softmax)"
-            m_slider.locator(".noUi-handle").click()
-            for _ in range(3):
-                page.keyboard.press("ArrowLeft")
-            wait_for("lfw-d512-asoftmax-m1")
-            explorer.locator("select").first.select_option(label="softmax")
-            wait_for("lfw-d512-softmax")
-        finally:
-            browser.close()
+        wait_for("lfw-d512-asoftmax-m4")
+        explorer.locator("img").first.wait_for(timeout=30_000)  # the pair's two faces
+        _dismiss_news(page)
+        explorer.scroll_into_view_if_needed()
+        shot = tmp_path / "face_explorer.png"
+        explorer.screenshot(path=str(shot))
+        _keep(shot, "face_explorer.png")
+        # the m slider: three steps down reach m = 1, the modified softmax's twin
+        m_slider = explorer.locator(".widget-slider").first
+        assert m_slider.locator(".widget-label").inner_text().strip() == "m (A-Softmax)"
+        m_slider.locator(".noUi-handle").click()
+        for _ in range(3):
+            page.keyboard.press("ArrowLeft")
+        wait_for("lfw-d512-asoftmax-m1")
+        explorer.locator("select").first.select_option(label="softmax")
+        wait_for("lfw-d512-softmax")
 
 
 def test_slides_slider_offline(tmp_path):
