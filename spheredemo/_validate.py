@@ -11,15 +11,19 @@ from types import MappingProxyType
 DEFAULT_M = 4
 
 __all__ = ["DEFAULT_M", "check_m", "check_int", "check_finite", "check_below", "COSFACE_M_LIMIT", "ARCFACE_M_LIMIT",
-           "AFFINE_LIMITS", "check_affine"]
+           "AUGMENT_LIMITS", "check_augment"]
 
 #: CosFace's cosine margin m lies in [0, 2): from m = 2 on, cos θ_y − m is below every other cosine
 COSFACE_M_LIMIT = 2.0
 #: ArcFace's additive angular margin m (radians) lies in [0, π/2)
 ARCFACE_M_LIMIT = math.pi / 2
-#: the largest random zoom (fraction of the side cut away), move (fraction of the side) and turn (degrees) of the
-#: affine augmentation (:func:`spheredemo.data.random_affine`): beyond these a face leaves its own crop
-AFFINE_LIMITS = MappingProxyType({"zoom": 0.5, "translate": 0.25, "rotate_deg": 45.0})
+#: the largest amount of each random augmentation of :mod:`spheredemo.data`: the zoom (fraction of the side cut
+#: away), move (fraction of the side) and turn (degrees) of ``random_affine``, beyond which a face leaves its own
+#: crop; the brightness and contrast changes (fractions: a factor in [1 − a, 1 + a]) and the grey probability of
+#: ``random_photometric``, kept short of a black or flat image; the probability and the largest side (fraction of
+#: the image's side) of ``random_erase``'s rectangle, kept short of hiding the whole face
+AUGMENT_LIMITS = MappingProxyType({"zoom": 0.5, "translate": 0.25, "rotate_deg": 45.0, "brightness": 0.9,
+                                   "contrast": 0.9, "grayscale": 1.0, "erase": 1.0, "erase_size": 0.9})
 
 
 def _is_bool(value) -> bool:
@@ -65,14 +69,14 @@ def check_below(name: str, value, limit: float) -> float:
     return float(value)
 
 
-def check_affine(prefix: str = "", **amounts) -> dict:
-    """Each of ``zoom``, ``translate``, ``rotate_deg`` a finite number from 0 to its :data:`AFFINE_LIMITS`
-    entry, as floats, else a ValueError naming it (as ``prefix + name``) and its range."""
+def check_augment(prefix: str = "", **amounts) -> dict:
+    """Each augmentation amount (a key of :data:`AUGMENT_LIMITS`) a finite number from 0 to its limit, as
+    floats, else a ValueError naming it (as ``prefix + name``) and its range."""
     checked = {}
     for key, value in amounts.items():
-        if key not in AFFINE_LIMITS:
-            raise ValueError(f"unknown augmentation amount {key!r}; known: {sorted(AFFINE_LIMITS)}")
-        limit = AFFINE_LIMITS[key]
+        if key not in AUGMENT_LIMITS:
+            raise ValueError(f"unknown augmentation amount {key!r}; known: {sorted(AUGMENT_LIMITS)}")
+        limit = AUGMENT_LIMITS[key]
         if (_is_bool(value) or not isinstance(value, numbers.Real) or not math.isfinite(value)
                 or not 0 <= value <= limit):
             raise ValueError(f"{prefix + key} must be a finite number in [0, {limit:g}], got {value!r}")

@@ -6,7 +6,7 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from spheredemo._validate import (ARCFACE_M_LIMIT, COSFACE_M_LIMIT, DEFAULT_M, check_affine, check_below, check_finite,
+from spheredemo._validate import (ARCFACE_M_LIMIT, COSFACE_M_LIMIT, DEFAULT_M, check_augment, check_below, check_finite,
                                   check_int, check_m)
 
 __all__ = ["TrainConfig", "LOSSES", "DATASETS", "OPTIMIZERS", "MODEL_NAMES"]
@@ -56,6 +56,11 @@ class TrainConfig:
     augment_zoom: float = 0.0  # zoom each training image in: cut up to this fraction of its side away (0 to 0.5)
     augment_translate: float = 0.0  # move the view's centre by up to this fraction of the image's side (0-0.25)
     augment_rotate_deg: float = 0.0  # turn each training image by up to ± this many degrees (0 to 45)
+    augment_brightness: float = 0.0  # scale each training image's brightness by a factor in [1 − this, 1 + this]
+    augment_contrast: float = 0.0  # scale each training image's contrast about its mean by [1 − this, 1 + this]
+    augment_grayscale: float = 0.0  # turn a training image grey with this probability (0 to 1)
+    augment_erase: float = 0.0  # paint one grey rectangle on a training image with this probability (0 to 1)
+    augment_erase_size: float = 0.4  # the erased rectangle's sides: each a fraction in [this/2, this] of the image's
     per_class: int | None = None  # keep at most this many training images per class; None = all
     imbalance: float = 1.0  # smallest/largest class size ratio (<1 makes a long-tailed set, Fig. 9)
     seed: int = 0  # seeds python, numpy and torch
@@ -87,8 +92,10 @@ class TrainConfig:
                 check_int(name, getattr(self, name))
         check_int("augment_shift", self.augment_shift, minimum=0, maximum=8)
         check_int("warmup_steps", self.warmup_steps, minimum=0)
-        check_affine("augment_", zoom=self.augment_zoom, translate=self.augment_translate,
-                     rotate_deg=self.augment_rotate_deg)
+        check_augment("augment_", zoom=self.augment_zoom, translate=self.augment_translate,
+                      rotate_deg=self.augment_rotate_deg, brightness=self.augment_brightness,
+                      contrast=self.augment_contrast, grayscale=self.augment_grayscale, erase=self.augment_erase,
+                      erase_size=self.augment_erase_size)
         check_int("workers", self.workers, minimum=0)
         if self.stream and not self.is_faces:
             raise ValueError("stream applies to the face datasets (lfw, faces); MNIST is always held in memory")

@@ -26,12 +26,13 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from spheredemo._validate import check_affine
+from spheredemo._validate import check_augment
 from spheredemo.atomic import atomic_path
 from spheredemo.faces import load_faces, load_lfw_pairs  # noqa: E402  (faces live in their own module)
 from spheredemo.imageset import ENV_VAR, DataError, ImageSet, cache_dir
 
-__all__ = ["ImageSet", "load_mnist", "load_faces", "load_lfw_pairs", "random_shift", "random_affine", "affine_views", "find_mnist_dir", "cache_dir",
+__all__ = ["ImageSet", "load_mnist", "load_faces", "load_lfw_pairs", "random_shift", "random_affine", "affine_views",
+           "random_photometric", "random_erase", "find_mnist_dir", "cache_dir",
            "MNIST_FILES", "DataError", "ENV_VAR"]
 
 
@@ -84,10 +85,8 @@ def random_affine(images: torch.Tensor, zoom: float = 0.0, translate: float = 0.
         translate: largest move of the view's centre, as a fraction of the side, in [0, 0.25].
         rotate_deg: largest turn, degrees, in [0, 45].
     """
-    amounts = check_affine(zoom=zoom, translate=translate, rotate_deg=rotate_deg)
-    if not images.is_floating_point():
-        raise ValueError(f"random_affine resamples float images (B, C, H, W) in [0, 1], got dtype {images.dtype}; "
-                         f"convert with images.float() / 255")
+    amounts = check_augment(zoom=zoom, translate=translate, rotate_deg=rotate_deg)
+    _check_float_images(images, "random_affine")
     if not any(amounts.values()):
         return images
     height, width = images.shape[-2:]
@@ -115,6 +114,78 @@ def affine_views(n: int, zoom: float, translate: float, rotate_deg: float,
     # a turn in pixels, written in coordinates that span each side: diag(W, H)^-1 · R · diag(W, H)
     return torch.stack([torch.stack([cos, -sin * aspect, shift_x], 1),
                         torch.stack([sin / aspect, cos, shift_y], 1)], 1)
+
+
+def _check_float_images(images: torch.Tensor, what: str) -> None:
+    if not images.is_floating_point():
+        raise ValueError(f"{what} takes float images (B, C, H, W) in [0, 1], got dtype {images.dtype}; "
+                         f"convert with images.float() / 255")
+
+
+def random_photometric(images: torch.Tensor, brightness: float = 0.0, contrast: float = 0.0, grayscale: float = 0.0,
+                       generator: torch.Generator | None = None) -> torch.Tensor:
+    """Change every image's light and colour by its own random amount: a face under another lamp or camera.
+
+    In this order, each image is multiplied by a brightness factor ~ U(1 − brightness, 1 + brightness); its
+    contrast is scaled about its own mean (over pixels and channels) by a factor ~ U(1 − contrast, 1 + contrast);
+    with probability ``grayscale`` each of its pixels takes the mean of its channels in every channel; the
+    result is clipped to [0, 1]. All zero returns ``images`` unchanged. The draws are made on the CPU
+    ``generator`` (three per image, whichever amounts are zero), so one seed gives the same changes on every
+    device.
+
+    Args:
+        images: float (B, C, H, W) in [0, 1].
+        brightness, contrast: largest relative change of the factor, each in [0, 0.9].
+        grayscale: probability of an image turning grey, in [0, 1].
+    """
+    amounts = check_augment(brightness=brightness, contrast=contrast, grayscale=grayscale)
+    _check_float_images(images, "random_photometric")
+    if not any(amounts.values()):
+        return images
+    draws = torch.rand(3, len(images), generator=generator, dtype=torch.float64)
+    factor_shape = (len(images),) + (1,) * (images.ndim - 1)
+    bright = (1 + (2 * draws[0] - 1) * amounts["brightness"]).to(images.device, images.dtype).view(factor_shape)
+    stretch = (1 + (2 * draws[1] - 1) * amounts["contrast"]).to(images.device, images.dtype).view(factor_shape)
+    grey = (draws[2] < amounts["grayscale"]).to(images.device).view(factor_shape)
+    out = images * bright
+    mean = out.mean(dim=tuple(range(1, images.ndim)), keepdim=True)
+    out = (out - mean) * stretch + mean
+    out = torch.where(grey, out.mean(dim=1, keepdim=True).expand_as(out), out)
+    return out.clamp(0, 1)
+
+
+def random_erase(images: torch.Tensor, probability: float = 0.0, max_size: float = 0.4,
+                 generator: torch.Generator | None = None) -> torch.Tensor:
+    """Paint one rectangle of one random grey on some images: a face partly hidden by a hand, a microphone, a
+    shadow (random erasing, Zhong et al. 2020).
+
+    Each image is chosen with probability ``probability``. Its rectangle's height and width are each a fraction
+    ~ U(max_size / 2, max_size) of the image's height and width, rounded down to pixels; its top-left corner is
+    uniform over the places where the whole rectangle fits; its grey level ~ U(0, 1) fills every channel.
+    Six draws per image on the CPU ``generator``, so one seed gives the same rectangles on every device.
+
+    Args:
+        images: float (B, C, H, W) in [0, 1].
+        probability: chance of an image being erased, in [0, 1].
+        max_size: largest side of the rectangle as a fraction of the image's side, in [0, 0.9].
+    """
+    amounts = check_augment(erase=probability, erase_size=max_size)
+    _check_float_images(images, "random_erase")
+    if not amounts["erase"] or not amounts["erase_size"]:
+        return images
+    height, width = images.shape[-2:]
+    chosen, size_y, size_x, place_y, place_x, grey = torch.rand(6, len(images), generator=generator,
+                                                               dtype=torch.float64)
+    # each side U(max_size / 2, max_size) of the image's side, in whole pixels
+    rect_h = torch.floor(height * amounts["erase_size"] * (1 + size_y) / 2)
+    rect_w = torch.floor(width * amounts["erase_size"] * (1 + size_x) / 2)
+    top, left = torch.floor(place_y * (height - rect_h + 1)), torch.floor(place_x * (width - rect_w + 1))
+    rows, cols = torch.arange(height, dtype=torch.float64), torch.arange(width, dtype=torch.float64)
+    inside = (((rows >= top[:, None]) & (rows < (top + rect_h)[:, None]))[:, :, None]
+              & ((cols >= left[:, None]) & (cols < (left + rect_w)[:, None]))[:, None, :])  # (B, H, W)
+    inside &= (chosen < amounts["erase"])[:, None, None]
+    fill = grey.to(images.device, images.dtype).view(-1, 1, 1, 1).expand_as(images)
+    return torch.where(inside[:, None].to(images.device), fill, images)
 
 
 def _sha256(path: Path) -> str:

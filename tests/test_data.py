@@ -1,5 +1,6 @@
 """The MNIST loader on the staged files, on corrupted copies and with nothing to find."""
 
+import itertools
 import shutil
 
 import pytest
@@ -203,7 +204,7 @@ def test_random_affine_keeps_half_precision_images_on_a_float32_grid():
     half = data.random_affine(images.bfloat16(), 0.1, 0.03, 5.0, torch.Generator().manual_seed(2))
     assert half.dtype == torch.bfloat16
     torch.testing.assert_close(half.float(), reference, rtol=0, atol=1.5e-2)  # bf16's own rounding, no grid error
-    with pytest.raises(ValueError, match="resamples float images.*uint8"):
+    with pytest.raises(ValueError, match="random_affine takes float images.*uint8"):
         data.random_affine(torch.zeros(1, 1, 8, 8, dtype=torch.uint8), zoom=0.1)
 
 
@@ -219,3 +220,89 @@ def test_random_affine_without_amounts_is_the_identity_and_bad_amounts_are_named
                              ({"rotate_deg": "5"}, r"rotate_deg must be a finite number in \[0, 45\], got '5'")):
         with pytest.raises(ValueError, match=message):
             data.random_affine(images, **amounts)
+
+
+def _photometric_reference(images, brightness, contrast, grayscale, seed):
+    """random_photometric written out image by image and pixel by pixel, from the same three draws per image."""
+    draws = torch.rand(3, len(images), generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    out = images.double().clone()
+    for k, image in enumerate(out):
+        image *= 1 + (2 * float(draws[0, k]) - 1) * brightness
+        mean = sum(float(v) for v in image.flatten()) / image.numel()
+        factor = 1 + (2 * float(draws[1, k]) - 1) * contrast
+        for index in itertools.product(*map(range, image.shape)):
+            image[index] = (image[index] - mean) * factor + mean
+        if float(draws[2, k]) < grayscale:
+            for i, j in itertools.product(*map(range, image.shape[1:])):
+                image[:, i, j] = sum(float(v) for v in image[:, i, j]) / image.shape[0]
+        out[k] = image.clamp(0, 1)
+    return out
+
+
+def test_random_photometric_changes_each_image_as_written_out_by_hand():
+    images = torch.rand(6, 3, 5, 4)
+    changed = data.random_photometric(images, 0.4, 0.5, 0.5, torch.Generator().manual_seed(9))
+    torch.testing.assert_close(changed.double(), _photometric_reference(images, 0.4, 0.5, 0.5, seed=9),
+                               rtol=0, atol=1e-6)
+    assert changed.min() >= 0 and changed.max() <= 1
+    grey = data.random_photometric(images, grayscale=1.0, generator=torch.Generator().manual_seed(0))
+    torch.testing.assert_close(grey, images.mean(dim=1, keepdim=True).expand_as(images))
+    assert data.random_photometric(images) is images
+    bright = data.random_photometric(images, brightness=0.3, generator=torch.Generator().manual_seed(1))
+    ratio = (bright / images).flatten(1)  # nothing clipped below 1 / 1.3: one factor per image
+    assert torch.all((ratio.max(1).values - ratio.min(1).values)[images.flatten(1).max(1).values < 1 / 1.3] < 1e-5)
+
+
+def _erase_reference(images, probability, max_size, seed):
+    """random_erase written out image by image: draw, decide, measure the rectangle, paint it pixel by pixel."""
+    draws = torch.rand(6, len(images), generator=torch.Generator().manual_seed(seed), dtype=torch.float64)
+    out = images.clone()
+    height, width = images.shape[-2:]
+    for k in range(len(images)):
+        chosen, size_y, size_x, place_y, place_x, grey = (float(v) for v in draws[:, k])
+        if chosen >= probability:
+            continue
+        rect_h = int(height * max_size * (1 + size_y) / 2)
+        rect_w = int(width * max_size * (1 + size_x) / 2)
+        top, left = int(place_y * (height - rect_h + 1)), int(place_x * (width - rect_w + 1))
+        for i in range(top, top + rect_h):
+            for j in range(left, left + rect_w):
+                out[k, :, i, j] = grey
+    return out
+
+
+def test_random_erase_paints_the_rectangles_written_out_by_hand():
+    images = torch.rand(40, 3, 12, 10)
+    erased = data.random_erase(images, 0.6, 0.5, torch.Generator().manual_seed(3))
+    torch.testing.assert_close(erased, _erase_reference(images, 0.6, 0.5, seed=3), rtol=0, atol=0)
+    touched = (erased != images).flatten(1).any(1)
+    assert 0 < touched.sum() < len(images)  # some images erased, some not
+    assert data.random_erase(images) is images and data.random_erase(images, 0.5, 0.0) is images
+
+
+def test_random_erase_rectangles_stay_inside_the_sizes_asked():
+    images = torch.full((3000, 1, 20, 20), 2.0)  # outside [0, 1]: every erased pixel is seen
+    erased = data.random_erase(images, 0.3, 0.5, torch.Generator().manual_seed(0)) != 2.0
+    chosen = erased.flatten(1).any(1)
+    assert 0.27 < chosen.float().mean() < 0.33  # probability 0.3
+    rows, cols = erased[chosen, 0].any(2).sum(1), erased[chosen, 0].any(1).sum(1)
+    # sides U(0.25, 0.5) of 20 px, rounded down: 5 to 9 px
+    assert rows.min() == 5 and rows.max() == 9 and cols.min() == 5 and cols.max() == 9
+    assert torch.equal(erased[chosen, 0].sum((1, 2)), rows * cols)  # one solid rectangle each
+
+
+def test_photometric_and_erase_amounts_are_checked_by_name():
+    images = torch.rand(2, 3, 8, 8)
+    for call, message in ((lambda: data.random_photometric(images, brightness=1.0),
+                           r"brightness must be a finite number in \[0, 0.9\], got 1.0"),
+                          (lambda: data.random_photometric(images, grayscale=-0.1),
+                           r"grayscale must be a finite number in \[0, 1\], got -0.1"),
+                          (lambda: data.random_erase(images, probability=float("nan")),
+                           r"erase must be a finite number in \[0, 1\], got nan"),
+                          (lambda: data.random_erase(images, 0.5, max_size=0.95),
+                           r"erase_size must be a finite number in \[0, 0.9\], got 0.95"),
+                          (lambda: data.random_erase(images.to(torch.uint8), 0.5), "random_erase takes float images"),
+                          (lambda: data.random_photometric(images.to(torch.uint8), 0.5),
+                           "random_photometric takes float images")):
+        with pytest.raises(ValueError, match=message):
+            call()

@@ -227,7 +227,7 @@ def test_augmentation_is_drawn_per_rank_and_rank_0_draws_what_one_process_draws(
     images = torch.rand(64, 3, 8, 8)
     config = _config(8, augment_flip=True, seed=3)
     rank0 = train_module._augment(images, config, step=5, rank=0)
-    alone = train_module.random_flip(images, torch.Generator().manual_seed(3 * 1_000_033 + 5))
+    alone = train_module.random_flip(images, torch.Generator().manual_seed(train_module._stream_seed("flip", 3, 5)))
     assert torch.equal(rank0, alone)
     rank1 = train_module._augment(images, config, step=5, rank=1)
     assert not torch.equal(rank1, rank0) and torch.equal(rank1, train_module._augment(images, config, 5, 1))

@@ -139,3 +139,33 @@ def test_affine_augmentation_is_configured_checked_and_seeded():
     assert torch.equal(once, _augment(images, config, step=7, rank=0))  # a resumed run draws the same views
     assert not torch.equal(once, _augment(images, config, step=8, rank=0))
     assert torch.equal(_augment(images, face_config(augment_flip=False), step=7, rank=0), images)
+
+
+def test_light_and_erase_augmentation_is_configured_checked_and_seeded():
+    from spheredemo.data import random_erase, random_photometric
+    from spheredemo.train import _augment, _generator, _stream_seed
+
+    with pytest.raises(ValueError, match=r"augment_contrast must be a finite number in \[0, 0.9\], got 2"):
+        face_config(augment_contrast=2)
+    with pytest.raises(ValueError, match=r"augment_erase_size must be a finite number in \[0, 0.9\]"):
+        face_config(augment_erase=0.5, augment_erase_size=1.5)
+    config = face_config(augment_brightness=0.3, augment_contrast=0.3, augment_grayscale=0.2, augment_erase=0.5,
+                         augment_erase_size=0.4, augment_flip=False)
+    images = torch.rand(8, 3, 32, 32)
+    once = _augment(images, config, step=7, rank=0)
+    by_hand = random_erase(random_photometric(images, 0.3, 0.3, 0.2, _generator(_stream_seed("photometric", 0, 7), 0)),
+                           0.5, 0.4, _generator(_stream_seed("erase", 0, 7), 0))
+    assert torch.equal(once, by_hand) and torch.equal(once, _augment(images, config, step=7, rank=0))
+    assert not torch.equal(once, _augment(images, config, step=8, rank=0))
+
+
+def test_each_kind_of_augmentation_draws_from_its_own_stream():
+    # seed 0 once gave the views and the flips one stream (seed·k + step = step for every k): no more
+    from spheredemo.train import _STREAMS, _stream_seed
+
+    for seed in (0, 1, 2, 3):
+        seeds = {kind: {_stream_seed(kind, seed, step) for step in range(20_000)} for kind in _STREAMS}
+        kinds = list(seeds)
+        for a in range(len(kinds)):
+            for b in range(a + 1, len(kinds)):
+                assert not seeds[kinds[a]] & seeds[kinds[b]], (seed, kinds[a], kinds[b])
