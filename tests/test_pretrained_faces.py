@@ -260,26 +260,10 @@ def test_readme_recipe_comparison_is_the_benchmark_table():
         assert len(values) == 3
         return SeedSpread(values.mean(), values.std(ddof=1), len(values))
 
-    accuracy = {v: over_seeds(v, "lfw_accuracy_pct") for v in ("previous", "sphereface4", "augment", "shipped")}
+    accuracy = {v: over_seeds(v, "lfw_accuracy_pct") for v in ("previous", "shipped", "light_erase", "longer")}
     auc = {v: over_seeds(v, "lfw_auc") for v in accuracy}
     for v in accuracy:
         assert f"{accuracy[v].mean:.2f} ± {accuracy[v].std:.2f}, {auc[v].mean:.4f} ± {auc[v].std:.4f}" in text, v
-    # net and epochs fixed: the augmentation alone, beyond the noise in both
-    for number in (accuracy, auc):
-        assert number["shipped"].beyond_noise(number["sphereface4"]) and number["shipped"].mean > number[
-            "sphereface4"].mean
-    assert f"(by {accuracy['shipped'].mean - accuracy['sphereface4'].mean:.2f} points)" in text
-    for with_views in ("augment", "shipped"):  # against the recipe before: AUC beyond the noise, accuracy inside
-        assert auc[with_views].beyond_noise(auc["previous"]) and auc[with_views].mean > auc["previous"].mean
-        assert not accuracy[with_views].beyond_noise(accuracy["previous"])
-    gains = sorted(accuracy[v].mean - accuracy["previous"].mean for v in ("augment", "shipped"))
-    assert f"accuracy by {gains[0]:.1f}–{gains[1]:.1f} points, inside it" in text
-    for number in (accuracy, auc):  # "the smaller net without the augmentation is no better than before"
-        assert not number["sphereface4"].beyond_noise(number["previous"])
-    assert not accuracy["shipped"].beyond_noise(accuracy["augment"]) and not auc["shipped"].beyond_noise(auc["augment"])
-    seconds = {v: np.mean([float(r["train_seconds"]) for r in rows if r["variant"] == v]) for v in accuracy}
-    assert seconds["shipped"] < seconds["augment"] / 2
-    assert f"({seconds['shipped']:.0f} s against {seconds['augment']:.0f} s)" in text
     shipped = [r for r in rows if r["variant"] == "shipped"]
     recorded = pretrained.manifest()["lfw-d512-asoftmax-m4"]["seeds"]
     for r in shipped:  # the benchmark's shipped variant is the recipe the manifest recorded
