@@ -264,6 +264,14 @@ def test_readme_recipe_comparison_is_the_benchmark_table():
     auc = {v: over_seeds(v, "lfw_auc") for v in accuracy}
     for v in accuracy:
         assert f"{accuracy[v].mean:.2f} ± {accuracy[v].std:.2f}, {auc[v].mean:.4f} ± {auc[v].std:.4f}" in text, v
+    for number in (accuracy, auc):  # the verdicts of the paragraph, by the seed-noise rule
+        assert number["shipped"].beyond_noise(number["previous"]) and number["shipped"].mean > number["previous"].mean
+        assert not number["light_erase"].beyond_noise(number["shipped"])
+        assert number["light_erase"].mean < number["shipped"].mean
+        assert number["longer"].mean > number["shipped"].mean
+    assert accuracy["longer"].beyond_noise(accuracy["shipped"]) and not auc["longer"].beyond_noise(auc["shipped"])
+    seconds = {v: np.mean([float(r["train_seconds"]) for r in rows if r["variant"] == v]) for v in accuracy}
+    assert f"not shipped: {seconds['longer']:.0f} s against {seconds['shipped']:.0f} s a training" in text
     shipped = [r for r in rows if r["variant"] == "shipped"]
     recorded = pretrained.manifest()["lfw-d512-asoftmax-m4"]["seeds"]
     for r in shipped:  # the benchmark's shipped variant is the recipe the manifest recorded
