@@ -131,27 +131,30 @@ def spread(name, key="lfw_accuracy"):
 
 
 def test_a_margin_helps_on_unseen_people_beyond_the_noise():
-    """m = 3, 4 beat softmax, modified and m = 1 beyond the seed noise and the shipped m = 4 fold spread; m = 2
-    beats softmax beyond the noise and the other two inside it."""
+    """m = 2, 3, 4 beat softmax, modified and m = 1 beyond the seed noise and the shipped m = 4 fold spread; m = 1
+    beats softmax beyond the noise and ties the modified softmax."""
     text = README.replace("\n  ", " ")
     fold_std = 100 * pretrained.manifest()["lfw-d512-asoftmax-m4"]["lfw_fold_std"]
     gaps = []
-    for n in SWEEP[4:]:
+    for n in SWEEP[3:]:
         for k in SWEEP[:3]:
             assert spread(n).beyond_noise(spread(k)) and spread(n).mean - spread(k).mean > fold_std, (n, k)
             gaps.append(spread(n).mean - spread(k).mean)
     assert f"{min(gaps):.1f}–{max(gaps):.1f} points above softmax" in text
     assert f"shipped m = 4 model ({fold_std:.2f})" in text
-    m2, softmax = spread(SWEEP[3]), spread(SWEEP[0])
-    assert m2.beyond_noise(softmax) and f"(by {m2.mean - softmax.mean:.2f} points)" in text
-    assert not any(m2.beyond_noise(spread(k)) for k in SWEEP[1:3])  # "above modified softmax and m = 1 inside it"
-    assert all(m2.mean > spread(k).mean for k in SWEEP[:3])
-    assert not spread("lfw-d512-modified").beyond_noise(spread("lfw-d512-asoftmax-m1"))  # "the two tie"
+    m1, softmax, modified = spread(SWEEP[2]), spread(SWEEP[0]), spread(SWEEP[1])
+    assert m1.beyond_noise(softmax) and f"(by {m1.mean - softmax.mean:.2f} points)" in text
+    assert not m1.beyond_noise(modified)  # "ties the modified softmax inside it"
 
 
-def test_the_means_rise_to_m3_then_level_off_inside_the_noise():
+def test_face_training_times_are_the_manifest():
+    seconds = [pretrained.manifest()[n]["train_seconds"] for n in FACE_NAMES if n.startswith("lfw-d512-")]
+    assert f"{min(seconds):.0f}–{max(seconds):.0f} s each in one thread" in README.replace("\n", " ")
+
+
+def test_the_means_rise_to_m2_then_level_off_inside_the_noise():
     m = [spread(n) for n in SWEEP[2:]]  # m = 1..4
-    assert m[0].mean < m[1].mean < m[2].mean and m[3].mean < m[2].mean and abs(m[3].mean - m[2].mean) < 0.2
+    assert m[0].mean < m[1].mean and max(abs(m[k].mean - m[1].mean) for k in (2, 3)) < 0.3
     assert not any(a.beyond_noise(b) for a in m[1:] for b in m[1:])  # m = 2, 3, 4
     assert " → ".join(f"{s.mean:.2f}" for s in m) + " for m = 1..4" in README.replace("\n  ", " ")
 
@@ -182,7 +185,7 @@ def test_the_shipped_face_recipes_train_at_the_margins_the_readme_states():
 
     for m, expected in zip((1, 2, 3, 4), (1.00, 1.20, 1.42, 1.62)):
         run = pretrained.load_run(f"lfw-d512-asoftmax-m{m}")
-        assert run.history.lam[-1] == 5.0 and run.step == 1500
+        assert run.history.lam[-1] == 5.0 and run.step == 4900
         assert run.history.lam.index(5.0) <= 200
         assert round(effective_margin(m, 5.0, 90.0).m_eff, 2) == expected
 
@@ -195,18 +198,23 @@ def test_3d_faces_claims():
         assert not any(a.beyond_noise(b) for a in values for b in values)
     text = README.replace("\n  ", " ")
     assert " → ".join(f"{a.mean:.3f}" for a in afs) in text
-    assert f"stds {min(a.std for a in afs):.2f}–{max(a.std for a in afs):.2f}" in text
+    assert f"stds {min(a.std for a in afs):.3f}–{max(a.std for a in afs):.3f}" in text
     assert (f"accuracy ({min(a.mean for a in accuracy):.2f}–{max(a.mean for a in accuracy):.2f} %, stds "
             f"{min(a.std for a in accuracy):.1f}–{max(a.std for a in accuracy):.1f})") in text
+    steps = {pretrained.manifest()[n]["steps"] for n in names}
+    assert len(steps) == 1 and f"(Fig. 5 on faces, {steps.pop():,} steps)" in text
     thresholds = ", ".join(f"{pretrained.face_results(n).verification.threshold_deg:.1f}°" for n in names)
     assert f"lies at {thresholds} for m = 1..4" in text
 
 
-def test_m4_target_is_reported_as_missed():
-    """The issue's target (>= 87 %) is not reached; the README says so with the measured number."""
+def test_m4_target_is_reported_as_reached():
+    """The issue's target (>= 87 %) is reached; the README says so with the measured number."""
     accuracy = 100 * pretrained.manifest()["lfw-d512-asoftmax-m4"]["lfw_accuracy"]
-    assert accuracy < 87
-    assert f"it reaches {accuracy:.2f} % ({spread('lfw-d512-asoftmax-m4').mean:.2f} % over seeds)" in README
+    assert accuracy >= 87
+    seeds = pretrained.manifest()["lfw-d512-asoftmax-m4"]["seeds"]
+    lowest = min(seeds, key=lambda seed: seeds[seed]["lfw_accuracy"])
+    assert (f"it reaches {accuracy:.2f} % ({spread('lfw-d512-asoftmax-m4').mean:.2f} % over seeds; the lowest, "
+            f"seed {lowest}, {100 * seeds[lowest]['lfw_accuracy']:.2f} %)") in README.replace("\n  ", " ")
 
 
 def test_verify_cli_reproduces_the_shipped_m4_number(lfw_root):
@@ -260,21 +268,27 @@ def test_readme_recipe_comparison_is_the_benchmark_table():
         assert len(values) == 3
         return SeedSpread(values.mean(), values.std(ddof=1), len(values))
 
-    accuracy = {v: over_seeds(v, "lfw_accuracy_pct") for v in ("previous", "shipped", "light_erase", "longer")}
-    auc = {v: over_seeds(v, "lfw_auc") for v in accuracy}
-    for v in accuracy:
+    variants = ("paper_l2", "short", "light_erase", "longer", "shipped")
+    accuracy = {v: over_seeds(v, "lfw_accuracy_pct") for v in variants}
+    auc = {v: over_seeds(v, "lfw_auc") for v in variants}
+    for v in variants:
         assert f"{accuracy[v].mean:.2f} ± {accuracy[v].std:.2f}, {auc[v].mean:.4f} ± {auc[v].std:.4f}" in text, v
     for number in (accuracy, auc):  # the verdicts of the paragraph, by the seed-noise rule
-        assert number["shipped"].beyond_noise(number["previous"]) and number["shipped"].mean > number["previous"].mean
-        assert not number["light_erase"].beyond_noise(number["shipped"])
-        assert number["light_erase"].mean < number["shipped"].mean
-        assert number["longer"].mean > number["shipped"].mean
-    assert accuracy["longer"].beyond_noise(accuracy["shipped"]) and not auc["longer"].beyond_noise(auc["shipped"])
-    seconds = {v: np.mean([float(r["train_seconds"]) for r in rows if r["variant"] == v]) for v in accuracy}
-    assert f"not shipped: {seconds['longer']:.0f} s against {seconds['shipped']:.0f} s a training" in text
-    shipped = [r for r in rows if r["variant"] == "shipped"]
+        assert number["short"].beyond_noise(number["paper_l2"]) and number["short"].mean > number["paper_l2"].mean
+        assert not number["light_erase"].beyond_noise(number["short"])
+        assert number["light_erase"].mean < number["short"].mean
+        assert number["longer"].mean > number["short"].mean
+    assert accuracy["longer"].beyond_noise(accuracy["short"]) and not auc["longer"].beyond_noise(auc["short"])
+    # the smaller batch: accuracy up just beyond the noise, AUC inside it
+    shipped, longer = accuracy["shipped"], accuracy["longer"]
+    assert shipped.mean > longer.mean and shipped.beyond_noise(longer)
+    assert (f"({shipped.mean - longer.mean:.2f} points against stds adding to {shipped.std + longer.std:.2f})"
+            in text)
+    assert not auc["shipped"].beyond_noise(auc["longer"])
+    seconds = {v: np.mean([float(r["train_seconds"]) for r in rows if r["variant"] == v]) for v in variants}
+    assert f"{seconds['shipped']:.0f} s a training against {seconds['short']:.0f} s" in text
     recorded = pretrained.manifest()["lfw-d512-asoftmax-m4"]["seeds"]
-    for r in shipped:  # the benchmark's shipped variant is the recipe the manifest recorded
+    for r in [r for r in rows if r["variant"] == "shipped"]:  # the benchmark's shipped variant is the recipe the manifest recorded
         assert float(r["lfw_accuracy_pct"]) == pytest.approx(100 * recorded[r["seed"]]["lfw_accuracy"], abs=0.01)
 
 
@@ -293,7 +307,7 @@ def test_readme_face_command_trains_a_model_that_verifies_like_the_shipped_seeds
     done = subprocess.run([sys.executable, *argv, "--out", str(tmp_path / "face.pt"), "--no-progress"],
                           capture_output=True, text=True, timeout=1800)
     assert done.returncode == 0, done.stderr
-    assert "1500 steps" in done.stdout and (tmp_path / "face.pt").is_file()
+    assert "4900 steps" in done.stdout and (tmp_path / "face.pt").is_file()
     accuracy = float(re.search(r"LFW verification of unseen people: ([\d.]+) ±", done.stdout).group(1))
     seeds = seed_values("lfw-d512-asoftmax-m4")
     assert seeds.min() - 1.5 <= accuracy <= seeds.max() + 1.5, (accuracy, seeds)
