@@ -32,6 +32,7 @@ from pathlib import Path
 
 LIGHT_ERASE = dict(augment_brightness=0.3, augment_contrast=0.3, augment_grayscale=0.2, augment_erase=0.5,
                    augment_erase_size=0.4)
+#: the batch and length of the two earlier recipes (1,500 steps)
 SHORT = dict(batch_size=128, epochs=60)
 #: what each variant changes in the shipped recipe
 VARIANTS = {
@@ -64,8 +65,8 @@ def train_and_verify(variant: str, seed: int, lfw: str) -> dict:
         warnings.simplefilter("ignore", UserWarning)  # the staged copy's incomplete folds 4-10 are left out
         pairs = load_lfw_pairs(lfw, default_folds(run), preprocessing_of(run), progress=False)
     result = verify_run(run, pairs)
-    return dict(variant=variant, seed=seed, model=config.model, epochs=config.epochs, batch_size=config.batch_size, steps=run.step,
-                weight_decay=config.weight_decay, augment_brightness=config.augment_brightness,
+    return dict(variant=variant, seed=seed, model=config.model, epochs=config.epochs, batch_size=config.batch_size,
+                steps=run.step, weight_decay=config.weight_decay, augment_brightness=config.augment_brightness,
                 augment_erase=config.augment_erase, lfw_accuracy_pct=round(100 * result.mean, 2),
                 lfw_fold_std_pct=round(100 * result.std, 2), lfw_auc=round(result.auc, 4),
                 train_seconds=round(seconds, 1))

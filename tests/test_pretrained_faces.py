@@ -288,7 +288,8 @@ def test_readme_recipe_comparison_is_the_benchmark_table():
     seconds = {v: np.mean([float(r["train_seconds"]) for r in rows if r["variant"] == v]) for v in variants}
     assert f"{seconds['shipped']:.0f} s a training against {seconds['short']:.0f} s" in text
     recorded = pretrained.manifest()["lfw-d512-asoftmax-m4"]["seeds"]
-    for r in [r for r in rows if r["variant"] == "shipped"]:  # the benchmark's shipped variant is the recipe the manifest recorded
+    # the benchmark's shipped variant is the recipe the manifest recorded
+    for r in [r for r in rows if r["variant"] == "shipped"]:
         assert float(r["lfw_accuracy_pct"]) == pytest.approx(100 * recorded[r["seed"]]["lfw_accuracy"], abs=0.01)
 
 
