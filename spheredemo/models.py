@@ -4,8 +4,14 @@
 
 BatchNorm + PReLU in the trunk make 2D/3D heads train reliably; the embedding layer has no
 ReLU after it (Appendix A, Fig. 8) unless ``last_relu=True`` is asked for, and its bias can
-be dropped (Appendix C). Inputs are float images in [0, 1] of shape (B, 1, H, W); the
-normalisation to zero mean and unit variance happens inside the model.
+be dropped (Appendix C).
+
+The input contract, the same for every model: images of the model's ``input_shape`` (C, H, W), as a batch
+(B, C, H, W), either float in [0, 1] (what :meth:`spheredemo.imageset.ImageSet.batch` returns) or uint8 in
+[0, 255] (what ``load_mnist(...).images`` and ``load_faces(...).images`` hold), which is divided by 255 exactly as
+``ImageSet.batch`` does. Anything else is refused with a ValueError that says what was wrong: another shape,
+another integer type, or float images far outside [0, 1] (a [0, 255] float tensor). The normalisation to zero
+mean and unit variance happens inside the model.
 """
 
 from __future__ import annotations
@@ -15,7 +21,7 @@ from torch import nn
 
 from spheredemo._validate import check_finite, check_int
 
-__all__ = ["EmbeddingNet", "SphereFaceNet", "make_model", "MODELS", "SPHEREFACE_UNITS", "MNIST_MEAN", "MNIST_STD",
+__all__ = ["EmbeddingNet", "SphereFaceNet", "make_model", "prepare_images", "MODELS", "SPHEREFACE_UNITS", "MNIST_MEAN", "MNIST_STD",
            "FACE_MEAN", "FACE_STD"]
 
 MNIST_MEAN = 0.1307  # mean pixel of the MNIST training set, images scaled to [0, 1]
@@ -58,6 +64,37 @@ def _alive_under_relu(embedding: nn.Linear) -> None:
             embedding.bias.fill_(RELU_START_BIAS)
 
 
+#: float images whose values leave [−FLOAT_SLACK, 1 + FLOAT_SLACK] are refused: augmented or resampled images
+#: stray a little outside [0, 1], images scaled to [0, 255] (or standardised twice) far more
+FLOAT_SLACK = 0.5
+
+
+def prepare_images(images, input_shape: tuple[int, int, int]) -> torch.Tensor:
+    """Check ``images`` against the model's ``input_shape`` (C, H, W) and the value contract, and return them
+    as floats in [0, 1]: uint8 is divided by 255 (as :meth:`ImageSet.batch` does); floats are kept.
+
+    Raises ValueError naming the expected shape, or the dtype or value range that was wrong and the fix.
+    """
+    if not isinstance(images, torch.Tensor):
+        raise ValueError(f"images must be a torch.Tensor of shape (B, {', '.join(map(str, input_shape))}), "
+                         f"got {type(images).__name__}")
+    if images.ndim != 4 or tuple(images.shape[1:]) != tuple(input_shape):
+        raise ValueError(f"this model takes images of shape (B, C, H, W) = (B, {', '.join(map(str, input_shape))}), "
+                         f"got {tuple(images.shape)}")
+    if images.dtype == torch.uint8:
+        return images.float().div_(255.0)
+    if not images.is_floating_point():
+        raise ValueError(f"images must be float in [0, 1] or uint8 in [0, 255], got dtype {images.dtype}; "
+                         f"convert with images.float() / 255 if they hold 0..255 pixel values")
+    if images.numel():
+        low, high = torch.aminmax(images.detach())
+        if high > 1 + FLOAT_SLACK or low < -FLOAT_SLACK:
+            raise ValueError(f"float images must hold values in [0, 1], got values from {float(low):.4g} to "
+                             f"{float(high):.4g}; images of 0..255 pixel values must be divided by 255 first "
+                             f"(or passed as uint8), and the model normalises by itself")
+    return images
+
+
 def _check_common(dim, width, std) -> None:
     check_int("dim (the embedding size)", dim, minimum=2)
     check_int("width", width)
@@ -73,6 +110,7 @@ class EmbeddingNet(nn.Module):
         last_relu: put a ReLU after the embedding (the design the paper warns against).
         embedding_bias: give the embedding layer a bias.
         in_channels: image channels (1 for MNIST and the grey face sets).
+        image_size: (height, width) of the images it takes (MNIST: 28×28); others are refused.
         mean, std: input normalisation applied inside the model.
     """
 
@@ -85,9 +123,12 @@ class EmbeddingNet(nn.Module):
         in_channels: int = 1,
         mean: float = MNIST_MEAN,
         std: float = MNIST_STD,
+        image_size=(28, 28),
     ):
         super().__init__()
         _check_common(dim, width, std)
+        height, wide = (image_size, image_size) if isinstance(image_size, int) else image_size
+        self.input_shape = (int(in_channels), int(height), int(wide))  # (C, H, W) of the images it takes
         self.dim, self.width, self.last_relu = dim, width, last_relu
         self.mean, self.std = float(mean), float(std)
         w = width
@@ -108,9 +149,7 @@ class EmbeddingNet(nn.Module):
             _alive_under_relu(self.embedding)
 
     def forward(self, images):
-        if images.ndim != 4:
-            raise ValueError(f"images must have shape (B, C, H, W), got {tuple(images.shape)}")
-        x = (images - self.mean) / self.std
+        x = (prepare_images(images, self.input_shape) - self.mean) / self.std
         return self.relu(self.embedding(self.trunk(x)))  # (B, dim)
 
 
@@ -148,6 +187,7 @@ class SphereFaceNet(nn.Module):
         height, wide = (image_size, image_size) if isinstance(image_size, int) else image_size
         if height < 16 or wide < 16:
             raise ValueError(f"image_size must be at least 16×16 (four stride-2 stages), got {image_size!r}")
+        self.input_shape = (int(in_channels), int(height), int(wide))  # (C, H, W) of the images it takes
         self.dim, self.width, self.last_relu, self.units = dim, width, last_relu, tuple(units)
         self.mean, self.std = float(mean), float(std)
         layers, channels = [], in_channels
@@ -167,9 +207,7 @@ class SphereFaceNet(nn.Module):
             _alive_under_relu(self.embedding)
 
     def forward(self, images):
-        if images.ndim != 4:
-            raise ValueError(f"images must have shape (B, C, H, W), got {tuple(images.shape)}")
-        x = (images - self.mean) / self.std
+        x = (prepare_images(images, self.input_shape) - self.mean) / self.std
         return self.relu(self.feature_norm(self.embedding(self.trunk(x))))  # (B, dim)
 
 
@@ -180,7 +218,7 @@ def make_model(name: str, dim: int, width: int, image_size=(28, 28), in_channels
         if feature_bn:
             raise ValueError("feature_bn is an option of the face nets (sphereface*), not of mnist-cnn")
         return EmbeddingNet(dim=dim, width=width, last_relu=last_relu, embedding_bias=embedding_bias,
-                            in_channels=in_channels)
+                            in_channels=in_channels, image_size=image_size)
     if name in SPHEREFACE_UNITS:
         return SphereFaceNet(dim=dim, units=SPHEREFACE_UNITS[name], width=width, image_size=image_size,
                              in_channels=in_channels, last_relu=last_relu, embedding_bias=embedding_bias,

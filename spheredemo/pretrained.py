@@ -125,11 +125,17 @@ def load(dataset: str = "mnist", dim: int = 2, loss: str = "asoftmax", m=None, v
          device="cpu"):
     """``(model, head)`` of a shipped checkpoint, in eval mode.
 
-    MNIST models map float images in [0, 1] of shape (B, 1, 28, 28) to embeddings (B, dim);
+    The input contract (the one place it is written; :mod:`spheredemo.models` enforces it): a model maps a
+    batch of images of its ``model.input_shape`` (C, H, W) to embeddings (B, dim). MNIST models take
+    (B, 1, 28, 28), face models (B, 3, 64, 64). Images are either uint8 in [0, 255], as
+    ``load_mnist(...).images`` and :func:`spheredemo.faces.load_faces` ``(...).images`` hold them (divided by
+    255 inside, exactly as ``ImageSet.batch`` does), or float in [0, 1], as ``ImageSet.batch`` returns them.
+    Any other shape, an integer type other than uint8, or floats far outside [0, 1] (a [0, 255] float tensor)
+    raise a ValueError that says what was wrong.
+
     ``loss`` is softmax, modified or asoftmax (m = 1..4); ``variant`` is one of relu, warmup,
     nobias, imbalanced for the appendix models. Face models (``dataset="lfw"``, dim 512: softmax,
-    modified, asoftmax m = 1..4, cosface, arcface; dim 3: asoftmax m = 1..4) take
-    :func:`spheredemo.faces.load_faces` images at the default size (B, 3, 64, 64), scaled to [0, 1].
+    modified, asoftmax m = 1..4, cosface, arcface; dim 3: asoftmax m = 1..4).
     The head has ``weight`` (C, dim).
     """
     if dataset not in ("mnist", "lfw"):

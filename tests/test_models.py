@@ -33,7 +33,7 @@ def test_input_normalisation_is_inside_the_model():
 
 
 def test_other_image_sizes_work():
-    assert EmbeddingNet(dim=3)(torch.rand(2, 1, 64, 56)).shape == (2, 3)
+    assert EmbeddingNet(dim=3, image_size=(64, 56))(torch.rand(2, 1, 64, 56)).shape == (2, 3)
 
 
 @pytest.mark.parametrize("bad", [1, 0, 2.5, "2"])
@@ -43,7 +43,7 @@ def test_bad_dim(bad):
 
 
 def test_bad_image_shape():
-    with pytest.raises(ValueError, match=r"images must have shape \(B, C, H, W\)"):
+    with pytest.raises(ValueError, match=r"takes images of shape \(B, C, H, W\) = \(B, 1, 28, 28\)"):
         EmbeddingNet()(torch.rand(4, 28, 28))
 
 
