@@ -80,7 +80,7 @@ def build_parser() -> argparse.ArgumentParser:
     helps = field_help()
     hints = typing.get_type_hints(TrainConfig)
     parsers = {"m": _parse_number, "s": _parse_number, "max_steps": _parse_optional_int,
-               "per_class": _parse_optional_int, "max_identities": _parse_optional_int}
+               "per_class": _parse_optional_int, "max_identities": _parse_optional_int, "lambda_reach": _parse_number}
     for f in dataclasses.fields(TrainConfig):
         if f.name == "extra":
             continue
@@ -140,7 +140,13 @@ def train_main(argv=None) -> int:
     _report_run(run, path)
     _report_margin(run)
     if config.dataset == "lfw":
-        _report_lfw(run, data, progress=not no_progress)
+        try:
+            _report_lfw(run, data, progress=not no_progress)
+        except (DataError, ValueError, FileNotFoundError, OSError) as exc:
+            # The model is trained and saved: say so, so that a long run is not taken for lost.
+            print(f"error: the LFW verification failed: {exc}\nthe trained model is kept at {path}; verify it "
+                  f"again with python -m spheredemo.verify --checkpoint {path} --lfw LFW_DIR", file=sys.stderr)
+            return 1
     return 0
 
 
@@ -160,16 +166,21 @@ def _report_run(run, path) -> None:
 
 
 def _report_lfw(run, data, progress: bool) -> None:
-    """Verify a face model on the LFW pairs of the people it never saw; the loader's warnings become notes."""
+    """Verify a face model on the LFW pairs of the people it never saw (a ``holdout="validation"`` model: on
+    the validation people's pairs, never on the reported folds); the loader's warnings become notes."""
     from spheredemo.faces import load_lfw_pairs
     from spheredemo.lfw import default_folds, preprocessing_of, verify_run
+    from spheredemo.validation import load_validation_pairs
 
+    validation = run.config.holdout == "validation"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        pairs = load_lfw_pairs(data, default_folds(run), preprocessing_of(run), progress=progress)
+        pairs = (load_validation_pairs(data, preprocessing_of(run), progress=progress) if validation else
+                 load_lfw_pairs(data, default_folds(run), preprocessing_of(run), progress=progress))
     for warning in caught:
         print(f"note: {warning.message}", file=sys.stderr)
-    print(f"LFW verification of unseen people: {verify_run(run, pairs).summary()}")
+    what = "validation people" if validation else "unseen people"
+    print(f"LFW verification of {what}: {verify_run(run, pairs).summary()}")
 
 
 def _report_processes(config: TrainConfig) -> None:

@@ -15,6 +15,7 @@ LOSSES = ("softmax", "modified", "asoftmax", "cosface", "arcface")
 DATASETS = ("mnist", "lfw", "faces")
 MODEL_NAMES = ("auto", "mnist-cnn", "sphereface4", "sphereface10", "sphereface20", "sphereface36", "sphereface64")
 OPTIMIZERS = ("adam", "sgd")
+HOLDOUTS = ("test", "validation")
 _DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 
 
@@ -40,8 +41,10 @@ class TrainConfig:
     lambda_gamma: float = 0.12  # γ of the λ schedule (official value 0.12)
     lambda_power: float = 1.0  # power of the λ schedule (official value 1)
     lambda_min: float = 5.0  # floor of λ (official 5; 0 reaches the pure A-Softmax)
+    lambda_reach: float | None = None  # reach λ_min at this fraction of the run (γ derived, power 1); None: use γ
     width: int = 16  # channels of the first conv stage (later stages 2x, 4x, 8x)
     image_size: int = 64  # faces: side of the square face crop fed to the model, pixels
+    holdout: str = "test"  # lfw: test (train on people outside folds 1-3); validation (also keep 20 people out)
     face_crop: float = 0.48  # faces: fraction of the image's shorter side kept around the centre (1 = all)
     min_images: int = 10  # faces: keep identities with at least this many images
     max_identities: int | None = None  # faces: keep only this many identities, the largest first
@@ -87,6 +90,13 @@ class TrainConfig:
         check_int("min_images", self.min_images)
         if not (isinstance(self.face_crop, (int, float)) and 0 < self.face_crop <= 1):
             raise ValueError(f"face_crop (a fraction of the shorter side) must lie in (0, 1], got {self.face_crop!r}")
+        if self.holdout not in HOLDOUTS:
+            raise ValueError(f"holdout must be one of {HOLDOUTS}, got {self.holdout!r}")
+        if self.holdout != "test" and self.dataset != "lfw":
+            raise ValueError(f"holdout={self.holdout!r} applies to dataset 'lfw' (its validation people) only")
+        if self.lambda_reach is not None and not (isinstance(self.lambda_reach, (int, float))
+                                                  and 0 < self.lambda_reach <= 1):
+            raise ValueError(f"lambda_reach (a fraction of the run) must lie in (0, 1], got {self.lambda_reach!r}")
         for name in ("max_steps", "per_class", "max_identities"):
             if getattr(self, name) is not None:
                 check_int(name, getattr(self, name))

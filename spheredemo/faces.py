@@ -416,11 +416,12 @@ def _lfw_held_out(root, folds) -> tuple[Path, set[str]]:
 
 def lfw_training_set(root=None, folds=LFW_HELD_OUT_FOLDS, min_images: int = 10, max_identities: int | None = None,
                      preprocessing: FacePreprocessing = FacePreprocessing(), cache=True,
-                     progress: bool = True) -> ImageSet:
+                     progress: bool = True, exclude=()) -> ImageSet:
     """The CASIA-style training subset: LFW identities with ≥ ``min_images`` images that appear in no
-    pair of the evaluated ``folds`` (for the shared copy: 104 identities, 3,103 images)."""
+    pair of the evaluated ``folds`` (for the shared copy: 104 identities, 3,103 images), less ``exclude``
+    (the validation people of :mod:`spheredemo.validation`)."""
     tree, held_out = _lfw_held_out(root, folds)
-    train = load_faces(tree, min_images=min_images, max_identities=max_identities, exclude=held_out,
+    train = load_faces(tree, min_images=min_images, max_identities=max_identities, exclude=held_out | set(exclude),
                        preprocessing=preprocessing, cache=cache, progress=progress)
     check_disjoint(train.classes, held_out)
     return train
@@ -478,10 +479,11 @@ class FaceFiles(torch.utils.data.Dataset):
 
     @classmethod
     def lfw_training(cls, root=None, folds=LFW_HELD_OUT_FOLDS, min_images: int = 10, max_identities: int | None = None,
-                     preprocessing: FacePreprocessing = FacePreprocessing()) -> FaceFiles:
-        """The images of :func:`lfw_training_set` (LFW people in no pair of ``folds``), not decoded."""
+                     preprocessing: FacePreprocessing = FacePreprocessing(), exclude=()) -> FaceFiles:
+        """The images of :func:`lfw_training_set` (LFW people in no pair of ``folds``, less ``exclude``), not
+        decoded."""
         tree, held_out = _lfw_held_out(root, folds)
-        files = cls.from_tree(tree, min_images=min_images, max_identities=max_identities, exclude=held_out,
+        files = cls.from_tree(tree, min_images=min_images, max_identities=max_identities, exclude=held_out | set(exclude),
                               preprocessing=preprocessing)
         check_disjoint(files.classes, held_out)
         return files

@@ -222,27 +222,55 @@ class LambdaSchedule:
     gamma: float = 0.12  # how fast λ decays with the step
     power: float = 1.0  # exponent of the decay
     lambda_min: float = 5.0  # floor: λ never goes below this (0 for pure A-Softmax at the end)
+    floor_from: int | None = None  # from this step on λ = λ_min exactly (None: only the max() floors it)
 
     def __post_init__(self):
         for name in ("base", "gamma", "power", "lambda_min"):
             check_finite(f"LambdaSchedule.{name}", getattr(self, name))
+        if self.floor_from is not None and (isinstance(self.floor_from, bool)
+                                            or not isinstance(self.floor_from, numbers.Integral)
+                                            or self.floor_from < 1):
+            raise ValueError(f"LambdaSchedule.floor_from must be a step >= 1 or None, got {self.floor_from!r}")
 
     def __call__(self, step) -> float:
         if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 0:
             raise ValueError(f"step must be an integer >= 0, got {step!r}")
+        if self.floor_from is not None and step >= self.floor_from:
+            return float(self.lambda_min)
         return max(self.lambda_min, self.base * (1.0 + self.gamma * step) ** (-self.power))
+
+    @classmethod
+    def reaching(cls, lambda_min: float, step: int, base: float = 1000.0) -> LambdaSchedule:
+        """The power-1 schedule that falls from ``base`` to λ_min by ``step``: λ(t) = base/(1 + γt) with
+        γ = (base/λ* − 1)/step, λ* = max(λ_min, :data:`REACH_LAMBDA`), and λ = λ_min from ``step`` on.
+
+        The official form base/(1 + γt) never reaches 0, so for λ_min = 0 it falls to λ* = 0.1 at ``step``
+        (where the blend (λ cos θ + ψ)/(1 + λ) is already within 10 % of ψ) and is cut to 0 there.
+        """
+        check_finite("lambda_min", lambda_min)
+        if isinstance(step, bool) or not isinstance(step, numbers.Integral) or step < 1:
+            raise ValueError(f"step (where λ reaches λ_min) must be an integer >= 1, got {step!r}")
+        target = max(lambda_min, REACH_LAMBDA)
+        gamma = max(0.0, (base / target - 1.0) / step)
+        return cls(base=base, gamma=gamma, power=1.0, lambda_min=lambda_min, floor_from=step)
 
     def first_step_at_min(self) -> int:
         """The first step t at which λ(t) equals λ_min (0 if base <= λ_min)."""
         if self.base <= self.lambda_min:
             return 0
+        if self.floor_from is not None and (self.lambda_min == 0 or self.gamma == 0 or self.power == 0):
+            return self.floor_from
         if self.lambda_min == 0 or self.gamma == 0 or self.power == 0:
             raise ValueError("this schedule never reaches lambda_min")
         t = ((self.base / self.lambda_min) ** (1.0 / self.power) - 1.0) / self.gamma
         step = max(0, math.floor(t))
         while self(step) > self.lambda_min:  # guard the float rounding of the closed form
             step += 1
-        return step
+        return step if self.floor_from is None else min(step, self.floor_from)
+
+
+#: the λ that :meth:`LambdaSchedule.reaching` falls to before it cuts to λ_min = 0
+REACH_LAMBDA = 0.1
 
 
 @dataclass(frozen=True)

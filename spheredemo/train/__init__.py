@@ -141,10 +141,11 @@ def load_training_data(config: TrainConfig, root=None,
         if config.dataset == "faces" and root is None:
             raise ValueError("dataset 'faces' needs the folder of an identity-per-folder image tree (--data DIR)")
         if config.stream:
-            train = (FaceFiles.lfw_training(root, **selection) if config.dataset == "lfw"
+            train = (FaceFiles.lfw_training(root, **selection, exclude=_validation_exclude(config, root))
+                     if config.dataset == "lfw"
                      else FaceFiles.from_tree(root, **selection))
         elif config.dataset == "lfw":
-            train = lfw_training_set(root, **selection, progress=progress)
+            train = lfw_training_set(root, **selection, progress=progress, exclude=_validation_exclude(config, root))
         else:
             train = load_faces(root, **selection, progress=progress)
         if config.per_class is not None:
@@ -158,6 +159,15 @@ def load_training_data(config: TrainConfig, root=None,
                   for c in range(train.n_classes)]
         train = train.per_class(counts, seed=config.seed)
     return train, test
+
+
+def _validation_exclude(config: TrainConfig, root) -> tuple:
+    """The validation people a ``holdout="validation"`` LFW run leaves out of training (none otherwise)."""
+    if config.holdout != "validation":
+        return ()
+    from spheredemo.validation import validation_people
+
+    return tuple(name for fold in validation_people(root) for name in fold)
 
 
 @torch.no_grad()
@@ -408,9 +418,18 @@ def _setup(config: TrainConfig, checkpoint, data, data_root, progress: bool) -> 
     steps_per_epoch = math.ceil(len(train) / (config.batch_size * run.world_size))
     total = min(config.epochs * steps_per_epoch, config.max_steps or math.inf)
     order = _EpochOrder(run.data_order, len(train), config.seed, run.world_size, distributed.rank())
-    schedule = LambdaSchedule(config.lambda_base, config.lambda_gamma, config.lambda_power, config.lambda_min)
+    schedule = lambda_schedule(config, total)
     return _Loop(run, optimizer, _objective(run, device), train, test, order, schedule, device, steps_per_epoch,
                  total)
+
+
+def lambda_schedule(config: TrainConfig, total_steps: int) -> LambdaSchedule:
+    """The λ schedule of a run of ``total_steps``: the config's (base, γ, power, λ_min), or with
+    ``lambda_reach`` the one that reaches λ_min at that fraction of the run (:meth:`LambdaSchedule.reaching`)."""
+    if config.lambda_reach is None:
+        return LambdaSchedule(config.lambda_base, config.lambda_gamma, config.lambda_power, config.lambda_min)
+    return LambdaSchedule.reaching(config.lambda_min, max(1, round(config.lambda_reach * total_steps)),
+                                   base=config.lambda_base)
 
 
 def _train_epoch(loop: _Loop, bar, callback) -> None:

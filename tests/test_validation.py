@@ -1,0 +1,167 @@
+"""The faces' validation protocol (issue 20): validation people drawn from the training identities, never
+among the largest, in person-disjoint folds; validation models never see them; the λ schedule that reaches
+its floor within the run."""
+
+import math
+
+import numpy as np
+import pytest
+
+from spheredemo import face_map, validation
+from spheredemo.config import TrainConfig
+from spheredemo.faces import LFW_HELD_OUT_FOLDS, pair_identities
+from spheredemo.margins import REACH_LAMBDA, LambdaSchedule
+from spheredemo.train import lambda_schedule
+
+
+@pytest.fixture(scope="module")
+def folds(lfw_root):
+    return validation.validation_people(lfw_root)
+
+
+@pytest.fixture(scope="module")
+def pairs(lfw_root, face_cache):
+    return validation.load_validation_pairs(lfw_root, cache=face_cache, progress=False)
+
+
+def test_validation_people_are_training_identities_never_the_largest(lfw_root, folds):
+    from spheredemo.faces import _identity_folders, _image_tree
+
+    people = [name for fold in folds for name in fold]
+    assert len(folds) == validation.VALIDATION_FOLDS and len(people) == validation.VALIDATION_PEOPLE
+    assert len(set(people)) == len(people)  # person-disjoint folds
+    reported = pair_identities(lfw_root, folds=set(LFW_HELD_OUT_FOLDS))
+    assert not set(people) & reported  # nobody of the reported folds 1–3
+    sizes = {name: len(files) for name, files in _identity_folders(_image_tree(lfw_root)).items()
+             if name not in reported and len(files) >= 10}
+    assert len(sizes) == 104
+    largest = sorted(sizes, key=lambda n: (-sizes[n], n))[:validation.SKIP_LARGEST]
+    assert not set(people) & set(largest)
+    assert set(people) <= set(sizes)
+
+
+def test_validation_people_do_not_depend_on_anything_but_the_copy(lfw_root, folds):
+    assert validation.validation_people(lfw_root) == folds
+
+
+def test_validation_pairs_are_balanced_and_fold_disjoint(pairs, folds):
+    assert len(pairs) == 1200 and pairs.same.sum() == 600
+    assert pairs.folds == [1, 2, 3, 4, 5]
+    names = np.array(pairs.images.classes)[pairs.images.labels.numpy()]
+    for fold, people in enumerate(folds, start=1):
+        here = pairs.fold == fold
+        left, right = names[pairs.left[here]], names[pairs.right[here]]
+        assert set(left) | set(right) == set(people)  # a fold's pairs use its own people only
+        same = pairs.same[here]
+        assert (left[same] == right[same]).all() and (left[~same] != right[~same]).all()
+        assert same.sum() == 120 and (~same).sum() == 120
+    unique = {(min(a, b), max(a, b)) for a, b in zip(pairs.left, pairs.right)}
+    assert len(unique) == len(pairs)  # no pair drawn twice
+
+
+def test_a_validation_model_trains_without_the_validation_people(lfw_root, face_cache, folds):
+    from spheredemo.faces import lfw_training_set
+    from spheredemo.train import _validation_exclude
+
+    config = TrainConfig(dataset="lfw", holdout="validation")
+    excluded = _validation_exclude(config, lfw_root)
+    train = lfw_training_set(lfw_root, exclude=excluded, cache=face_cache, progress=False)
+    assert train.n_classes == 84
+    assert not set(train.classes) & {name for fold in folds for name in fold}
+    assert _validation_exclude(TrainConfig(dataset="lfw"), lfw_root) == ()
+
+
+def test_holdout_is_checked():
+    with pytest.raises(ValueError, match="holdout must be one of"):
+        TrainConfig(dataset="lfw", holdout="folds")
+    with pytest.raises(ValueError, match="applies to dataset 'lfw'"):
+        TrainConfig(dataset="mnist", holdout="validation")
+    with pytest.raises(ValueError, match=r"lambda_reach .* must lie in \(0, 1\]"):
+        TrainConfig(lambda_reach=1.5)
+
+
+@pytest.mark.parametrize("lambda_min", [0.0, 1.0, 2.0, 5.0])
+def test_reaching_schedule_reaches_its_floor_at_the_step(lambda_min):
+    schedule = LambdaSchedule.reaching(lambda_min, 1960)
+    assert schedule(0) == 1000.0
+    assert schedule(1960) == lambda_min and schedule(4899) == lambda_min
+    before = schedule(1959)
+    assert before == pytest.approx(max(lambda_min, REACH_LAMBDA), rel=0.01)
+    steps = np.arange(0, 1960)
+    values = np.array([schedule(int(t)) for t in steps])
+    assert (np.diff(values) <= 0).all()  # falls monotonically
+    assert schedule.first_step_at_min() <= 1960
+
+
+def test_config_lambda_reach_derives_the_schedule():
+    config = face_map.cell_config("asoftmax-m4-lmin2")
+    assert config.lambda_reach == face_map.LAMBDA_REACH and config.max_steps == face_map.MAP_STEPS
+    schedule = lambda_schedule(config, face_map.MAP_STEPS)
+    reach = round(face_map.LAMBDA_REACH * face_map.MAP_STEPS)
+    assert schedule(reach) == 2.0 and schedule(reach - 1) > 2.0
+    # without lambda_reach the config's own γ is used, as before
+    plain = TrainConfig(lambda_gamma=1.0, lambda_min=5.0)
+    assert lambda_schedule(plain, 4900) == LambdaSchedule(1000.0, 1.0, 1.0, 5.0)
+
+
+def test_map_cells_are_the_shipped_recipe_but_for_the_loss():
+    from spheredemo.pretrained import RECIPES
+
+    shipped = RECIPES["lfw-d512-asoftmax-m4"]
+    for name in ("softmax", "cosface-m0.35-sadacos", "arcface-m0.5-s30", "asoftmax-m3-lmin1"):
+        config = face_map.cell_config(name)
+        assert config.holdout == "validation"
+        for key in ("model", "width", "image_size", "face_crop", "batch_size", "optimizer", "lr", "weight_decay",
+                    "augment_zoom", "augment_translate", "augment_rotate_deg", "augment_flip"):
+            assert getattr(config, key) == shipped[key], key
+    assert face_map.ADACOS_S == pytest.approx(math.sqrt(2) * math.log(103), abs=0.01)
+    assert face_map.cell_config("normsoftmax-s16").m == 0.0
+    with pytest.raises(ValueError, match="no map cell named"):
+        face_map.cell_config("arcface-m9")
+
+
+def _tiny_face_command(lfw_root, out, *extra):
+    import sys
+
+    return [sys.executable, "-m", "spheredemo.train", "--dataset", "lfw", "--data", str(lfw_root), "--dim", "8",
+            "--loss", "asoftmax", "--margin", "2", "--model", "sphereface4", "--width", "4", "--image-size", "32",
+            "--max-identities", "6", "--per-class", "10", "--epochs", "1", "--batch-size", "30",
+            "--out", str(out), "--no-progress", *extra]
+
+
+def test_cli_verifies_a_validation_model_on_the_validation_people_only(lfw_root, tmp_path):
+    import subprocess
+
+    out = tmp_path / "val.pt"
+    done = subprocess.run(_tiny_face_command(lfw_root, out, "--holdout", "validation", "--lambda-reach", "0.4",
+                                             "--lambda-min", "0"), capture_output=True, text=True, timeout=300)
+    assert done.returncode == 0, done.stderr
+    assert "LFW verification of validation people:" in done.stdout and "over folds [1, 2, 3, 4, 5]" in done.stdout
+    assert "unseen people" not in done.stdout  # the reported folds are never looked at
+    assert "final λ = 0:" in done.stdout
+
+
+def test_cli_keeps_the_checkpoint_and_says_so_when_the_lfw_report_fails(lfw_root, tmp_path):
+    """Issue 18, point 3: an LFW copy whose pairs' images are missing fails after training with an error
+    line, not a traceback, and the trained model is kept."""
+    import subprocess
+
+    copy = tmp_path / "lfw"
+    (copy / "meta").mkdir(parents=True)
+    (copy / "meta" / "pairs.txt").write_text((lfw_root / "meta" / "pairs.txt").read_text())
+    images = copy / "lfw-deepfunneled"
+    images.mkdir()
+    for name in ("George_W_Bush", "Colin_Powell", "Tony_Blair"):  # trained on
+        (images / name).symlink_to(lfw_root / "lfw-deepfunneled" / name)
+    # the first pair of fold 1 is present but damaged: the report fails after training, when it decodes them
+    name, first, second = (lfw_root / "meta" / "pairs.txt").read_text().splitlines()[1].split()
+    (images / name).mkdir()
+    for number in (first, second):
+        (images / name / f"{name}_{int(number):04d}.jpg").write_bytes(b"not a jpeg")
+    out = tmp_path / "kept.pt"
+    done = subprocess.run(_tiny_face_command(copy, out, "--max-identities", "3"), capture_output=True, text=True,
+                          timeout=300)
+    assert done.returncode == 1
+    assert "Traceback" not in done.stderr
+    assert "error: the LFW verification failed" in done.stderr and f"kept at {out}" in done.stderr
+    assert out.is_file()
