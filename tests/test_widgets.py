@@ -143,6 +143,42 @@ def test_boundary_explorer_clamps_out_of_range_values():
     assert e.message.value == ""
 
 
+@pytest.mark.parametrize("build, match", [
+    (lambda: boundary_explorer(theta12=2, m=7), r"m must be an integer in 1\.\.6 .*, got 7"),
+    (lambda: boundary_explorer(theta12=2), r"theta12 must be an integer in 10\.\.180 .*, got 2"),
+    (lambda: boundary_explorer(theta12=36.5), r"theta12 must be an integer in 10\.\.180"),
+    (lambda: boundary_explorer(b1=1.5), r"b1 must be a number from -1 to 1 .*, got 1\.5"),
+    (lambda: boundary_explorer(loss="cosface"), r"loss must be one of 'softmax', 'modified', 'asoftmax'"),
+    (lambda: psi_explorer(m=7), r"m must be an integer in 1\.\.6 .*, got 7"),
+    (lambda: psi_explorer(lam=3), r"lam must be one of 0\.0, 0\.1, .*1000\.0 .*, got 3"),
+    (lambda: psi_explorer(theta12=200), r"theta12 must be an integer in 10\.\.180 .*, got 200"),
+    (lambda: embedding_explorer(dim=4, load=CountingLoader()), r"dim must be one of 2, 3 .*, got 4"),
+    (lambda: embedding_explorer(model="m=5", load=CountingLoader()), r"model must be one of 'softmax'.*, got 'm=5'"),
+    (lambda: __import__("spheredemo.widgets").widgets.face_explorer(m=5), r"m must be an integer in 1\.\.4 .*, got 5"),
+    (lambda: __import__("spheredemo.widgets").widgets.face_explorer(loss="asoft"), r"loss must be one of 'softmax'"),
+], ids=["boundary-m", "boundary-theta12", "boundary-theta12-float", "boundary-b1", "boundary-loss", "psi-m",
+        "psi-lam", "psi-theta12", "embedding-dim", "embedding-model", "faces-m", "faces-loss"])
+def test_every_explorer_refuses_an_argument_out_of_its_controls_range(build, match):
+    """boundary_explorer(theta12=2, m=7) once showed θ12 = 10°, m = 6 without a word: a value the slider would
+    clamp (or a selection would refuse with a bare TraitError) is a ValueError naming the argument and the range."""
+    with pytest.raises(ValueError, match=match):
+        build()
+
+
+def test_set_refuses_what_a_slider_would_clamp_and_names_the_controls():
+    e = boundary_explorer()
+    with pytest.raises(ValueError, match=r"m must be an integer in 1\.\.6 .*, got 9"):
+        e.set(m=9)
+    with pytest.raises(ValueError, match=r"BoundaryExplorer has no control 'M'; its controls: m, theta12, loss"):
+        e.set(M=3)
+    assert e.controls["m"].value == 4  # nothing moved
+    t = training_explorer()
+    with pytest.raises(ValueError, match=r"epochs must be an integer in 1\.\.20 .*, got 50"):
+        t.set(epochs=50)
+    e.set(m=6, theta12=180)  # the ends themselves are allowed
+    assert wedge_width(e) == pytest.approx(5 / 7 * 180)
+
+
 def test_rapid_changes_leave_a_consistent_figure():
     pytest.importorskip("anywidget", reason="plotly's FigureWidget needs anywidget")
     e = boundary_explorer()
@@ -463,3 +499,39 @@ def test_psi_updates_paste_the_legends_over_the_moving_lines():
         box = legend.get_window_extent(canvas.get_renderer())
         inside = differs[height - int(box.y1) + 2:height - int(box.y0) - 2, int(box.x0) + 2:int(box.x1) - 2]
         assert inside.size and not inside.any(), "a moving line shows through a legend"
+
+
+# --- the faces explorer with and without an LFW copy ------------------------------------------------------------
+
+def test_face_explorer_without_lfw_shows_a_note_and_no_empty_image(tmp_path, monkeypatch):
+    """No LFW copy: the numbers still work, and in the faces' place a note says how to get them; no Image widget
+    without a PNG (a broken icon in the browser) is shown."""
+    from spheredemo import pretrained
+    from spheredemo.widgets import face_explorer
+
+    monkeypatch.delenv("SPHEREDEMO_DATA", raising=False)
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    e = face_explorer()
+    v = pretrained.face_results("lfw-d512-asoftmax-m4").verification
+    assert f"{100 * v.mean:.1f} %" in e.readout.value and e.message.value == ""
+    assert e.faces.children == (e.placeholder,)
+    note = e.placeholder.value
+    assert 'face_explorer(lfw="path/to/lfw")' in note and "SPHEREDEMO_DATA" in note
+    assert "--lfw" not in note and "root" not in note  # no flags the explorer does not have
+    e.set(kind="different", pair=3)
+    assert e.faces.children == (e.placeholder,) and "pair 4 of 900" in e.pair_caption.value
+
+
+def test_face_explorer_takes_the_lfw_folder_and_shows_both_faces(lfw_root, tmp_path, monkeypatch):
+    from spheredemo.imageset import DataError
+    from spheredemo.widgets import face_explorer
+
+    monkeypatch.delenv("SPHEREDEMO_DATA", raising=False)
+    e = face_explorer(lfw=str(lfw_root))
+    assert e.faces.children == tuple(e.pair_images)
+    assert all(bytes(image.value).startswith(PNG) for image in e.pair_images)
+    first = bytes(e.pair_images[0].value)
+    e.set(pair=5)
+    assert bytes(e.pair_images[0].value) != first
+    with pytest.raises(DataError, match=r"face_explorer\(lfw='.*nowhere'\): no such folder"):
+        face_explorer(lfw=str(tmp_path / "nowhere"))

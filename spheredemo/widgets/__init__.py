@@ -5,8 +5,9 @@ one line. Each explorer is one class that builds its controls and views in ``__i
 is drawn once, and a control change calls its plain ``update`` method (keyword defaults, testable
 without a browser), which moves the drawn artists in place and re-renders. ``explorer.controls``
 holds the widgets by name, ``explorer.figure`` the matplotlib figure and ``explorer.views`` the
-plotly FigureWidgets. Bad input never shows a traceback: sliders clamp typed values, and an update
-that refuses its input shows the message.
+plotly FigureWidgets. Bad input never shows a traceback: sliders clamp values typed into them, and an update
+that refuses its input shows the message; an explorer's argument (or ``explorer.set``) outside a control's range
+is a ValueError naming the range, never clamped.
 
 Matplotlib figures are drawn with Agg (no pyplot) and shown as PNG in an ``ipywidgets.Image``;
 3D views are plotly ``FigureWidget`` s (which need the ``anywidget`` package).

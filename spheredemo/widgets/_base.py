@@ -7,6 +7,8 @@ from __future__ import annotations
 import contextvars
 import html
 import io
+import math
+import numbers
 import threading
 from contextlib import contextmanager
 from typing import TYPE_CHECKING
@@ -268,7 +270,14 @@ class Explorer(widgets.VBox):
         return {name: control.value for name, control in self.controls.items()}
 
     def set(self, **values) -> None:
-        """Move the controls (as a user would); each move triggers :meth:`update`."""
+        """Move the controls (as a user would); each move triggers :meth:`update`. A value outside a control's
+        range (or options) is a ValueError naming the range, never clamped; an unknown name is a ValueError
+        listing the controls."""
+        for name, value in values.items():
+            if name not in self.controls:
+                raise ValueError(f"{type(self).__name__} has no control {name!r}; its controls: "
+                                 f"{', '.join(self.controls)}")
+            check_control_value(name, value, self.controls[name])
         for name, value in values.items():
             self.controls[name].value = value
 
@@ -281,5 +290,50 @@ class Explorer(widgets.VBox):
             self.message.value = ""
 
 
-def _slider(cls, value, description, **kwargs):
-    return cls(value=value, description=description, style=_WIDE, **kwargs)
+def _allowed(control) -> tuple[str, object]:
+    """What ``control`` admits, as (text for a message, test): "an integer in 1..6" and ``value -> bool``."""
+    if hasattr(control, "options"):  # a selection: ToggleButtons, Dropdown, SelectionSlider
+        values = [option[1] if isinstance(option, tuple) else option for option in control.options]
+        shown = values if len(values) <= 12 else [*values[:5], "...", *values[-3:]]
+        return "one of " + ", ".join(repr(v) if v != "..." else v for v in shown), lambda v: any(
+            _same(v, option) for option in values)
+    if isinstance(control, widgets.FloatLogSlider):
+        low, high = control.base ** control.min, control.base ** control.max
+    else:
+        low, high = control.min, control.max
+    if isinstance(control, widgets.IntSlider):
+        return f"an integer in {low}..{high}", lambda v: (
+            isinstance(v, numbers.Integral) and not isinstance(v, bool) and low <= v <= high)
+    return f"a number from {low:g} to {high:g}", lambda v: (
+        isinstance(v, numbers.Real) and not isinstance(v, bool) and math.isfinite(v) and low <= v <= high)
+
+
+def _same(value, option) -> bool:
+    try:
+        return bool(value == option) and type(value) is not bool
+    except Exception:  # numpy arrays and the like compare elementwise: not an option
+        return False
+
+
+def check_control_value(name: str, value, control) -> None:
+    """Raise ValueError naming ``name``, what ``control`` admits (its range or its options) and ``value``, when the
+    control would not take ``value`` as it is: an ipywidgets slider would clamp it silently, a selection refuse it
+    with a TraitError that names neither the argument nor the choices."""
+    text, admits = _allowed(control)
+    if not admits(value):
+        what = "choices" if hasattr(control, "options") else "range"
+        raise ValueError(f"{name} must be {text} (the {what} of the explorer's {name} control), got {value!r}")
+
+
+def _control(cls, value, name: str, **kwargs):
+    """A ``cls`` control set to ``value`` after :func:`check_control_value` (so that nothing is clamped)."""
+    control = cls(**kwargs)
+    check_control_value(name, value, control)
+    control.value = value
+    return control
+
+
+def _slider(cls, value, description, name: str | None = None, **kwargs):
+    """A labelled control (``description``) set to ``value``; ``name`` (the explorer's argument) names it in the
+    ValueError for a value out of its range."""
+    return _control(cls, value, name or description, description=description, style=_WIDE, **kwargs)

@@ -9,7 +9,7 @@ import ipywidgets as widgets
 from spheredemo.geometry import LOSS_TITLES, BinaryBoundaries, binary_boundaries, bounds_text
 from spheredemo.plots.boundaries import BoundaryDisplay
 from spheredemo.plots.regions import sphere_caps_figure, update_sphere_caps
-from spheredemo.widgets._base import (LOSS_CHOICES, Explorer, MplView, _figure_widget, _plotly_layout, _slider,
+from spheredemo.widgets._base import (LOSS_CHOICES, Explorer, MplView, _control, _figure_widget, _plotly_layout, _slider,
                                        current_style, explorer_style)
 
 __all__ = ["boundary_explorer", "BoundaryExplorer"]
@@ -33,8 +33,8 @@ class BoundaryExplorer(Explorer):
     ):
         controls = {
             "m": _slider(widgets.IntSlider, m, "m", min=1, max=6),
-            "theta12": _slider(widgets.IntSlider, theta12, "θ12 (degrees)", min=10, max=180),
-            "loss": widgets.ToggleButtons(options=LOSS_CHOICES, value=loss),
+            "theta12": _slider(widgets.IntSlider, theta12, "θ12 (degrees)", "theta12", min=10, max=180),
+            "loss": _control(widgets.ToggleButtons, loss, "loss", options=LOSS_CHOICES),
             "b1": _slider(widgets.FloatSlider, b1, "b1", min=-1.0, max=1.0, step=0.05),
             "b2": _slider(widgets.FloatSlider, b2, "b2", min=-1.0, max=1.0, step=0.05),
         }

@@ -8,7 +8,7 @@ import ipywidgets as widgets
 
 from spheredemo.analysis import Embeddings, angle_stats, closest_pair, pair_angles
 from spheredemo.keys import SWEEP, ModelKey
-from spheredemo.widgets._base import Explorer, FeatureView, MplView, _slider, explorer_style
+from spheredemo.widgets._base import Explorer, FeatureView, MplView, _control, _slider, explorer_style
 
 __all__ = ["embedding_explorer", "EmbeddingExplorer", "MODEL_CHOICES"]
 
@@ -116,11 +116,11 @@ def _embedding_controls(dim, model) -> dict:
     """The circle/sphere toggle, the loss / m slider (which loads on release, not while dragged) and
     the class pair of the histograms."""
     return {
-        "dim": widgets.ToggleButtons(options=[("2D: circle", 2), ("3D: sphere", 3)], value=dim),
+        "dim": _control(widgets.ToggleButtons, dim, "dim", options=[("2D: circle", 2), ("3D: sphere", 3)]),
         "model": _slider(
-            widgets.SelectionSlider, model, "loss / m", options=MODEL_CHOICES, continuous_update=False
+            widgets.SelectionSlider, model, "loss / m", "model", options=MODEL_CHOICES, continuous_update=False
         ),
-        "pair": _slider(widgets.Dropdown, "fig5", "pairs of digits", options=PAIR_CHOICES),
+        "pair": _slider(widgets.Dropdown, "fig5", "pairs of digits", "pair", options=PAIR_CHOICES),
     }
 
 

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import html
 import io
+from pathlib import Path
 
 import ipywidgets as widgets
 import numpy as np
 
 from spheredemo import pretrained
+from spheredemo.imageset import DataError
 from spheredemo.keys import LOSS_LABELS, ModelKey
 from spheredemo.plots.faces import draw_verification_histograms
 from spheredemo.widgets._base import Explorer, MplView, _slider, explorer_style, picture_scale
@@ -35,14 +37,15 @@ class FaceExplorer(Explorer):
     redraws the histograms and shows pair number ``pair`` of ``kind`` as images.
     """
 
-    def __init__(self, loss: str = "asoftmax", m: int = 4, results=None, images=None):
+    def __init__(self, loss: str = "asoftmax", m: int = 4, results=None, images=None, lfw=None):
         self.results = results or (lambda name: pretrained.face_results(name))  # name -> FaceResults
-        self.images = images or _LFWImages()  # relative path -> uint8 (C, H, W), or raises DataError
+        # relative path -> uint8 (C, H, W), or raises DataError; an lfw folder given is checked now
+        self.images = images or _LFWImages(lfw)
         controls = {
             "loss": _slider(widgets.Dropdown, loss, "loss", options=FACE_LOSSES),
-            "m": _slider(widgets.IntSlider, m, "m (A-Softmax)", min=1, max=4),
-            "kind": _slider(widgets.Dropdown, "same", "pairs", options=PAIR_KINDS),
-            "pair": _slider(widgets.IntSlider, 0, "pair (easiest → hardest)", min=0, max=899),
+            "m": _slider(widgets.IntSlider, m, "m (A-Softmax)", "m", min=1, max=4),
+            "kind": _slider(widgets.Dropdown, "same", "pairs", "kind", options=PAIR_KINDS),
+            "pair": _slider(widgets.IntSlider, 0, "pair (easiest → hardest)", "pair", min=0, max=899),
         }
         self.view = MplView((6.4, 3.6))
         self.axes = self.view.figure.add_subplot()
@@ -50,8 +53,12 @@ class FaceExplorer(Explorer):
         self.readout = widgets.HTML().add_class("spheredemo-faces-readout")
         shown = f"{int(DISPLAY_SIZE * picture_scale())}px"  # larger on a slide (explorer_style)
         self.pair_images = [widgets.Image(format="png", layout=widgets.Layout(width=shown)) for _ in range(2)]
+        # the faces, or (no LFW copy) a note saying how to get them: an Image without a PNG is a broken icon
+        self.placeholder = widgets.HTML(layout=widgets.Layout(width=f"{2 * int(shown[:-2]) + 8}px")).add_class(
+            "spheredemo-faces-placeholder")
+        self.faces = widgets.HBox([])
         self.pair_caption = widgets.HTML().add_class("spheredemo-pair")
-        browser = widgets.VBox([widgets.HBox(self.pair_images), self.pair_caption],
+        browser = widgets.VBox([self.faces, self.pair_caption],
                                layout=widgets.Layout(margin="0 0 0 12px"))
         self.shown, self.artists = None, None  # the model name drawn in the histogram, and its artists
         super().__init__(controls, widgets.HBox([self.view.image, browser]),
@@ -115,18 +122,43 @@ class FaceExplorer(Explorer):
             f"{threshold:.1f}° (fold {v.fold[i]}) → says <b>{verdict}</b>, truly {truth}: {mark}<br>"
             f"<small>{html.escape(left_path)} · {html.escape(right_path)}</small>")
         try:
-            for widget, path in zip(self.pair_images, (left_path, right_path)):
-                widget.value = _png(self.images(path))
-        except Exception as exc:  # no LFW copy here: the numbers still work
-            note = html.escape(f"images not shown: {exc}")
-            self.pair_caption.value += f'<br><span style="color:#bd1f01">{note}</span>'
+            pictures = [_png(self.images(path)) for path in (left_path, right_path)]
+        except Exception as exc:  # no LFW copy here: the numbers still work, and the note says how to see faces
+            self.placeholder.value = _placeholder_html(exc)
+            self.faces.children = [self.placeholder]
+        else:
+            for widget, picture in zip(self.pair_images, pictures):
+                widget.value = picture
+            self.faces.children = self.pair_images
+
+
+def _placeholder_html(exc: Exception) -> str:
+    """What stands in the faces' place without an LFW copy: why, and the two ways to point the explorer at one."""
+    from spheredemo.imageset import ENV_VAR
+
+    why = html.escape(str(exc)) if not isinstance(exc, DataError) else "no LFW copy was found"
+    return (f'<div style="border:1px dashed #999;padding:8px;color:#444"><b>Faces not shown</b>: {why}. The '
+            f"numbers and histograms above come with the package; the photos need an LFW copy (its images and "
+            f"pairs.txt). Point the explorer at yours: <code>face_explorer(lfw=\"path/to/lfw\")</code>, or set "
+            f"<code>{ENV_VAR}</code> to a folder holding <code>faces/lfw</code> before starting JupyterLab.</div>")
 
 
 class _LFWImages:
-    """Decodes LFW images on demand for display (larger than the models see), remembering each one."""
+    """Decodes LFW images on demand for display (larger than the models see), remembering each one.
+
+    ``root`` is an LFW copy's folder (its images and pairs.txt); given, it must hold one (DataError naming it
+    otherwise), so that a mistyped path is said at once; None looks where :func:`~spheredemo.faces.find_lfw`
+    does ($SPHEREDEMO_DATA/faces/lfw, the user cache) at the first image."""
 
     def __init__(self, root=None):
+        from spheredemo.faces import find_lfw
+
         self.root, self.tree, self.cache = root, None, {}
+        if root is not None:
+            if not Path(root).expanduser().is_dir():
+                raise DataError(f"face_explorer(lfw={str(root)!r}): no such folder; give the folder of your LFW "
+                                "copy (its images and pairs.txt)")
+            self.tree, _ = find_lfw(root)
 
     def __call__(self, path: str) -> np.ndarray:
         from PIL import Image
@@ -150,9 +182,13 @@ def _png(image: np.ndarray) -> bytes:
     return buffer.getvalue()
 
 
-def face_explorer(loss: str = "asoftmax", m: int = 4, style: str | None = None) -> FaceExplorer:
+def face_explorer(loss: str = "asoftmax", m: int = 4, lfw=None, style: str | None = None) -> FaceExplorer:
     """Pick the loss and m of a shipped 512-d face model; see LFW pair angles of unseen people, the threshold
-    and the accuracy, and browse the pairs as images (the images need an LFW copy: ``$SPHEREDEMO_DATA``).
+    and the accuracy, and browse the pairs as images.
+
+    The numbers ship with the package; the photos need an LFW copy: ``lfw="path/to/lfw"`` (its images and
+    pairs.txt; a folder that holds none is a DataError at once), else ``$SPHEREDEMO_DATA/faces/lfw`` or the user
+    cache's ``lfw/``. Without one a note stands in the faces' place and says how to get them.
     ``style="slide"`` draws it for a projector (:func:`~spheredemo.widgets.explorer_style`)."""
     with explorer_style(style):
-        return FaceExplorer(loss, m)
+        return FaceExplorer(loss, m, lfw=lfw)

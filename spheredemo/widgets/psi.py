@@ -23,13 +23,14 @@ class PsiExplorer(Explorer):
 
     def __init__(self, m: int = 4, lam: float = 5.0, theta12: int = 36):
         schedule = LambdaSchedule()
+        controls = _psi_controls(m, lam, theta12, schedule)  # first: an argument out of range is refused by name
         self.view = MplView((10.0, 3.8))
         self.display = PsiDisplay(m, lam, theta12, schedule).plot(self.view.figure.subplots(1, 2))
         self.view.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.86, wspace=0.25)
         self.view.animate(self.display.dynamic_artists, overlays=self.display.overlay_artists)
         self.readout = widgets.HTML().add_class("spheredemo-margin")
         super().__init__(
-            _psi_controls(m, lam, theta12, schedule),
+            controls,
             self.view.image,
             extra=[self.readout],
             figure=self.view.figure,
@@ -72,14 +73,14 @@ def _psi_controls(m, lam, theta12, schedule: LambdaSchedule) -> dict:
     """m, λ and θ12, then the λ(t) schedule's base, γ, power and λ_min (starting at ``schedule``)."""
     return {
         "m": _slider(widgets.IntSlider, m, "m", min=1, max=6),
-        "lam": _slider(widgets.SelectionSlider, lam, "λ", options=LAMBDA_CHOICES),
-        "theta12": _slider(widgets.IntSlider, theta12, "θ12 (degrees)", min=10, max=180),
+        "lam": _slider(widgets.SelectionSlider, lam, "λ", "lam", options=LAMBDA_CHOICES),
+        "theta12": _slider(widgets.IntSlider, theta12, "θ12 (degrees)", "theta12", min=10, max=180),
         "base": _slider(
-            widgets.FloatLogSlider, schedule.base, "λ base", base=10, min=0, max=4, step=0.05
+            widgets.FloatLogSlider, schedule.base, "λ base", "base", base=10, min=0, max=4, step=0.05
         ),
-        "gamma": _slider(widgets.SelectionSlider, schedule.gamma, "γ", options=GAMMA_CHOICES),
+        "gamma": _slider(widgets.SelectionSlider, schedule.gamma, "γ", "gamma", options=GAMMA_CHOICES),
         "power": _slider(widgets.FloatSlider, schedule.power, "power", min=0.0, max=3.0, step=0.1),
         "lambda_min": _slider(
-            widgets.FloatSlider, schedule.lambda_min, "λ_min", min=0.0, max=50.0, step=0.5
+            widgets.FloatSlider, schedule.lambda_min, "λ_min", "lambda_min", min=0.0, max=50.0, step=0.5
         ),
     }
