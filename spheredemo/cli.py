@@ -166,21 +166,18 @@ def _report_run(run, path) -> None:
 
 
 def _report_lfw(run, data, progress: bool) -> None:
-    """Verify a face model on the LFW pairs of the people it never saw (a ``holdout="validation"`` model: on
-    the validation people's pairs, never on the reported folds); the loader's warnings become notes."""
-    from spheredemo.faces import load_lfw_pairs
-    from spheredemo.lfw import default_folds, preprocessing_of, verify_run
-    from spheredemo.validation import load_validation_pairs
+    """Verify a face model on the pairs it is judged on (:func:`spheredemo.lfw.evaluate`: LFW's unseen people,
+    or for a ``holdout="validation"`` model the validation people, never the reported folds); the loader's
+    warnings become notes."""
+    from spheredemo.lfw import evaluate
 
-    validation = run.config.holdout == "validation"
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        pairs = (load_validation_pairs(data, preprocessing_of(run), progress=progress) if validation else
-                 load_lfw_pairs(data, default_folds(run), preprocessing_of(run), progress=progress))
+        result = evaluate(run, root=data, progress=progress)
     for warning in caught:
         print(f"note: {warning.message}", file=sys.stderr)
-    what = "validation people" if validation else "unseen people"
-    print(f"LFW verification of {what}: {verify_run(run, pairs).summary()}")
+    what = "validation people" if run.config.holdout == "validation" else "unseen people"
+    print(f"LFW verification of {what}: {result.summary()}")
 
 
 def _report_processes(config: TrainConfig) -> None:

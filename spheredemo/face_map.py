@@ -76,16 +76,15 @@ def run_cell(name: str, seed: int, data_root=None, runs_dir: Path = Path("runs/f
              out_dir: Path = RESULTS_DIR, progress: bool = False) -> dict:
     """Train one cell (resuming its checkpoint in ``runs_dir``), verify it on the validation pairs and write
     ``out_dir/NAME-sSEED.json``; returns what it wrote."""
-    from spheredemo.lfw import preprocessing_of, verify_run
+    from spheredemo.lfw import evaluation_pairs, verify_run
     from spheredemo.train import final_margin, fit
-    from spheredemo.validation import load_validation_pairs
 
     config = cell_config(name, seed)
     runs_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
     run = fit(config, checkpoint=runs_dir / f"{name}-s{seed}.pt", resume=True, data_root=data_root,
               progress=progress)
-    pairs = load_validation_pairs(data_root, preprocessing_of(run), progress=False)
+    pairs = evaluation_pairs(run, root=data_root)  # the validation people (holdout="validation")
     result = verify_run(run, pairs)
     final = final_margin(run)
     record = {

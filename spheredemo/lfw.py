@@ -1,9 +1,12 @@
-"""A trained face model on LFW pairs: its preprocessing, the folds and feature it is judged with by
-default, its pair features and the paper's protocol on them (:mod:`spheredemo.verification`).
+"""A trained face model on LFW pairs, with one owner: :func:`evaluate` (load the pairs the model is judged on at
+its preprocessing, check the open-set rule, run the paper's protocol). Everything that verifies a face model
+(the training CLI, ``python -m spheredemo.verify``, the retraining and the margin map) calls it.
 
-Before anything is measured, the model's training identities are checked against the evaluated
-pairs: a model that saw one of those people is refused. ``python -m spheredemo.verify`` is the
-command-line front of this module.
+What a model is judged on is recorded with it, in the config its checkpoint keeps: the preprocessing
+(``image_size``, ``face_crop``, the channels) and the people held out (``dataset="lfw"``: the people of LFW
+folds 1–3; ``holdout="validation"``: the validation people of :mod:`spheredemo.validation` as well, and such a
+model is judged on those, never on the reported folds). Before anything is measured, the model's training
+identities are checked against the evaluated pairs: a model that saw one of those people is refused.
 """
 
 from __future__ import annotations
@@ -16,13 +19,19 @@ from spheredemo.faces import LFW_HELD_OUT_FOLDS, FacePreprocessing, LFWPairs, ch
 from spheredemo.train import Run, embed
 from spheredemo.verification import Verification, cosine_scores, verify
 
-__all__ = ["preprocessing_of", "pair_features", "verify_run", "default_folds", "default_flip"]
+__all__ = ["evaluate", "evaluation_pairs", "preprocessing_of", "pair_features", "verify_run", "default_folds",
+           "default_flip"]
 
 
 def preprocessing_of(run: Run) -> FacePreprocessing:
-    """The face preprocessing a model was trained with (its images' size and crop)."""
-    channels, height, _ = run.image_shape
-    return FacePreprocessing(size=height, crop=run.config.face_crop, grayscale=channels == 1)
+    """The face preprocessing a model was trained with, as its config records it (size, crop; grey when it
+    takes one channel), checked against the image shape it was built for."""
+    channels, height, width = run.image_shape
+    preprocessing = FacePreprocessing(size=run.config.image_size, crop=run.config.face_crop, grayscale=channels == 1)
+    if (height, width) != (preprocessing.size, preprocessing.size):
+        raise ValueError(f"the checkpoint's config says {preprocessing.size}×{preprocessing.size} face images, but "
+                         f"its model was built for {height}×{width}: the checkpoint is inconsistent")
+    return preprocessing
 
 
 def default_folds(run: Run):
@@ -62,3 +71,33 @@ def verify_run(run: Run, pairs: LFWPairs, flip: bool | None = None, features: np
         features = pair_features(run, pairs, default_flip(run) if flip is None else flip)
     scores = cosine_scores(features[pairs.left], features[pairs.right])
     return verify(scores, pairs.same, pairs.fold)
+
+
+def evaluation_pairs(run: Run, *, root=None, folds=None, progress: bool = False) -> LFWPairs:
+    """The pairs ``run`` is judged on, at its preprocessing: the LFW ``folds`` if given; else for a
+    ``holdout="validation"`` model its validation pairs (:mod:`spheredemo.validation`), and otherwise the folds
+    its training held out (:func:`default_folds`). ``root`` is the LFW copy (default ``$SPHEREDEMO_DATA``)."""
+    from spheredemo.faces import load_lfw_pairs
+
+    if folds is None and run.config.holdout == "validation":
+        from spheredemo.validation import load_validation_pairs
+
+        return load_validation_pairs(root, preprocessing_of(run), progress=progress)
+    return load_lfw_pairs(root, default_folds(run) if folds is None else folds, preprocessing_of(run),
+                          progress=progress)
+
+
+def evaluate(run: Run, pairs: LFWPairs | None = None, *, root=None, folds=None, flip: bool | None = None,
+             progress: bool = False) -> Verification:
+    """Verification accuracy of a face model by the paper's protocol: on ``pairs`` (any
+    :class:`~spheredemo.faces.LFWPairs`, the validation pairs among them), or on :func:`evaluation_pairs`
+    (``root``, ``folds``). Refuses a model that trained on an evaluated person; ``flip`` defaults to
+    :func:`default_flip`."""
+    if not run.config.is_faces:
+        raise ValueError(f"this model was trained on {run.config.dataset!r}; verification needs a face model "
+                         f"(dataset lfw or faces)")
+    if pairs is None:
+        pairs = evaluation_pairs(run, root=root, folds=folds, progress=progress)
+    elif folds is not None or root is not None:
+        raise ValueError("give either pairs or (root, folds) to load them, not both")
+    return verify_run(run, pairs, flip=flip)

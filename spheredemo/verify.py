@@ -17,12 +17,11 @@ from pathlib import Path
 import numpy as np
 
 from spheredemo.atomic import atomic_path
-from spheredemo.faces import load_lfw_pairs
-from spheredemo.lfw import default_flip, default_folds, pair_features, preprocessing_of, verify_run
+from spheredemo.lfw import default_flip, default_folds, evaluate, pair_features, preprocessing_of, verify_run
 from spheredemo.train import load_checkpoint
 from spheredemo.verification import Verification
 
-__all__ = ["preprocessing_of", "pair_features", "verify_run", "default_folds", "default_flip", "main"]
+__all__ = ["evaluate", "preprocessing_of", "pair_features", "verify_run", "default_folds", "default_flip", "main"]
 
 
 def _write_roc(result: Verification, path: Path) -> None:
@@ -54,13 +53,17 @@ def main(argv=None) -> int:
                              f"face model (dataset lfw or faces)")
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            folds = args.folds if args.folds else default_folds(run)
-            if not args.folds and folds is not None:
-                print(f"note: evaluating folds {', '.join(map(str, folds))}, the ones this model's training held "
-                      f"out (the other folds' people were trained on); --folds chooses others", file=sys.stderr)
+            if not args.folds and run.config.holdout == "validation":
+                print("note: evaluating the validation people, the ones this validation model's training held out "
+                      "(the reported folds 1-3 are never looked at for it); --folds chooses LFW folds",
+                      file=sys.stderr)
+            elif not args.folds and default_folds(run) is not None:
+                print(f"note: evaluating folds {', '.join(map(str, default_folds(run)))}, the ones this model's "
+                      f"training held out (the other folds' people were trained on); --folds chooses others",
+                      file=sys.stderr)
             try:
-                pairs = load_lfw_pairs(args.lfw, folds, preprocessing_of(run))
-                result = verify_run(run, pairs, flip=False if args.no_flip else None)
+                result = evaluate(run, root=args.lfw, folds=args.folds or None, flip=False if args.no_flip else None,
+                                  progress=True)
                 summary = result.summary()
             finally:  # the notes (pairs left out, unchecked identities) also when the run is refused
                 for warning in caught:

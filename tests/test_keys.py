@@ -2,7 +2,7 @@
 
 import pytest
 
-from spheredemo import pretrained
+from spheredemo import pretrained, retrain
 from spheredemo.keys import ModelKey
 from spheredemo.margins import DEFAULT_M
 
@@ -50,7 +50,7 @@ def test_pretrained_command_refuses_bad_requests_with_a_message(capsys):
                           (["--quick"], "quick retraining would overwrite the shipped checkpoints"),
                           (["--add-seeds", "--only", "mnist-d2-modified-relu"], "train one seed only")):
         with pytest.raises(SystemExit):
-            pretrained.main(argv)
+            retrain.main(argv)
         assert message in capsys.readouterr().err
 
 

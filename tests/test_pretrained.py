@@ -94,16 +94,35 @@ def test_shipped_test_features_are_what_the_model_computes(mnist_test):
         assert_same_features(pretrained.embeddings(name).features, other.features)
 
 
-def test_stale_cached_features_are_not_used(tmp_path, mnist_test):
+def test_stale_cached_features_are_a_clear_error_and_nothing_is_written(tmp_path):
+    """The catalog only reads: a cache of another checkpoint file is refused, naming the command that
+    rewrites it, and the folder is left as it was."""
     import shutil
 
     name = "mnist-d2-asoftmax-m4"
     for suffix in (".pt", ".test.npz"):
         shutil.copy(pretrained.CHECKPOINT_DIR / f"{name}{suffix}", tmp_path / f"{name}{suffix}")
     (tmp_path / "manifest.json").write_text(json.dumps({name: {"file_sha256": "0" * 64}}))
-    assert pretrained._shipped_test_features(name, tmp_path) is None  # sha differs: recompute
-    emb = pretrained.embeddings(name, "test", None, tmp_path)
-    assert_same_features(pretrained.embeddings(name).features, emb.features)
+    before = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
+    with pytest.raises(pretrained.StaleCache, match="belong to another checkpoint file.*"
+                       "python -m spheredemo.pretrained --features-only --only mnist-d2-asoftmax-m4"):
+        pretrained.embeddings(name, "test", None, tmp_path)
+    (tmp_path / f"{name}.test.npz").unlink()
+    with pytest.raises(pretrained.StaleCache, match="are missing; write them with"):
+        pretrained.embeddings(name, "test", None, tmp_path)
+    assert {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()} == {
+        k: v for k, v in before.items() if k != f"{name}.test.npz"}
+
+
+def test_importing_the_catalog_does_not_import_the_retraining_code():
+    import subprocess
+    import sys
+
+    code = ("import sys, spheredemo.pretrained, spheredemo.figures; "
+            "print('spheredemo.retrain' in sys.modules)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
 
 
 def test_the_shipped_mnist_recipes_end_at_the_margin_the_readme_states():

@@ -7,7 +7,7 @@ import numpy as np
 import pytest
 import torch
 
-from spheredemo import pretrained
+from spheredemo import pretrained, retrain
 from spheredemo.figures import face_seed_stats, Context
 
 FACE_NAMES = [name for name in pretrained.RECIPES if name.startswith("lfw-")]
@@ -66,7 +66,7 @@ def test_cached_pair_scores_are_what_the_model_computes(lfw_root):
     assert np.abs(other - fresh).max() > 1e-2
 
 
-def test_stale_face_cache_is_recomputed(tmp_path, lfw_root):
+def test_stale_face_cache_is_a_clear_error(tmp_path):
     import json
     import shutil
 
@@ -76,9 +76,9 @@ def test_stale_face_cache_is_recomputed(tmp_path, lfw_root):
     entry = dict(pretrained.manifest()[name])
     (tmp_path / "manifest.json").write_text(json.dumps({name: entry}))
     np.savez(tmp_path / f"{name}.lfw.npz", checkpoint_sha256=np.array("0" * 64))  # another checkpoint's cache
-    fresh = pretrained.face_results(name, tmp_path)
-    np.testing.assert_allclose(fresh.verification.scores, results(name).verification.scores, atol=1e-4)
-    assert fresh.train.features.shape == results(name).train.features.shape
+    with pytest.raises(pretrained.StaleCache, match="another checkpoint file.*--features-only --only " + name):
+        pretrained.face_results(name, tmp_path)
+    assert (tmp_path / f"{name}.lfw.npz").stat().st_size < 1000  # left as it was: the catalog never writes
 
 
 def seed_means(names):
@@ -90,9 +90,9 @@ def test_more_seeds_are_added_without_touching_the_shipped_checkpoint(tmp_path, 
     import hashlib
 
     name = "lfw-d3-asoftmax-m1"
-    pretrained.retrain([name], tmp_path, device="cpu", quick=True, progress=False, seeds=(0,))
+    retrain.retrain([name], tmp_path, device="cpu", quick=True, progress=False, seeds=(0,))
     before = hashlib.sha256((tmp_path / f"{name}.pt").read_bytes()).hexdigest()
-    entry = pretrained.add_seeds([name], [1], tmp_path, progress=False)[name]
+    entry = retrain.add_seeds([name], [1], tmp_path, progress=False)[name]
     assert set(entry["seeds"]) == {"0", "1"} and entry["file_sha256"] == before
     assert hashlib.sha256((tmp_path / f"{name}.pt").read_bytes()).hexdigest() == before
     assert 0 < entry["seeds"]["1"]["lfw_accuracy"] < 1
@@ -100,7 +100,7 @@ def test_more_seeds_are_added_without_touching_the_shipped_checkpoint(tmp_path, 
 
 def test_face_seeds_must_include_the_shipped_seed(tmp_path):
     with pytest.raises(ValueError, match="must include the recipe's own seed 0"):
-        pretrained.retrain(["lfw-d3-asoftmax-m1"], tmp_path, quick=True, seeds=(1, 2))
+        retrain.retrain(["lfw-d3-asoftmax-m1"], tmp_path, quick=True, seeds=(1, 2))
 
 
 # --- what the README's faces section says -----------------------------------------------------------------
