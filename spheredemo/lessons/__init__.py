@@ -26,7 +26,8 @@ from spheredemo.lessons.boundaries import (check_boundary_answer, check_margin_a
                                            check_smallest_m)
 from spheredemo.lessons.checking import THETA, CheckResult  # noqa: F401  (THETA: the checks' angle grid)
 from spheredemo.lessons.features import (check_best_face_model, check_own_angles, check_separation_answer,
-                                         check_tightest_answer, check_verification_accuracy, face_accuracies)
+                                         check_tightest_answer, check_verification_accuracy, face_accuracies,
+                                         face_seed_spreads)
 from spheredemo.lessons.logits import check_accuracy, check_asoftmax_logits
 from spheredemo.lessons.psi import check_cos_m_theta, check_psi, check_psi_value
 from spheredemo.lessons.side_by_side import SideBySide, StudentHead, train_side_by_side
@@ -36,6 +37,6 @@ __all__ = [
     "check_accuracy", "check_margin_formula", "check_own_angles", "check_verification_accuracy",
     "check_margin_answer", "check_boundary_answer", "check_smallest_m", "check_psi_value",
     "check_effective_margin_answer", "check_lambda_answer", "check_lambda_steps_answer", "check_tightest_answer",
-    "check_separation_answer", "face_accuracies", "check_best_face_model", "StudentHead", "SideBySide",
+    "check_separation_answer", "face_accuracies", "face_seed_spreads", "check_best_face_model", "StudentHead", "SideBySide",
     "train_side_by_side",
 ]

@@ -198,15 +198,30 @@ def _feature_sets():
 
 # --- predictions: a number or a word the student reads off an explorer ---------------------------------------
 
+def _unreadable(name, text: str) -> CheckResult:
+    """A prediction that is no answer of the kind asked (text for a number, a word not among the choices): a check
+    message saying what to write, never a traceback in the student's cell."""
+    return CheckResult(name, False, f"✘ {name}: cannot be checked yet. {text}")
+
+
 def _number(name, answer, expected, tol, unit, mistakes=(), where="") -> CheckResult:
-    """A numeric prediction within ``tol`` of ``expected``; ``mistakes`` are (value, explanation) pairs."""
+    """A numeric prediction within ``tol`` of ``expected``; ``mistakes`` are (value, explanation) pairs. An answer
+    that is not a finite number (text such as '4', True, a list, NaN) gets a message saying what to write."""
     in_unit = {"°": " in degrees", " steps": " of steps"}.get(unit, "")
     if _blank(answer):
         return _not_answered(name, f"your prediction in the cell (a number{in_unit})")
     if isinstance(answer, torch.Tensor) and answer.numel() == 1:
         answer = answer.item()
+    if isinstance(answer, str):
+        try:
+            number = float(answer.strip().rstrip("°"))
+        except ValueError:
+            return _unreadable(name, f"{answer!r} is text, not a number: write your prediction as a number{in_unit}, "
+                                     "without quotes (like 12.5, not 'twelve and a half').")
+        return _unreadable(name, f"{answer!r} is text (it is in quotes): write the number itself, {number:g}, without "
+                                 "quotes, and run the cell again.")
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real) or not math.isfinite(answer):
-        raise ValueError(f"the answer must be a finite number{in_unit}, got {answer!r}")
+        return _unreadable(name, f"The answer must be one finite number{in_unit}, got {answer!r}.")
     if abs(answer - expected) <= tol:  # no value echoed: a worked answer's output must not spoil the exercise
         return _passed(name, f"Your prediction is right (within {tol:g}{unit} of the package's value).", 1)
     hint = next((text for value, text in mistakes if abs(answer - value) <= tol), "")
@@ -225,3 +240,13 @@ def _choice(answer, allowed: dict, what: str):
         if key in spellings:
             return canonical
     raise ValueError(f"{what} must be one of {', '.join(repr(k) for k in allowed)}, got {answer!r}")
+
+
+def _count_slip(truth, totals, counted: str, items: str) -> dict:
+    """The "a count, not a share" slip as a :func:`_diagnose` entry: the right shares ``truth`` times the number of
+    ``items`` (``totals``, one per value); ``counted`` says what was counted ("pairs decided right")."""
+    totals = np.asarray(totals, dtype=np.float64)
+    counts = np.asarray(truth, dtype=np.float64) * totals
+    first = f"{float(np.ravel(counts)[0]):.0f} of {float(np.ravel(totals)[0]):.0f}"
+    return {f"This looks like a count, not a share: the number of {counted} ({first} here), where the check wants "
+            f"the fraction; divide by the number of {items} (np.mean does both at once).": counts}

@@ -6,8 +6,8 @@ from __future__ import annotations
 import numpy as np
 import torch
 
-from spheredemo.lessons.checking import (CheckResult, _call, _diagnose, _failed, _feature_sets, _not_written,
-                                         _NotWritten, _passed)
+from spheredemo.lessons.checking import (CheckResult, _call, _count_slip, _diagnose, _failed, _feature_sets,
+                                         _not_written, _NotWritten, _passed)
 from spheredemo.losses import ASoftmax
 from spheredemo.margins import annealed_target
 
@@ -157,4 +157,5 @@ def _accuracy_mistakes(sets, truth) -> dict:
         known["This is exactly argmax of x·W_j with W not normalised: compare cos θ_j (normalise W)."] = [
             float(((x @ w.T).argmax(1) == y).double().mean()) for x, y, w in sets]
     known["These are the right numbers in percent: return a fraction between 0 and 1."] = [100 * a for a in truth]
+    known.update(_count_slip(truth, [len(y) for _, y, _ in sets], "features classified right", "features"))
     return known
