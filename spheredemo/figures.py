@@ -29,6 +29,8 @@ from spheredemo.plots import faces as fplots
 from spheredemo.plots import psi as pplots
 from spheredemo.plots import regions as rplots
 from spheredemo.plots.style import STYLES
+from spheredemo.results import (FACE_3D_MODELS, FACE_MODELS, PAPER_TABLE3, SeedSpread,  # noqa: F401 (re-exported)
+                                face_seed_stats, seed_spread)
 from spheredemo.train import final_margin
 
 __all__ = ["FIGURES", "FigureSpec", "Context", "render", "main"]
@@ -272,55 +274,6 @@ def _median_abs_logit(emb: analysis.Embeddings) -> float:
 
 
 # --- faces: LFW folds 1–3, people never seen in training ------------------------------------------------
-
-#: the 512-d face models compared, as (checkpoint name, label)
-FACE_MODELS = [(key.name, key.label) for key in (ModelKey("lfw", 512).with_loss(loss_name)
-                                                 for loss_name in (*SWEEP, "cosface", "arcface"))]
-FACE_3D_MODELS = [ModelKey("lfw", 3, "asoftmax", m).name for m in (1, 2, 3, 4)]
-#: the paper's Table 3 (LFW %, CASIA-WebFace, 64-layer CNN); it has no modified-softmax, CosFace or ArcFace row
-PAPER_TABLE3 = {"lfw-d512-softmax": 97.88, "lfw-d512-asoftmax-m1": 97.90, "lfw-d512-asoftmax-m2": 98.40,
-                "lfw-d512-asoftmax-m3": 99.25, "lfw-d512-asoftmax-m4": 99.42}
-
-
-@dataclass(frozen=True)
-class SeedSpread:
-    """One number of a recipe over its recorded seeds: mean, sample std (ddof=1; 0 for one seed) and count."""
-
-    mean: float
-    std: float
-    n: int
-
-    def __format__(self, spec: str) -> str:
-        return f"{self.mean:{spec}} ± {self.std:{spec}} (n={self.n})"
-
-    def beyond_noise(self, other: SeedSpread) -> bool:
-        """Whether the two means differ by more than the two seed spreads together (|Δmean| > std + std'):
-        the rule the README and the tests use before they call a difference a trend."""
-        return abs(self.mean - other.mean) > self.std + other.std
-
-
-def seed_spread(ctx: Context, name: str, key: str, scale: float = 1.0) -> SeedSpread:
-    """:class:`SeedSpread` of the manifest number ``key`` (times ``scale``) over the seeds recorded for ``name``."""
-    entry = pretrained.manifest(ctx.checkpoints).get(name)
-    if entry is None:
-        raise DataError(f"{name} is not in the manifest of {ctx.checkpoints}; train it with "
-                        f"python -m spheredemo.pretrained --only {name}")
-    seeds = entry.get("seeds")
-    if not seeds:
-        raise DataError(f"{name} has no per-seed numbers in the manifest of {ctx.checkpoints}; record them with "
-                        f"python -m spheredemo.pretrained --add-seeds --only {name}")
-    values = np.array([scale * seeds[s][key] for s in sorted(seeds, key=int)])
-    return SeedSpread(float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0, len(values))
-
-
-def face_seed_stats(ctx: Context, name: str) -> dict:
-    """Mean and std (ddof=1) over the recorded seeds of LFW accuracy (%) and unseen-identity AFS."""
-    accuracy = seed_spread(ctx, name, "lfw_accuracy", 100.0)
-    afs = seed_spread(ctx, name, "afs_unseen")
-    seeds = pretrained.manifest(ctx.checkpoints)[name]["seeds"]
-    return {"n_seeds": accuracy.n, "acc_mean": accuracy.mean, "acc_std": accuracy.std,
-            "afs_mean": afs.mean, "afs_std": afs.std, "seeds": sorted(seeds, key=int)}
-
 
 def _seed_counts(stats: list[dict]) -> str:
     counts = sorted({s["n_seeds"] for s in stats})
@@ -651,7 +604,9 @@ def main(argv=None) -> int:
     if args.retrain:
         if args.quick:
             ctx.checkpoints = out / "checkpoints"
-        pretrained.retrain(directory=ctx.checkpoints, quick=args.quick)
+        from spheredemo.retrain import retrain  # the producer, imported only when asked to retrain
+
+        retrain(directory=ctx.checkpoints, quick=args.quick)
     started = time.perf_counter()
     for name in names:
         t0 = time.perf_counter()

@@ -21,8 +21,8 @@ from torch import nn
 
 from spheredemo._validate import check_finite, check_int
 
-__all__ = ["EmbeddingNet", "SphereFaceNet", "make_model", "prepare_images", "MODELS", "SPHEREFACE_UNITS", "MNIST_MEAN", "MNIST_STD",
-           "FACE_MEAN", "FACE_STD"]
+__all__ = ["EmbeddingNet", "SphereFaceNet", "make_model", "prepare_images", "MODELS", "SPHEREFACE_UNITS",
+           "MNIST_MEAN", "MNIST_STD", "FACE_MEAN", "FACE_STD"]
 
 MNIST_MEAN = 0.1307  # mean pixel of the MNIST training set, images scaled to [0, 1]
 MNIST_STD = 0.3081  # its standard deviation

@@ -1,0 +1,324 @@
+"""The results the package states, computed once from the manifest: the seed-noise rule, the per-seed spreads,
+and the README's results tables and claim sentences, generated (``python -m spheredemo.results``).
+
+A difference is called a trend only where two means differ by more than their two seed standard deviations
+together (:meth:`SeedSpread.beyond_noise`); every verdict sentence ("beyond the seed noise", "inside it") is
+decided by that rule here, never written by hand. The README holds the generated blocks between markers::
+
+    <!-- BEGIN generated: NAME (python -m spheredemo.results --write) -->
+    ...
+    <!-- END generated: NAME -->
+
+``python -m spheredemo.results --write`` rewrites every block from the manifest; ``--check`` exits 1 when the
+README's blocks differ from what the manifest gives (a test runs it). The figures read the same functions.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+from spheredemo import pretrained
+from spheredemo.atomic import atomic_path
+from spheredemo.imageset import DataError
+from spheredemo.keys import SWEEP, ModelKey
+
+__all__ = ["SeedSpread", "seed_spread", "face_seed_stats", "FACE_MODELS", "FACE_3D_MODELS", "PAPER_TABLE3",
+           "BLOCKS", "generate", "render_readme", "README", "main"]
+
+README = Path(__file__).resolve().parents[1] / "README.md"
+
+#: the 512-d face models compared, as (checkpoint name, label)
+FACE_MODELS = [(key.name, key.label) for key in (ModelKey("lfw", 512).with_loss(loss_name)
+                                                 for loss_name in (*SWEEP, "cosface", "arcface"))]
+FACE_3D_MODELS = [ModelKey("lfw", 3, "asoftmax", m).name for m in (1, 2, 3, 4)]
+#: the paper's Table 3 (LFW %, CASIA-WebFace, 64-layer CNN); it has no modified-softmax, CosFace or ArcFace row
+PAPER_TABLE3 = {"lfw-d512-softmax": 97.88, "lfw-d512-asoftmax-m1": 97.90, "lfw-d512-asoftmax-m2": 98.40,
+                "lfw-d512-asoftmax-m3": 99.25, "lfw-d512-asoftmax-m4": 99.42}
+
+
+@dataclass(frozen=True)
+class SeedSpread:
+    """One number of a recipe over its recorded seeds: mean, sample std (ddof=1; 0 for one seed) and count."""
+
+    mean: float
+    std: float
+    n: int
+
+    def __format__(self, spec: str) -> str:
+        return f"{self.mean:{spec}} ± {self.std:{spec}} (n={self.n})"
+
+    def beyond_noise(self, other: SeedSpread) -> bool:
+        """Whether the two means differ by more than the two seed spreads together (|Δmean| > std + std'):
+        the rule the README and the tests use before they call a difference a trend."""
+        return abs(self.mean - other.mean) > self.std + other.std
+
+    @classmethod
+    def of(cls, values) -> SeedSpread:
+        values = np.asarray(values, dtype=float)
+        return cls(float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0, len(values))
+
+
+def seed_spread(checkpoints, name: str, key: str, scale: float = 1.0) -> SeedSpread:
+    """:class:`SeedSpread` of the manifest number ``key`` (times ``scale``) over the seeds recorded for ``name``
+    in the manifest of the folder ``checkpoints`` (or of a figures Context's)."""
+    checkpoints = getattr(checkpoints, "checkpoints", checkpoints)
+    entry = pretrained.manifest(checkpoints).get(name)
+    if entry is None:
+        raise DataError(f"{name} is not in the manifest of {checkpoints}; train it with "
+                        f"python -m spheredemo.pretrained --only {name}")
+    seeds = entry.get("seeds")
+    if not seeds:
+        raise DataError(f"{name} has no per-seed numbers in the manifest of {checkpoints}; record them with "
+                        f"python -m spheredemo.pretrained --add-seeds --only {name}")
+    return SeedSpread.of([scale * seeds[s][key] for s in sorted(seeds, key=int)])
+
+
+def face_seed_stats(checkpoints, name: str) -> dict:
+    """Mean and std (ddof=1) over the recorded seeds of LFW accuracy (%) and unseen-identity AFS."""
+    accuracy = seed_spread(checkpoints, name, "lfw_accuracy", 100.0)
+    afs = seed_spread(checkpoints, name, "afs_unseen")
+    seeds = pretrained.manifest(getattr(checkpoints, "checkpoints", checkpoints))[name]["seeds"]
+    return {"n_seeds": accuracy.n, "acc_mean": accuracy.mean, "acc_std": accuracy.std,
+            "afs_mean": afs.mean, "afs_std": afs.std, "seeds": sorted(seeds, key=int)}
+
+
+# --- the README's generated blocks ------------------------------------------------------------------------
+
+def _verdict(a: SeedSpread, b: SeedSpread) -> str:
+    return "beyond the seed noise" if a.beyond_noise(b) else "inside the seed noise"
+
+
+def _range(values, digits: int) -> str:
+    low, high = min(values), max(values)
+    return f"{low:.{digits}f}" if f"{low:.{digits}f}" == f"{high:.{digits}f}" else f"{low:.{digits}f}–{high:.{digits}f}"
+
+
+def _names(items) -> str:
+    items = list(items)
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
+MNIST_ROWS = (("test accuracy %", "test_accuracy", 100.0, 2, (2, 3)),
+              ("mean angle to own W (°)", "mean_angle_to_own_W_deg", 1.0, 2, (2, 3)),
+              ("AFS", "angular_fisher_score", 1.0, 4, (2, 3)),
+              ("empty arc between digits (°)", "mean_gap_deg", 1.0, 1, (2,)))
+
+
+def mnist_table(checkpoints=pretrained.CHECKPOINT_DIR) -> str:
+    """The MNIST m sweep, mean ± std over seeds, one row per dimension and quantity."""
+    labels = [ModelKey("mnist", 2).with_loss(loss).label for loss in SWEEP]
+    lines = ["| | " + " | ".join(labels) + " |", "|---" * (len(labels) + 1) + "|"]
+    for label, key, scale, digits, dims in MNIST_ROWS:
+        for dim in dims:
+            cells = [seed_spread(checkpoints, ModelKey("mnist", dim).with_loss(loss).name, key, scale)
+                     for loss in SWEEP]
+            lines.append(f"| {dim}D {label} | " + " | ".join(f"{c.mean:.{digits}f} ± {c.std:.{digits}f}"
+                                                            for c in cells) + " |")
+    return "\n".join(lines)
+
+
+def faces_table(checkpoints=pretrained.CHECKPOINT_DIR) -> str:
+    """LFW folds 1–3 accuracy of the 512-d face models, mean ± std over seeds, beside the paper's Table 3."""
+    labels = [label for _, label in FACE_MODELS]
+    spreads = [seed_spread(checkpoints, name, "lfw_accuracy", 100.0) for name, _ in FACE_MODELS]
+    n = sorted({s.n for s in spreads})
+    lines = [f"LFW folds 1–3 accuracy, mean ± std over {_names([str(k) for k in n])} seeds (%; the paper: "
+             f"CASIA-WebFace, 64 layers, 112×96):", "",
+             "| | " + " | ".join(labels) + " |", "|---" * (len(labels) + 1) + "|",
+             "| here | " + " | ".join(f"{s.mean:.2f} ± {s.std:.2f}" for s in spreads) + " |",
+             "| paper (Table 3) | " + " | ".join(f"{PAPER_TABLE3[name]:.2f}" if name in PAPER_TABLE3 else ""
+                                                 for name, _ in FACE_MODELS) + " |"]
+    return "\n".join(lines).replace("|  |", "| |").replace("|  |", "| |")
+
+
+def _face(checkpoints, loss: str, key="lfw_accuracy") -> SeedSpread:
+    name = ModelKey("lfw", 512).with_loss(loss).name
+    return seed_spread(checkpoints, name, key, 100.0 if key == "lfw_accuracy" else 1.0)
+
+
+def faces_claims(checkpoints=pretrained.CHECKPOINT_DIR) -> str:
+    """The claim sentences of the faces section, each verdict by the seed-noise rule."""
+    manifest = pretrained.manifest(checkpoints)
+    base_losses, margin_losses = ("softmax", "modified", "asoftmax-m1"), ("asoftmax-m2", "asoftmax-m3", "asoftmax-m4")
+    acc = {loss: _face(checkpoints, loss) for loss in (*base_losses, *margin_losses, "cosface", "arcface")}
+    m4 = manifest[ModelKey("lfw", 512, "asoftmax", 4).name]
+    fold_std = 100 * m4["lfw_fold_std"]
+    bullets = []
+    # 1. the margin against the three losses without one
+    winners = [loss for loss in margin_losses if all(acc[loss].beyond_noise(acc[b]) and acc[loss].mean > acc[b].mean
+                                                     for b in base_losses)]
+    gaps = [acc[w].mean - acc[b].mean for w in winners for b in base_losses]
+    if winners:
+        names = "m = " + _names([w[-1] for w in winners])
+        past_folds = all(g > fold_std for g in gaps)
+        bullets.append(
+            f"An angular margin helps on unseen people: A-Softmax {names} {'is' if len(winners) == 1 else 'are'} "
+            f"{_range(gaps, 1)} points above softmax, modified softmax and m = 1, beyond the seed noise (each "
+            f"difference of means is larger than the two seed stds added)"
+            + (f" and beyond the fold spread of the shipped m = 4 model ({fold_std:.2f})." if past_folds else
+               f", though not all beyond the fold spread of the shipped m = 4 model ({fold_std:.2f})."))
+    else:
+        bullets.append("No A-Softmax model with m ≥ 2 beats all of softmax, modified softmax and m = 1 beyond the "
+                       "seed noise on unseen people.")
+    m1, soft, mod = acc["asoftmax-m1"], acc["softmax"], acc["modified"]
+    bullets.append(f"m = 1 against softmax: {m1.mean - soft.mean:+.2f} points, {_verdict(m1, soft)}; against the "
+                   f"modified softmax {m1.mean - mod.mean:+.2f}, {_verdict(m1, mod)} (m = 1 is the modified softmax).")
+    # 2. the means along m
+    means = " → ".join(f"{acc[f'asoftmax-m{m}'].mean:.2f}" for m in (1, 2, 3, 4))
+    pairs = [(a, b) for i, a in enumerate(margin_losses) for b in margin_losses[i + 1:]]
+    apart = [f"m = {a[-1]} and {b[-1]}" for a, b in pairs if acc[a].beyond_noise(acc[b])]
+    m_eff = [manifest[ModelKey("lfw", 512, "asoftmax", m).name].get("m_eff_90deg") for m in (2, 3, 4)]
+    trained = (f" (the margins trained are m_eff = {', '.join(f'{v:.2f}' for v in m_eff)} at θ12 = 90°, "
+               f"`margins.effective_margin`)" if None not in m_eff else "")
+    bullets.append(f"Along m the means run {means} for m = 1..4; between m = 2, 3 and 4{trained} "
+                   + ("every difference is inside the seed noise." if not apart else
+                      f"only {_names(apart)} differ beyond the seed noise."))
+    # 3. AFS and AUC of the unseen people
+    afs = {loss: _face(checkpoints, loss, "afs_unseen") for loss in (*base_losses, *margin_losses)}
+    auc = {loss: _face(checkpoints, loss, "lfw_auc") for loss in (*base_losses, *margin_losses)}
+    bullets.append(f"The angular Fisher score of the unseen people's features (lower is better, Table 6) is "
+                   f"{_range([afs[b].mean for b in base_losses], 3)} for softmax, modified and m = 1 and "
+                   f"{_range([afs[w].mean for w in margin_losses], 3)} for m = 2, 3, 4; the AUC "
+                   f"{_range([auc[b].mean for b in base_losses], 3)} against "
+                   f"{_range([auc[w].mean for w in margin_losses], 3)} (seed means).")
+    # 4. the shipped model
+    seeds = m4["seeds"]
+    lowest = min(seeds, key=lambda seed: seeds[seed]["lfw_accuracy"])
+    bullets.append(f"The shipped m = 4 model (seed {m4['seed']}) reaches {100 * m4['lfw_accuracy']:.2f} ± "
+                   f"{fold_std:.2f} % over folds 1, 2, 3 ({acc['asoftmax-m4'].mean:.2f} % over seeds; the lowest, seed "
+                   f"{lowest}, {100 * seeds[lowest]['lfw_accuracy']:.2f} %). The gap to the paper's 99 % is data and "
+                   f"depth: 3,103 images of 104 people at 64×64 against 494k images of 10,575 at 112×96 with 64 "
+                   f"layers.")
+    # 5. CosFace and ArcFace against softmax
+    parts = []
+    for loss, label in (("cosface", "CosFace"), ("arcface", "ArcFace")):
+        a, a_auc, s_auc = acc[loss], _face(checkpoints, loss, "lfw_auc"), _face(checkpoints, "softmax", "lfw_auc")
+        config = manifest[ModelKey("lfw", 512).with_loss(loss).name]["config"]
+        s = config["s"] if config["s"] is not None else 30
+        m = config["m"] if config["m"] is not None else (0.35 if loss == "cosface" else 0.5)
+        parts.append(f"{label} (s = {s:g}, m = {m:g}) {a.mean:.2f} % against softmax's {soft.mean:.2f} % "
+                     f"({'above' if a.mean > soft.mean else 'below'}, {_verdict(a, soft)}; AUC {a_auc.mean:.3f} "
+                     f"against {s_auc.mean:.3f}, {_verdict(a_auc, s_auc)})")
+    untuned = all(manifest[ModelKey("lfw", 512).with_loss(loss).name]["config"]["s"] is None
+                  for loss in ("cosface", "arcface"))
+    bullets.append("; ".join(parts) + "." + (" Both run at the package defaults, tuned for 10,000 identities, not "
+                                             "104: do not read them as a ranking." if untuned else ""))
+    # 6. the 3D models
+    names3 = FACE_3D_MODELS
+    afs3 = [seed_spread(checkpoints, n, "afs_unseen") for n in names3]
+    acc3 = [seed_spread(checkpoints, n, "lfw_accuracy", 100.0) for n in names3]
+    steps = sorted({manifest[n]["steps"] for n in names3})
+    trend = any(a.beyond_noise(b) for values in (afs3, acc3) for a in values for b in values)
+    bullets.append(f"3D models of the {manifest[names3[0]]['config']['max_identities']} largest training identities "
+                   f"(Fig. 5 on faces, {steps[0]:,} steps): the angular Fisher score of the unseen people runs "
+                   f"{' → '.join(f'{a.mean:.3f}' for a in afs3)} for m = 1..4 (seed means, stds "
+                   f"{_range([a.std for a in afs3], 3)}), their verification accuracy "
+                   f"{_range([a.mean for a in acc3], 2)} % (stds {_range([a.std for a in acc3], 1)}); "
+                   + ("some of these differ beyond the seed noise." if trend else
+                      "neither moves with m beyond the seed noise: three numbers per face are too few to verify "
+                      "strangers. The picture is about the sphere, the 512-d table about accuracy."))
+    return "\n".join("- " + _wrap(b, 116, "  ") for b in bullets)
+
+
+def _wrap(text: str, width: int, indent: str) -> str:
+    import textwrap
+
+    return ("\n" + indent).join(textwrap.wrap(text, width=width, break_on_hyphens=False))
+
+
+def face_map_table(results=None) -> str:
+    """The margin map on the validation people (:mod:`spheredemo.face_map`): one row per cell trained so far."""
+    from spheredemo import face_map
+    from spheredemo.margins import effective_margin
+
+    results = face_map.read_results() if results is None else results
+    if not results:
+        return "The margin map has not been run yet (`python -m spheredemo.face_map --list`)."
+    by_cell = {}
+    for r in results:
+        by_cell.setdefault(r["cell"], []).append(r)
+    lines = ["| cell | loss | m | s | λ_min | m_eff (θ12 = 90°) | validation accuracy % | AUC | seeds |",
+             "|---|---|---|---|---|---|---|---|---|"]
+    for cell in face_map.CELLS:
+        if cell not in by_cell:
+            continue
+        runs = by_cell[cell]
+        first = runs[0]
+        accuracy = SeedSpread.of([100 * r["val_accuracy"] for r in runs])
+        auc = SeedSpread.of([r["val_auc"] for r in runs])
+        m_eff = (f"{effective_margin(first['m'], first['final_lambda'], 90.0).m_eff:.2f}"
+                 if first["loss"] == "asoftmax" else "")
+        def spread(v: SeedSpread, digits: int) -> str:
+            return f"{v.mean:.{digits}f} ± {v.std:.{digits}f}" if v.n > 1 else f"{v.mean:.{digits}f}"
+
+        m, s, lambda_min = (("" if first[k] is None else f"{first[k]:g}") for k in ("m", "s", "lambda_min"))
+        lines.append(f"| {cell} | {first['loss']} | {m} | {s} | {lambda_min} | {m_eff} | {spread(accuracy, 2)} | "
+                     f"{spread(auc, 4)} | {len(runs)} |")
+    n_pairs = sorted({r["val_pairs"] for r in results})
+    fold_std = np.mean([100 * r["val_fold_std"] for r in results])
+    lines += ["", f"{len(by_cell)} of {len(face_map.CELLS)} cells trained; validation: {n_pairs[0]:,} pairs of 20 "
+              f"people in 5 person-disjoint folds (fold std about {fold_std:.1f} points); the models trained on the "
+              f"other 84 identities for {results[0]['steps']:,} steps."]
+    return "\n".join(lines)
+
+
+#: block name -> the function that generates it from the manifest
+BLOCKS = {"mnist-table": mnist_table, "faces-table": faces_table, "faces-claims": faces_claims,
+          "face-map": lambda checkpoints=None: face_map_table()}
+
+_BLOCK = re.compile(r"(<!-- BEGIN generated: (?P<name>[\w-]+) \(python -m spheredemo\.results --write\) -->\n)"
+                    r"(?P<body>.*?)"
+                    r"(\n<!-- END generated: (?P=name) -->)", re.S)
+
+
+def generate(name: str, checkpoints=pretrained.CHECKPOINT_DIR) -> str:
+    """The text of block ``name`` (one of :data:`BLOCKS`) from the manifest in ``checkpoints``."""
+    if name not in BLOCKS:
+        raise ValueError(f"no generated block named {name!r}; the blocks are {sorted(BLOCKS)}")
+    return BLOCKS[name](checkpoints)
+
+
+def render_readme(text: str, checkpoints=pretrained.CHECKPOINT_DIR) -> str:
+    """``text`` with every generated block rewritten from the manifest; an unknown block name is an error."""
+    return _BLOCK.sub(lambda match: match.group(1) + generate(match.group("name"), checkpoints) + match.group(4),
+                      text)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m spheredemo.results",
+                                     description="Rewrite (--write) or check (--check) the README's generated "
+                                     "results blocks from the checkpoints' manifest.")
+    parser.add_argument("--readme", default=str(README), help="the file holding the blocks")
+    mode = parser.add_mutually_exclusive_group(required=True)
+    mode.add_argument("--write", action="store_true", help="rewrite the blocks in place (atomically)")
+    mode.add_argument("--check", action="store_true", help="exit 1 when a block differs from the manifest's")
+    args = parser.parse_args(argv)
+    path = Path(args.readme)
+    text = path.read_text()
+    if not _BLOCK.search(text):
+        print(f"error: {path} holds no generated block", file=sys.stderr)
+        return 1
+    fresh = render_readme(text)
+    if args.check:
+        if fresh != text:
+            stale = [m.group("name") for m in _BLOCK.finditer(text)
+                     if m.group("body") != generate(m.group("name"))]
+            print(f"{path}: generated blocks {stale} differ from the manifest; run python -m spheredemo.results "
+                  f"--write", file=sys.stderr)
+            return 1
+        print(f"{path}: every generated block matches the manifest")
+        return 0
+    with atomic_path(path) as tmp:
+        Path(tmp).write_text(fresh)
+    print(f"{path}: {len(_BLOCK.findall(fresh))} generated blocks rewritten")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
