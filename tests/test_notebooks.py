@@ -2,10 +2,13 @@
 every worked answer passing its check."""
 
 import re
+import subprocess
 from pathlib import Path
 
 import nbformat
 import pytest
+
+from spheredemo import glossary
 
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
@@ -13,58 +16,50 @@ PAPER_ITEMS = {"01": "Table 1", "02": "Eq. 6", "03": "Fig. 5", "04": "Train your
                "05": "Fig. 5 and Table 3 on faces", "06": "Eq. 6 and Appendix G"}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 README = REPO / "README.md"
-GLOSSARY_HEADING = "## Glossary of the paper's symbols"
+GLOSSARY_MD = REPO / "notebooks" / "glossary.md"
 #: a student's cells (stubs, worked answers) may define functions; every other cell stays thin
 STUDENT_TAGS = {"exercise", "answer"}
+#: what every lesson's first cell says about a page reload (JupyterLab then shows "model not found")
+RELOAD_NOTE = "Error displaying widget: model not found"
 
 
-def _lab_id(heading: str) -> str:
-    """JupyterLab's id of a heading (its markdown renderer: the heading's text, spaces made '-'), where the
-    lessons are read; not GitHub's lower-case slug, which JupyterLab does not know (the README would open at the
-    top)."""
-    text = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", heading)  # a link in a heading: its text
-    return re.sub(r"[`*]", "", text).strip().replace(" ", "-")
+def committed_source(path: Path, repo: Path = REPO) -> str:
+    """The committed text of ``path``: git's HEAD version where ``repo`` is a git checkout that has the file
+    committed, the working file otherwise. JupyterLab autosaves a student's answers and outputs into the working
+    file; the tests read what was shipped, so a student who keeps using ``jupyter lab notebooks/`` never breaks
+    them."""
+    relative = path.resolve().relative_to(repo.resolve()).as_posix()
+    try:
+        shown = subprocess.run(["git", "-C", str(repo), "show", f"HEAD:{relative}"], capture_output=True, check=True)
+    except (OSError, subprocess.CalledProcessError):  # not a git checkout, no git, or the file is not committed
+        return path.read_text()
+    return shown.stdout.decode()
 
 
-#: where every lesson's symbol links go: the README's glossary heading, by JupyterLab's id for it
-GLOSSARY = "README.md#" + _lab_id(GLOSSARY_HEADING.removeprefix("## "))
+def read_lesson(path: Path):
+    """The committed version of a lesson notebook (:func:`committed_source`)."""
+    return nbformat.reads(committed_source(path), as_version=4)
 
 
-def _readme_ids(readme=README) -> dict:
-    """JupyterLab's id -> heading text, for every heading of the README (none inside a code block)."""
+def _markdown(path) -> list:
+    return [c.source for c in read_lesson(path).cells if c.cell_type == "markdown"]
+
+
+def _glossary_links(path) -> list:
+    """Every link of a notebook's markdown cells into the glossary: [text](glossary.md#id) -> (text, id)."""
+    return re.findall(r"\[([^\]]+)\]\(glossary\.md#([^)\s]+)\)", "\n".join(_markdown(path)))
+
+
+def _glossary_ids(markdown: str) -> dict:
+    """JupyterLab's id -> heading text, for every heading of a Markdown text (none inside a code block)."""
     ids, in_code = {}, False
-    for line in readme.read_text().splitlines():
+    for line in markdown.splitlines():
         if line.lstrip().startswith("```"):
             in_code = not in_code
         elif not in_code and re.match(r"#{1,6} ", line):
             heading = line.lstrip("#").strip()
-            ids[_lab_id(heading)] = heading
+            ids[glossary.heading_id(heading)] = heading
     return ids
-
-
-def _readme_links(path) -> list:
-    """Every link of a notebook's markdown cells whose file is a README.md: [text](target) and <a href=target>."""
-    markdown = "\n".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
-    links = re.findall(r"\]\(([^)\s]+)\)", markdown) + re.findall(r"href=[\"']([^\"']+)[\"']", markdown)
-    return [link for link in links if link.partition("#")[0].endswith("README.md")]
-
-
-def _readme_link_problems(path, readme=README) -> list:
-    """What is wrong with each README link of a notebook, naming the notebook and the link: a link that does not
-    reach the README from the notebook's folder, or whose anchor is no README heading's id (a glossary link: not
-    the glossary heading's)."""
-    ids, problems = _readme_ids(readme), []
-    glossary = GLOSSARY_HEADING.removeprefix("## ")
-    for link in _readme_links(path):
-        target, _, anchor = link.partition("#")
-        if (path.parent / target).resolve() != readme.resolve():
-            problems.append(f"{path.name}: link {link} does not reach the README from {path.parent.name}/")
-        elif anchor not in ids:
-            problems.append(f"{path.name}: link {link} lands on no README heading; JupyterLab's heading ids are the "
-                            f"heading text with spaces made '-', e.g. {GLOSSARY!r}")
-        elif "glossary" in anchor.lower() and ids[anchor] != glossary:
-            problems.append(f"{path.name}: link {link} is a glossary link to {ids[anchor]!r}, not to {glossary!r}")
-    return problems
 
 
 def _tags(cell) -> set:
@@ -84,7 +79,7 @@ def test_the_notebooks_exist_in_lesson_order():
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_is_thin_and_clean(path):
-    nb = nbformat.read(path, as_version=4)
+    nb = read_lesson(path)
     nbformat.validate(nb)
     assert nb.metadata.kernelspec.name == "python3"
     assert nb.cells[0].cell_type == "markdown" and PAPER_ITEMS[path.name[:2]] in nb.cells[0].source
@@ -104,13 +99,13 @@ def test_notebook_is_thin_and_clean(path):
 def test_notebook_is_a_lesson(path):
     """Goal and time, the idea with glossary links, a prediction prompt, 2–4 exercises with a check and a hidden
     worked answer each, a three-line summary and a pointer to the next lesson."""
-    nb = nbformat.read(path, as_version=4)
+    nb = read_lesson(path)
     markdown = [c.source for c in nb.cells if c.cell_type == "markdown"]
     opening = markdown[0]
     assert "After this lesson you can" in opening
     minutes = [int(n) for n in re.findall(r"about (\d+) minutes", opening)]
     assert minutes and all(15 <= n <= 25 for n in minutes), opening
-    assert GLOSSARY in "".join(markdown[:3])  # symbols link to the README glossary
+    assert "](glossary.md#" in "".join(markdown[:3])  # symbols link to the glossary
     assert "$$" in "".join(markdown[:3])  # the equation
     assert any("Predict first" in text for text in markdown)
     exercises = [text for text in markdown if text.startswith("### Exercise")]
@@ -130,55 +125,95 @@ def test_notebook_is_a_lesson(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_glossary_links_land_on_the_heading_in_jupyterlab(path):
-    """Every README link goes to the glossary heading's id as JupyterLab renders it (not GitHub's lower-case slug,
-    which JupyterLab does not know: the README would open at the top)."""
-    assert GLOSSARY_HEADING in README.read_text().splitlines()
-    markdown = "".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
-    links = re.findall(r"\]\((\.\./README\.md[^)]*)\)", markdown)
-    assert len(links) >= 3 and set(links) == {"../" + GLOSSARY}, links
-    assert GLOSSARY == "README.md#Glossary-of-the-paper's-symbols"
+def test_glossary_links_stay_inside_the_served_folder_and_land_on_an_entry(path):
+    """`jupyter lab notebooks/` serves that folder only: a link to ../README.md was a 404 there. Every symbol links to
+    notebooks/glossary.md, to a heading that exists (JupyterLab jumps to heading ids only, and does not decode a
+    percent-encoded fragment: the ids are ASCII), and no link leaves the folder."""
+    markdown = "\n".join(_markdown(path))
+    targets = re.findall(r"\]\(([^)\s]*)\)", markdown) + re.findall(r"href=[\"']([^\"']+)", markdown)
+    assert not [t for t in targets if t.startswith("../") or "README" in t], targets
+    links = _glossary_links(path)
+    assert len(links) >= 3, links
+    ids = _glossary_ids(committed_source(GLOSSARY_MD))
+    for text, anchor in links:
+        assert anchor in ids, f"{path.name}: [{text}](glossary.md#{anchor}) lands on no glossary heading: {list(ids)}"
+        assert anchor.isascii(), anchor
+
+
+def test_the_glossary_and_the_readme_table_are_what_the_source_gives():
+    """One source (spheredemo/glossary.py) writes notebooks/glossary.md and the README's table between its markers:
+    either one edited by hand, or the source changed without `python -m spheredemo.glossary`, fails here."""
+    assert GLOSSARY_MD.read_text() == glossary.glossary_markdown(), "run python -m spheredemo.glossary"
+    readme = README.read_text()
+    assert glossary.readme_with_table(readme) == readme, "run python -m spheredemo.glossary"
+    assert glossary.main(["--check"]) == 0
+    ids = _glossary_ids(GLOSSARY_MD.read_text())
+    title = glossary.heading_id("Glossary of the paper's symbols")
+    assert [s.id for s in glossary.SYMBOLS] == [i for i in ids if i != title]  # one heading per symbol, in order
+    for s in glossary.SYMBOLS:
+        assert f"| {s.symbol} | {s.code} | {s.meaning} |" in readme
+        assert f"## {s.name}\n\n**{s.symbol}**: {s.meaning}." in GLOSSARY_MD.read_text()
+
+
+def test_the_glossary_check_names_a_stale_file(tmp_path, monkeypatch, capsys):
+    stale = tmp_path / "glossary.md"
+    stale.write_text(glossary.glossary_markdown().replace("## theta12", "## theta_12"))
+    monkeypatch.setattr(glossary, "GLOSSARY_PATH", stale)
+    readme = tmp_path / "README.md"
+    readme.write_text(README.read_text())
+    monkeypatch.setattr(glossary, "README_PATH", readme)
+    assert glossary.main(["--check"]) == 1
+    assert f"{stale} differs from spheredemo/glossary.py: run python -m spheredemo.glossary" in capsys.readouterr().err
+    assert stale.read_text() != glossary.glossary_markdown()  # --check writes nothing
+    assert glossary.main([]) == 0 and stale.read_text() == glossary.glossary_markdown()
+    with pytest.raises(ValueError, match="the README has no glossary markers"):
+        glossary.readme_with_table("# a README\n| symbol | in code | meaning |\n")
+    with pytest.raises(ValueError, match="no glossary symbol 'theta'; the symbols: x, ‖x‖"):
+        glossary.link("theta")
+    assert glossary.link("θ₁₂") == "[θ₁₂](glossary.md#theta12)"
+
+
+def test_the_notebook_tests_read_the_committed_lesson_not_the_autosaved_one(tmp_path):
+    """JupyterLab autosaves a student's answers into the working file; the tests read git's HEAD version where the
+    checkout is a git repository, the working file otherwise."""
+    repo = tmp_path / "repo"
+    (repo / "notebooks").mkdir(parents=True)
+    lesson = repo / "notebooks" / "01.ipynb"
+    lesson.write_text("committed")
+    git = ["git", "-C", str(repo), "-c", "user.name=t", "-c", "user.email=t@t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    subprocess.run([*git, "add", "notebooks/01.ipynb"], check=True)
+    subprocess.run([*git, "commit", "-q", "-m", "lesson"], check=True)
+    lesson.write_text("autosaved with my answers")
+    assert committed_source(lesson, repo) == "committed"
+    fresh = repo / "notebooks" / "02.ipynb"  # not committed yet: the working file
+    fresh.write_text("new lesson")
+    assert committed_source(fresh, repo) == "new lesson"
+    plain = tmp_path / "plain"  # no git repository (an unpacked sdist)
+    (plain / "notebooks").mkdir(parents=True)
+    (plain / "notebooks" / "01.ipynb").write_text("unpacked")
+    assert committed_source(plain / "notebooks" / "01.ipynb", plain) == "unpacked"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
-def test_every_readme_link_lands_on_a_readme_heading(path):
-    """Each link into the README, a glossary link above all, reaches the README and names a heading that exists
-    there, by the id JupyterLab gives it; a failure names the notebook and the link."""
-    assert _readme_links(path), f"{path.name} has no link into the README"
-    problems = _readme_link_problems(path)
-    assert not problems, "\n".join(problems)
-
-
-def test_a_readme_link_to_no_heading_is_named(tmp_path):
-    """The link check catches GitHub's slug (what lessons 03–06 had), a link that misses the README and a heading
-    that does not exist, and names the notebook and the link."""
-    nb = nbformat.v4.new_notebook(cells=[nbformat.v4.new_markdown_cell(
-        "[θ](../README.md#glossary-of-the-papers-symbols), [m](README.md#Glossary-of-the-paper's-symbols), "
-        "[x](../README.md#No-such-heading), [λ](../README.md#Glossary-of-the-paper's-symbols), "
-        '<a href="../README.md#License">license</a>')])
-    path = tmp_path / "notebooks" / "07_made_up.ipynb"
-    path.parent.mkdir()
-    nbformat.write(nb, path)
-    readme = tmp_path / "README.md"  # one folder up, as for the lessons
-    readme.write_text(README.read_text())
-    problems = _readme_link_problems(path, readme)
-    assert len(problems) == 3 and all(p.startswith("07_made_up.ipynb: ") for p in problems), problems
-    assert "link ../README.md#glossary-of-the-papers-symbols lands on no README heading" in problems[0]
-    assert "link README.md#Glossary-of-the-paper's-symbols does not reach the README" in problems[1]
-    assert "link ../README.md#No-such-heading lands on no README heading" in problems[2]
+def test_each_lesson_says_what_to_do_after_a_reload(path):
+    """After a page reload JupyterLab shows "Error displaying widget: model not found" where an explorer was: the
+    first cell says so and what to do (run the cells again)."""
+    opening = " ".join(_markdown(path)[0].split())
+    assert RELOAD_NOTE in opening and "Run All Cells" in opening, opening
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS[:2], ids=lambda p: p.stem)
 def test_lessons_say_where_the_readout_is(path):
     """The explorers' readout sits just under the sliders, above the pictures: the lessons say so."""
-    markdown = " ".join(c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "markdown")
+    markdown = " ".join(c.source for c in read_lesson(path).cells if c.cell_type == "markdown")
     markdown = " ".join(markdown.split())
     assert not re.search(r"under the (pictures|plots|circle)", markdown), markdown
     assert "just under the sliders, above the" in markdown
 
 
 def test_lesson_01_explains_the_arcs_and_the_reset_icon():
-    markdown = " ".join(c.source for c in nbformat.read(NOTEBOOKS[0], as_version=4).cells if c.cell_type == "markdown")
+    markdown = " ".join(c.source for c in read_lesson(NOTEBOOKS[0]).cells if c.cell_type == "markdown")
     markdown = " ".join(markdown.split())
     assert "coloured arc stops partway around the circle because" in markdown
     assert "*Reset camera to last save*: it brings back the opening view" in markdown  # plotly's film-camera icon
@@ -197,7 +232,7 @@ def _run_cell(source: str, namespace: dict):
 def test_a_check_cell_run_before_its_def_cell_says_so(path, name):
     from spheredemo import lessons
 
-    nb = nbformat.read(path, as_version=4)
+    nb = read_lesson(path)
     check = next(c.source for c in nb.cells if "check" in _tags(c) and name in c.source)
     result = _run_cell(check, {"lessons": lessons})  # the def cell has not run: no NameError
     assert not result.passed and result.message.startswith("…") and "not defined yet" in result.message
@@ -215,15 +250,33 @@ def _face_models_missing() -> list:
     return [name for name in needed if name not in pretrained.manifest()]
 
 
+def _pictures(cell) -> list:
+    """The pictures a code cell shows, one per output: an image (its PNG as base64 text), or text that is the repr of
+    a matplotlib figure (a figure returned where no backend draws it)."""
+    pictures = []
+    for output in cell.outputs:
+        data = output.get("data", {})
+        text = data.get("text/plain", "") if "data" in output else output.get("text", "")
+        if "image/png" in data:
+            pictures.append(data["image/png"])
+        elif re.search(r"<Figure size \d", text):
+            pictures.append(text)
+    return pictures
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)
 def test_notebook_runs_headless(path, tmp_path, data_root, monkeypatch):
+    """The committed lesson runs from top to bottom in a fresh kernel with JupyterLab's inline matplotlib backend:
+    no error, no stderr, every worked answer passes, untouched exercises say so, and every picture is shown once
+    (lesson 5's Fig. 5 once came out twice: the returned figure and the inline backend's copy)."""
     from nbclient import NotebookClient
 
     if path.name.startswith("05") and _face_models_missing():
         pytest.skip(f"the face checkpoints notebook 05 shows are not shipped yet: {_face_models_missing()}")
     monkeypatch.setenv("SPHEREDEMO_DATA", str(data_root))  # the kernel inherits it
-    nb = nbformat.read(path, as_version=4)
+    monkeypatch.delenv("MPLBACKEND", raising=False)  # the kernel's own default, the inline backend, as in JupyterLab
+    nb = read_lesson(path)
     NotebookClient(
         nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(tmp_path)}}
     ).execute()
@@ -237,21 +290,38 @@ def test_notebook_runs_headless(path, tmp_path, data_root, monkeypatch):
             assert text.startswith("✔") and "passed" in text, (cell.source, text)
         elif tags & {"exercise", "check"} and "lessons.check_" in cell.source:  # untouched: says so, no traceback
             assert text.startswith("…") and ("not answered yet" in text or "not written yet" in text), text
+        assert len(_pictures(cell)) <= 1, (cell.source, [o.get("output_type") for o in cell.outputs])
+    pictures = [p for c in code for p in _pictures(c)]
+    assert len(pictures) == len(set(pictures)), "a picture is shown twice"
     if not path.name.startswith("06"):
         assert any(WIDGET_VIEW in o.get("data", {}) for o in outputs)  # the explorer is displayed
     if path.name.startswith("04"):  # the training notebook shows the explorer but trains nothing
         state = nb.metadata["widgets"]["application/vnd.jupyter.widget-state+json"]["state"]
         bars = [m["state"] for m in state.values() if m["model_name"] == "IntProgressModel"]
         assert bars and all(bar["value"] == 0 for bar in bars)
+    if path.name.startswith("05"):  # Fig. 5 and Table 3 on faces, one picture each
+        shown = [c for c in code if "lessons.figure(" in c.source]
+        assert len(shown) == 2 and all(len(_pictures(c)) == 1 for c in shown)
     if path.name.startswith("06"):  # the student's head trained beside the package's and was drawn
         assert any("image/png" in o.get("data", {}) for o in outputs)
+
+
+def test_a_figure_shown_twice_is_caught():
+    """What the picture count sees: an inline-backend PNG beside the returned figure's PNG is two pictures."""
+    cell = nbformat.v4.new_code_cell("render('fig5_faces')")
+    cell.outputs = [nbformat.v4.new_output("display_data", {"image/png": "AAAA", "text/plain": "<Figure size 640x480>"}),
+                    nbformat.v4.new_output("execute_result", {"image/png": "AAAA", "text/plain": "<Figure ...>"})]
+    assert len(_pictures(cell)) == 2  # the inline backend's copy and the returned figure
+    bare = nbformat.v4.new_code_cell("render('fig5_faces')")
+    bare.outputs = [nbformat.v4.new_output("execute_result", {"text/plain": "<Figure size 800x440 with 1 Axes>"})]
+    assert len(_pictures(bare)) == 1
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS[:1], ids=lambda p: p.stem)
 def test_notebook_converts_to_slides(path):
     from nbconvert import SlidesExporter
 
-    body, _ = SlidesExporter().from_notebook_node(nbformat.read(path, as_version=4))
+    body, _ = SlidesExporter().from_notebook_node(read_lesson(path))
     assert "reveal" in body.lower() and "Table 1" in body
 
 

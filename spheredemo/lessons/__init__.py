@@ -16,8 +16,9 @@ One module per concern: :mod:`~spheredemo.lessons.checking` (the verdict and wha
 :mod:`~spheredemo.lessons.boundaries` (lesson 1: boundaries and margin), :mod:`~spheredemo.lessons.psi`
 (ψ and cos(mθ)), :mod:`~spheredemo.lessons.annealing` (the λ blend, m_eff, λ(t)),
 :mod:`~spheredemo.lessons.logits` (the A-Softmax logits and the evaluation rule),
-:mod:`~spheredemo.lessons.features` (trained features and faces) and
-:mod:`~spheredemo.lessons.side_by_side` (lesson 6's training). Every name is importable from here.
+:mod:`~spheredemo.lessons.features` (trained features and faces), :mod:`~spheredemo.lessons.side_by_side`
+(lesson 6's training) and :mod:`~spheredemo.lessons.pictures` (a package figure shown once). Every name is
+importable from here.
 """
 
 from spheredemo.lessons.annealing import (check_annealed_target, check_effective_margin_answer, check_lambda_answer,
@@ -29,6 +30,7 @@ from spheredemo.lessons.features import (check_best_face_model, check_own_angles
                                          check_tightest_answer, check_verification_accuracy, face_accuracies,
                                          face_seed_spreads)
 from spheredemo.lessons.logits import check_accuracy, check_asoftmax_logits
+from spheredemo.lessons.pictures import figure
 from spheredemo.lessons.psi import check_cos_m_theta, check_psi, check_psi_value
 from spheredemo.lessons.side_by_side import SideBySide, StudentHead, train_side_by_side
 
@@ -38,5 +40,5 @@ __all__ = [
     "check_margin_answer", "check_boundary_answer", "check_smallest_m", "check_psi_value",
     "check_effective_margin_answer", "check_lambda_answer", "check_lambda_steps_answer", "check_tightest_answer",
     "check_separation_answer", "face_accuracies", "face_seed_spreads", "check_best_face_model", "StudentHead", "SideBySide",
-    "train_side_by_side",
+    "train_side_by_side", "figure",
 ]
