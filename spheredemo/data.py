@@ -31,7 +31,8 @@ from spheredemo.atomic import atomic_path
 from spheredemo.faces import load_faces, load_lfw_pairs  # noqa: E402  (faces live in their own module)
 from spheredemo.imageset import ENV_VAR, DataError, ImageSet, cache_dir
 
-__all__ = ["ImageSet", "load_mnist", "load_faces", "load_lfw_pairs", "random_shift", "random_affine", "affine_views",
+__all__ = ["ImageSet", "load_mnist", "load_faces", "load_lfw_pairs", "random_shift", "random_flip", "random_affine",
+           "affine_views",
            "random_photometric", "random_erase", "find_mnist_dir", "cache_dir",
            "MNIST_FILES", "DataError", "ENV_VAR"]
 
@@ -120,6 +121,12 @@ def _check_float_images(images: torch.Tensor, what: str) -> None:
     if not images.is_floating_point():
         raise ValueError(f"{what} takes float images (B, C, H, W) in [0, 1], got dtype {images.dtype}; "
                          f"convert with images.float() / 255")
+
+
+def random_flip(images: torch.Tensor, generator: torch.Generator) -> torch.Tensor:
+    """Each image mirrored left-right with probability 1/2 (the paper's face augmentation)."""
+    flip = (torch.rand(len(images), generator=generator) < 0.5).to(images.device)
+    return torch.where(flip[:, None, None, None], images.flip(-1), images)
 
 
 def random_photometric(images: torch.Tensor, brightness: float = 0.0, contrast: float = 0.0, grayscale: float = 0.0,

@@ -4,7 +4,7 @@ Two processes with 16 images each train to the same weights as one process with 
 fails stops the job with a message naming it and leaves the last checkpoint whole; that checkpoint resumes in
 one process and ends where the uninterrupted DDP run ended.
 
-BatchNorm: the package keeps plain BatchNorm per rank (see ``spheredemo.train._objective``), so each rank
+BatchNorm: the package keeps plain BatchNorm per rank (see ``spheredemo.train.loop._objective``), so each rank
 normalises with the statistics of its own 16 images, not of all 32: in train mode DDP and one process differ
 by design. The equivalence is checked where it holds exactly, with BatchNorm frozen (eval mode, fixed
 statistics) in every run compared; everything else (the split of each global batch, gradient averaging,
@@ -29,6 +29,9 @@ import torch
 
 from spheredemo import distributed
 from spheredemo import train as train_module
+from spheredemo.train import augment as train_augment
+from spheredemo.train import data as train_data
+from spheredemo.train import loop as loop_module  # where fit looks up build, save_checkpoint, train_step
 from spheredemo.config import TrainConfig
 from spheredemo.margins import LambdaSchedule
 
@@ -146,8 +149,8 @@ def test_two_ranks_match_one_process_with_the_same_global_batch(ddp_run, data, t
     assert done.stdout.count("checkpoint:") == 1  # rank 0 alone reports
     # One process, batch 32, the same 2-epoch run (the cosine learning rate depends on the run's length).
     # Epoch 1 is compared: there both runs shuffle alike; in epoch 2 a one-process run keeps its own order.
-    monkeypatch.setattr(train_module, "build", frozen_batchnorm(train_module.build))
-    monkeypatch.setattr(train_module, "save_checkpoint", keeping_every_checkpoint(train_module.save_checkpoint))
+    monkeypatch.setattr(loop_module, "build", frozen_batchnorm(loop_module.build))
+    monkeypatch.setattr(loop_module, "save_checkpoint", keeping_every_checkpoint(loop_module.save_checkpoint))
     train_module.fit(_config(PER_RANK * RANKS), checkpoint=tmp_path / "one.pt", progress=False, data=data)
     one = train_module.load_checkpoint(tmp_path / "one.step3.pt")
     after_epoch_1 = torch.load(out.with_suffix(".step3.pt"), weights_only=True)
@@ -195,7 +198,7 @@ def test_the_checkpoint_of_the_failed_run_resumes_in_one_process(failed_run, ddp
                                                                   monkeypatch):
     path = tmp_path / "resumed.pt"
     shutil.copy(failed_run[0], path)
-    monkeypatch.setattr(train_module, "build", frozen_batchnorm(train_module.build))
+    monkeypatch.setattr(loop_module, "build", frozen_batchnorm(loop_module.build))
     with pytest.raises(ValueError, match=r"global batch of 32 \(16 per process × 2\).*--batch-size 32"):
         train_module.fit(_config(PER_RANK), checkpoint=path, resume=True, progress=False, data=data)
     resumed = train_module.fit(_config(PER_RANK * RANKS), checkpoint=path, resume=True, progress=False, data=data)
@@ -210,27 +213,27 @@ def test_the_checkpoint_of_the_failed_run_resumes_in_one_process(failed_run, ddp
 def test_each_global_batch_is_the_same_images_for_any_number_of_ranks():
     n, batch = 50, 12
     for epoch in (0, 1, 3):
-        one = train_module._EpochOrder("distributed", n, seed=7)(epoch)
+        one = train_data.EpochOrder("distributed", n, seed=7)(epoch)
         for world in (2, 3, 4):
-            shards = [train_module._EpochOrder("distributed", n, seed=7, world_size=world, rank=r)(epoch)
+            shards = [train_data.EpochOrder("distributed", n, seed=7, world_size=world, rank=r)(epoch)
                       for r in range(world)]
             per_rank = batch // world
             for k in range(n // batch):  # full global batches (the last one is padded with repeats)
                 union = torch.cat([s[k * per_rank:(k + 1) * per_rank] for s in shards])
                 assert sorted(union.tolist()) == sorted(one[k * batch:(k + 1) * batch].tolist())
-    sequential = train_module._EpochOrder("sequential", n, seed=7)
-    assert torch.equal(sequential(0), train_module._EpochOrder("distributed", n, seed=7)(0))  # epoch 0: same
-    assert not torch.equal(sequential(1), train_module._EpochOrder("distributed", n, seed=7)(1))
+    sequential = train_data.EpochOrder("sequential", n, seed=7)
+    assert torch.equal(sequential(0), train_data.EpochOrder("distributed", n, seed=7)(0))  # epoch 0: same
+    assert not torch.equal(sequential(1), train_data.EpochOrder("distributed", n, seed=7)(1))
 
 
 def test_augmentation_is_drawn_per_rank_and_rank_0_draws_what_one_process_draws():
     images = torch.rand(64, 3, 8, 8)
     config = _config(8, augment_flip=True, seed=3)
-    rank0 = train_module._augment(images, config, step=5, rank=0)
-    alone = train_module.random_flip(images, torch.Generator().manual_seed(train_module._stream_seed("flip", 3, 5)))
+    rank0 = train_augment.augment(images, config, step=5, rank=0)
+    alone = train_module.random_flip(images, torch.Generator().manual_seed(train_augment._stream_seed("flip", 3, 5)))
     assert torch.equal(rank0, alone)
-    rank1 = train_module._augment(images, config, step=5, rank=1)
-    assert not torch.equal(rank1, rank0) and torch.equal(rank1, train_module._augment(images, config, 5, 1))
+    rank1 = train_augment.augment(images, config, step=5, rank=1)
+    assert not torch.equal(rank1, rank0) and torch.equal(rank1, train_augment.augment(images, config, 5, 1))
 
 
 def test_the_process_helpers_work_in_one_process(monkeypatch):
@@ -274,12 +277,12 @@ def test_streamed_faces_are_the_in_memory_ones_and_train_the_same(tree, data):
 
 
 if __name__ == "__main__":  # the torchrun entry of the tests above: the real CLI, with TEST_* changes
-    train_module.build = frozen_batchnorm(train_module.build)
+    loop_module.build = frozen_batchnorm(loop_module.build)
     if os.environ.get("TEST_KEEP_CHECKPOINTS"):
-        train_module.save_checkpoint = keeping_every_checkpoint(train_module.save_checkpoint)
+        loop_module.save_checkpoint = keeping_every_checkpoint(loop_module.save_checkpoint)
     if os.environ.get("TEST_FAIL_AT"):
-        train_module.train_step = failing_at(int(os.environ["TEST_FAIL_AT"]), 1, os.environ["TEST_FAIL_HOW"],
-                                              train_module.train_step)
+        loop_module.train_step = failing_at(int(os.environ["TEST_FAIL_AT"]), 1, os.environ["TEST_FAIL_HOW"],
+                                             loop_module.train_step)
     from spheredemo.cli import train_main
 
     raise SystemExit(train_main(sys.argv[1:]))

@@ -8,7 +8,7 @@ import os
 import pytest
 import torch
 
-from spheredemo import train as train_module
+from spheredemo.train import checkpoints as checkpoints_module
 from spheredemo.config import TrainConfig
 from spheredemo.margins import LambdaSchedule
 from spheredemo.train import TrainingDiverged, embed, evaluate, fit, load_checkpoint, save_checkpoint
@@ -74,7 +74,7 @@ def test_interrupted_write_keeps_previous_checkpoint(trained, tmp_path, monkeypa
             handle.truncate(1000)  # ... and then the power fails, leaving half a file there
         raise KeyboardInterrupt("power cut midway through the write")
 
-    monkeypatch.setattr(train_module.torch, "save", crash_midway)
+    monkeypatch.setattr(checkpoints_module.torch, "save", crash_midway)
     with pytest.raises(KeyboardInterrupt):
         save_checkpoint(run, target)
     assert target.read_bytes() == good

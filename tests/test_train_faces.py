@@ -126,7 +126,7 @@ def test_verify_refuses_a_digit_model():
 
 
 def test_affine_augmentation_is_configured_checked_and_seeded():
-    from spheredemo.train import _augment
+    from spheredemo.train.augment import augment as _augment
 
     with pytest.raises(ValueError, match=r"augment_zoom must be a finite number in \[0, 0.5\], got 0.7"):
         face_config(augment_zoom=0.7)
@@ -143,7 +143,8 @@ def test_affine_augmentation_is_configured_checked_and_seeded():
 
 def test_light_and_erase_augmentation_is_configured_checked_and_seeded():
     from spheredemo.data import random_erase, random_photometric
-    from spheredemo.train import _augment, _generator, _stream_seed
+    from spheredemo.train.augment import _generator, _stream_seed
+    from spheredemo.train.augment import augment as _augment
 
     with pytest.raises(ValueError, match=r"augment_contrast must be a finite number in \[0, 0.9\], got 2"):
         face_config(augment_contrast=2)
@@ -161,7 +162,7 @@ def test_light_and_erase_augmentation_is_configured_checked_and_seeded():
 
 def test_each_kind_of_augmentation_draws_from_its_own_stream():
     # seed 0 once gave the views and the flips one stream (seed·k + step = step for every k): no more
-    from spheredemo.train import _STREAMS, _stream_seed
+    from spheredemo.train.augment import _STREAMS, _stream_seed
 
     for seed in (0, 1, 2, 3):
         seeds = {kind: {_stream_seed(kind, seed, step) for step in range(20_000)} for kind in _STREAMS}

@@ -61,7 +61,7 @@ def test_validation_pairs_are_balanced_and_fold_disjoint(pairs, folds):
 
 def test_a_validation_model_trains_without_the_validation_people(lfw_root, face_cache, folds):
     from spheredemo.faces import lfw_training_set
-    from spheredemo.train import _validation_exclude
+    from spheredemo.train.data import _validation_exclude
 
     config = TrainConfig(dataset="lfw", holdout="validation")
     excluded = _validation_exclude(config, lfw_root)
