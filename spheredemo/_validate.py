@@ -9,8 +9,12 @@ from types import MappingProxyType
 
 #: the paper's margin (Sec. 3.3, Table 3): what ``loss="asoftmax"`` means wherever no m is given
 DEFAULT_M = 4
+#: the official SphereFace λ annealing, λ(t) = max(λ_min, base·(1 + γt)^−power): the one source of the defaults of
+#: ``TrainConfig`` and ``margins.LambdaSchedule``
+LAMBDA_BASE, LAMBDA_GAMMA, LAMBDA_POWER, LAMBDA_MIN = 1000.0, 0.12, 1.0, 5.0
 
-__all__ = ["DEFAULT_M", "check_m", "check_int", "check_finite", "check_below", "COSFACE_M_LIMIT", "ARCFACE_M_LIMIT",
+__all__ = ["DEFAULT_M", "LAMBDA_BASE", "LAMBDA_GAMMA", "LAMBDA_POWER", "LAMBDA_MIN",
+           "check_m", "check_int", "check_finite", "check_below", "COSFACE_M_LIMIT", "ARCFACE_M_LIMIT",
            "AUGMENT_LIMITS", "check_augment"]
 
 #: CosFace's cosine margin m lies in [0, 2): from m = 2 on, cos θ_y − m is below every other cosine

@@ -96,7 +96,7 @@ def build_parser() -> argparse.ArgumentParser:
         # "--margin" is the same flag as "--m": torchrun's own parser takes "--m" for an abbreviation of its options
         flags = (flag, "--margin") if f.name == "m" else (flag,)
         parser.add_argument(*flags, **kwargs)
-    parser.add_argument("--out", default="runs/{dataset}-{tag}-d{dim}.pt",
+    parser.add_argument("--out", default="runs/{dataset}-d{dim}-{tag}.pt",
                         help="checkpoint path; {tag} (loss and m, e.g. asoftmax-m4), {loss}, {m}, {dim}, "
                         "{dataset} and {seed} are filled in")
     parser.add_argument("--data", default=None,

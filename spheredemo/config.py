@@ -6,15 +6,19 @@ import dataclasses
 import re
 from dataclasses import dataclass, field
 
-from spheredemo._validate import (ARCFACE_M_LIMIT, COSFACE_M_LIMIT, DEFAULT_M, check_augment, check_below, check_finite,
-                                  check_int, check_m)
+from spheredemo._validate import (ARCFACE_M_LIMIT, COSFACE_M_LIMIT, DEFAULT_M, LAMBDA_BASE, LAMBDA_GAMMA, LAMBDA_MIN,
+                                  LAMBDA_POWER, check_augment, check_below, check_finite, check_int, check_m)
 
-__all__ = ["TrainConfig", "LOSSES", "DATASETS", "OPTIMIZERS", "MODEL_NAMES"]
+__all__ = ["TrainConfig", "LOSSES", "DATASETS", "OPTIMIZERS", "MODEL_NAMES", "HOLDOUTS", "FACE_SIZE", "FACE_CROP"]
 
 LOSSES = ("softmax", "modified", "asoftmax", "cosface", "arcface")
 DATASETS = ("mnist", "lfw", "faces")
 MODEL_NAMES = ("auto", "mnist-cnn", "sphereface4", "sphereface10", "sphereface20", "sphereface36", "sphereface64")
 OPTIMIZERS = ("adam", "sgd")
+#: the default face image: the side of the square crop every face model sees, pixels (the paper: 112×96), and the
+#: fraction of an image's shorter side kept around its centre (LFW's 250×250 deep-funneled images: the face)
+FACE_SIZE = 64
+FACE_CROP = 0.48
 HOLDOUTS = ("test", "validation")
 _DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 
@@ -37,15 +41,15 @@ class TrainConfig:
     lr_schedule: str = "cosine"  # cosine: decay to 0 over the run; constant: keep lr
     warmup_steps: int = 0  # raise the learning rate linearly from lr/warmup_steps to lr over this many steps
     weight_decay: float = 5e-4  # L2 penalty on all weights
-    lambda_base: float = 1000.0  # annealing λ(t) = max(λ_min, base·(1+γt)^−power): base
-    lambda_gamma: float = 0.12  # γ of the λ schedule (official value 0.12)
-    lambda_power: float = 1.0  # power of the λ schedule (official value 1)
-    lambda_min: float = 5.0  # floor of λ (official 5; 0 reaches the pure A-Softmax)
+    lambda_base: float = LAMBDA_BASE  # annealing λ(t) = max(λ_min, base·(1+γt)^−power): base
+    lambda_gamma: float = LAMBDA_GAMMA  # γ of the λ schedule (official value 0.12)
+    lambda_power: float = LAMBDA_POWER  # power of the λ schedule (official value 1)
+    lambda_min: float = LAMBDA_MIN  # floor of λ (official 5; 0 reaches the pure A-Softmax)
     lambda_reach: float | None = None  # reach λ_min at this fraction of the run (γ derived, power 1); None: use γ
     width: int = 16  # channels of the first conv stage (later stages 2x, 4x, 8x)
-    image_size: int = 64  # faces: side of the square face crop fed to the model, pixels
+    image_size: int = FACE_SIZE  # faces: side of the square face crop fed to the model, pixels
     holdout: str = "test"  # lfw: test (train on people outside folds 1-3); validation (also keep 20 people out)
-    face_crop: float = 0.48  # faces: fraction of the image's shorter side kept around the centre (1 = all)
+    face_crop: float = FACE_CROP  # faces: fraction of the image's shorter side kept around the centre (1 = all)
     min_images: int = 10  # faces: keep identities with at least this many images
     max_identities: int | None = None  # faces: keep only this many identities, the largest first
     feature_bn: bool = False  # faces: BatchNorm on the feature after FC1 (not in the paper; helps small data)

@@ -28,6 +28,7 @@ import numpy as np
 import torch
 
 from spheredemo.atomic import atomic_path
+from spheredemo.config import FACE_CROP, FACE_SIZE
 from spheredemo.imageset import DataError, ImageSet, cache_dir
 
 __all__ = [
@@ -37,7 +38,6 @@ __all__ = [
 ]
 
 IMAGE_SUFFIXES = (".jpg", ".jpeg", ".png", ".pgm", ".bmp", ".ppm", ".webp")
-FACE_SIZE = 64  # side of the square face image every model sees, pixels (the paper: 112×96)
 LFW_HELD_OUT_FOLDS = (1, 2, 3)  # the View-2 folds dataset "lfw" keeps out of training and evaluates
 LFW_IMAGE_DIRS = ("lfw-deepfunneled", "lfw_funneled", "lfw", "images")  # where a copy may keep its images
 
@@ -52,7 +52,7 @@ class FacePreprocessing:
     """
 
     size: int = FACE_SIZE  # output side, pixels (square)
-    crop: float = 0.48  # fraction of the image's shorter side kept around its centre
+    crop: float = FACE_CROP  # fraction of the image's shorter side kept around its centre
     grayscale: bool = False  # one grey channel instead of RGB
 
     def __post_init__(self):
@@ -483,8 +483,8 @@ class FaceFiles(torch.utils.data.Dataset):
         """The images of :func:`lfw_training_set` (LFW people in no pair of ``folds``, less ``exclude``), not
         decoded."""
         tree, held_out = _lfw_held_out(root, folds)
-        files = cls.from_tree(tree, min_images=min_images, max_identities=max_identities, exclude=held_out | set(exclude),
-                              preprocessing=preprocessing)
+        files = cls.from_tree(tree, min_images=min_images, max_identities=max_identities,
+                              exclude=held_out | set(exclude), preprocessing=preprocessing)
         check_disjoint(files.classes, held_out)
         return files
 

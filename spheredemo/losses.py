@@ -19,6 +19,7 @@ import torch
 import torch.nn.functional as F
 from torch import nn
 
+from spheredemo.config import LOSSES
 from spheredemo._validate import ARCFACE_M_LIMIT, COSFACE_M_LIMIT, check_below, check_finite, check_int
 from spheredemo.margins import DEFAULT_M, annealed_target, check_m
 
@@ -185,14 +186,8 @@ class ArcFace(_Head):
         return f"{super().extra_repr()}, s={self.s}, m={self.m}"
 
 
-#: Loss names accepted by configs and the command line.
-HEADS = {
-    "softmax": Softmax,
-    "modified": ModifiedSoftmax,
-    "asoftmax": ASoftmax,
-    "cosface": CosFace,
-    "arcface": ArcFace,
-}
+#: the head of each loss name of ``config.LOSSES`` (the one list of names configs and the command line accept)
+HEADS = dict(zip(LOSSES, (Softmax, ModifiedSoftmax, ASoftmax, CosFace, ArcFace), strict=True))
 
 
 def make_head(loss: str, in_features: int, n_classes: int, m=None, bias: bool = True, s=None) -> _Head:

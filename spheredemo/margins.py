@@ -23,7 +23,8 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-from spheredemo._validate import DEFAULT_M, check_finite, check_m
+from spheredemo._validate import (DEFAULT_M, LAMBDA_BASE, LAMBDA_GAMMA, LAMBDA_MIN, LAMBDA_POWER, check_finite,
+                                  check_m)
 
 __all__ = [
     "DEFAULT_M",
@@ -218,10 +219,10 @@ class LambdaSchedule:
     reaches λ_min = 5 at t = 1659.
     """
 
-    base: float = 1000.0  # λ at step 0
-    gamma: float = 0.12  # how fast λ decays with the step
-    power: float = 1.0  # exponent of the decay
-    lambda_min: float = 5.0  # floor: λ never goes below this (0 for pure A-Softmax at the end)
+    base: float = LAMBDA_BASE  # λ at step 0
+    gamma: float = LAMBDA_GAMMA  # how fast λ decays with the step
+    power: float = LAMBDA_POWER  # exponent of the decay
+    lambda_min: float = LAMBDA_MIN  # floor: λ never goes below this (0 for pure A-Softmax at the end)
     floor_from: int | None = None  # from this step on λ = λ_min exactly (None: only the max() floors it)
 
     def __post_init__(self):
@@ -240,7 +241,7 @@ class LambdaSchedule:
         return max(self.lambda_min, self.base * (1.0 + self.gamma * step) ** (-self.power))
 
     @classmethod
-    def reaching(cls, lambda_min: float, step: int, base: float = 1000.0) -> LambdaSchedule:
+    def reaching(cls, lambda_min: float, step: int, base: float = LAMBDA_BASE) -> LambdaSchedule:
         """The power-1 schedule that falls from ``base`` to λ_min by ``step``: λ(t) = base/(1 + γt) with
         γ = (base/λ* − 1)/step, λ* = max(λ_min, :data:`REACH_LAMBDA`), and λ = λ_min from ``step`` on.
 
@@ -312,3 +313,56 @@ def effective_margin(m, lam, theta12_deg=90.0, tol_rad=1e-10) -> EffectiveMargin
         lo, hi = (mid, hi) if gap(mid) > 0 else (lo, mid)
     theta1 = math.degrees(0.5 * (lo + hi))
     return EffectiveMargin(m, lam, theta12, theta1, theta12 / theta1 - 1)
+
+
+# --- the margin zoo's target logits (SphereFace, CosFace, ArcFace side by side) ------------------------------
+
+from spheredemo._validate import ARCFACE_M_LIMIT, COSFACE_M_LIMIT, check_below  # noqa: E402 (kept with its use)
+
+#: the families of the margin zoo (:mod:`spheredemo.margin_zoo`), in the order the pictures show them
+ZOO_LOSSES = ("asoftmax", "cosface", "arcface")
+#: the package defaults of each family: those of :class:`~spheredemo.losses.ASoftmax`, ``CosFace`` and ``ArcFace``
+ZOO_DEFAULTS = {"asoftmax": {"m": DEFAULT_M}, "cosface": {"m": 0.35, "s": 30.0}, "arcface": {"m": 0.5, "s": 30.0}}
+__all__ += ["ZOO_LOSSES", "ZOO_DEFAULTS", "target_logit"]
+
+
+def target_logit(loss: str, theta_rad, m=None, s=None, lam: float = 0.0, x_norm=None):
+    """The target-class logit f_y at θ_y = ``theta_rad`` (radians, in [0, π]) of one margin family, the one
+    formula each head in :mod:`spheredemo.losses` uses (numpy or torch in, the same out):
+
+    - ``"asoftmax"``: f_y = ‖x‖ (λ cos θ + ψ(θ)) / (1 + λ) (Eq. 6, Appendix G), integer ``m`` (default 4),
+      ``x_norm`` = ‖x‖ (default 1; a float or an array broadcasting with θ), ``lam`` = λ; it has no ``s``;
+    - ``"cosface"``: f_y = s (cos θ − m), default s = 30, m = 0.35;
+    - ``"arcface"``: f_y = s cos(θ + m) for θ < π − m, and s (cos θ − m·sin m) from θ = π − m on, default s = 30,
+      m = 0.5 radians. Past π − m, cos(θ + m) would rise again (a feature farther from its class scoring
+      higher); the choice made here and in :class:`~spheredemo.losses.ArcFace` is the fix of ArcFace's own code
+      (``easy_margin=False``) and pytorch-metric-learning: the line cos θ − m·sin m, which keeps falling (with a
+      downward step of cos m + m·sin m − 1 at π − m: 0.117 for m = 0.5).
+
+    Every other class keeps its plain logit (‖x‖ cos θ_j, or s cos θ_j). A keyword a family does not have (``s``
+    for A-Softmax; ``lam`` or ``x_norm`` for CosFace and ArcFace) is a ValueError, not silently ignored.
+    """
+    if loss not in ZOO_LOSSES:
+        raise ValueError(f"loss must be one of {ZOO_LOSSES}, got {loss!r}")
+    t = _as_array(theta_rad)
+    lib = torch if isinstance(t, torch.Tensor) else np
+    if bool((t < 0).any()) or bool((t > math.pi + 1e-6).any()) or bool(lib.isnan(t).any()):
+        hint = "; these look like degrees: convert with math.radians" if bool((t > 3.5).any()) else ""
+        raise ValueError("theta_rad must lie in [0, pi] radians (the angle between x and its class weight)" + hint)
+    if loss == "asoftmax":
+        if s is not None:
+            raise ValueError("asoftmax has no scale s: its logits are scaled by the feature norm, pass x_norm (‖x‖)")
+        m = check_m(DEFAULT_M if m is None else m)
+        norm = 1.0 if x_norm is None else x_norm
+        return norm * annealed_target(lib.cos(t), m, lam)
+    if lam != 0 or x_norm is not None:
+        raise ValueError(f"{loss} has no λ and no ‖x‖ (x is normalised, scaled by s): pass m and s only")
+    defaults = ZOO_DEFAULTS[loss]
+    m = defaults["m"] if m is None else m
+    m = (check_below("m (the cosine margin of cosface)", m, COSFACE_M_LIMIT) if loss == "cosface" else
+         check_below("m (the additive angular margin of arcface, radians)", m, ARCFACE_M_LIMIT))
+    s = check_finite("s (the scale)", defaults["s"] if s is None else s, strict=True)
+    if loss == "cosface":
+        return s * (lib.cos(t) - m)
+    shifted = lib.cos(t + m)
+    return s * lib.where(t < math.pi - m, shifted, lib.cos(t) - m * math.sin(m))

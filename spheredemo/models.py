@@ -20,6 +20,7 @@ import torch
 from torch import nn
 
 from spheredemo._validate import check_finite, check_int
+from spheredemo.config import MODEL_NAMES
 
 __all__ = ["EmbeddingNet", "SphereFaceNet", "make_model", "prepare_images", "MODELS", "SPHEREFACE_UNITS",
            "MNIST_MEAN", "MNIST_STD", "FACE_MEAN", "FACE_STD"]
@@ -37,8 +38,11 @@ SPHEREFACE_UNITS = {
     "sphereface36": (2, 4, 8, 2),
     "sphereface64": (3, 8, 16, 3),
 }
-#: every model name :func:`make_model` knows
-MODELS = ("mnist-cnn", *SPHEREFACE_UNITS)
+#: every model name :func:`make_model` knows: those a config names (``config.MODEL_NAMES``, the one list) but "auto"
+MODELS = tuple(name for name in MODEL_NAMES if name != "auto")
+if set(MODELS) != {"mnist-cnn", *SPHEREFACE_UNITS}:  # a name added in one place only
+    raise ImportError(f"config.MODEL_NAMES {MODELS} and the nets models.py builds ({sorted(SPHEREFACE_UNITS)} and "
+                      f"mnist-cnn) disagree")
 
 
 def _conv_block(c_in: int, c_out: int) -> list[nn.Module]:

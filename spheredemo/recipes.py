@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from spheredemo.keys import SWEEP, ModelKey
 
-__all__ = ["RECIPES", "SEEDS", "SEEDED", "FACE_3D_IDENTITIES", "FACE_RECIPE"]
+__all__ = ["RECIPES", "SEEDS", "SEEDED", "FACE_3D_IDENTITIES", "FACE_RECIPE", "FACE_LOSSES"]
 
 #: Shared by every recipe: the m sweep differs only in loss and m, so the figures compare like with like.
 _BASE = dict(dataset="mnist", epochs=10, batch_size=256, optimizer="adam", lr=3e-3, lr_schedule="cosine",
@@ -43,6 +43,10 @@ def _name(model, dataset: str | None = None) -> str:
     return key.name
 
 
+#: the losses of the shipped 512-d face models, in the order every table and control lists them
+FACE_LOSSES = (*SWEEP, "cosface", "arcface")
+
+
 def _recipes() -> dict[str, dict]:
     recipes = {}
 
@@ -60,7 +64,7 @@ def _recipes() -> dict[str, dict]:
     add(ModelKey("mnist", 2, "modified", variant="warmup"), _BASE, warmup_steps=500)
     add(ModelKey("mnist", 2, "softmax", variant="nobias"), _BASE, head_bias=False, embedding_bias=False)
     add(ModelKey("mnist", 2, "softmax", variant="imbalanced"), _BASE, imbalance=0.05, epochs=32)
-    for loss_name in (*SWEEP, "cosface", "arcface"):
+    for loss_name in FACE_LOSSES:
         add(ModelKey("lfw", 512).with_loss(loss_name), _FACE_BASE)
     for m in (1, 2, 3, 4):
         add(ModelKey("lfw", 3, "asoftmax", m), _FACE_BASE, max_identities=FACE_3D_IDENTITIES)

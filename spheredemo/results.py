@@ -27,6 +27,7 @@ from spheredemo import pretrained
 from spheredemo.atomic import atomic_path
 from spheredemo.imageset import DataError
 from spheredemo.keys import SWEEP, ModelKey
+from spheredemo.recipes import FACE_LOSSES
 
 __all__ = ["SeedSpread", "seed_spread", "face_seed_stats", "FACE_MODELS", "FACE_3D_MODELS", "PAPER_TABLE3",
            "BLOCKS", "generate", "render_readme", "README", "main"]
@@ -34,8 +35,7 @@ __all__ = ["SeedSpread", "seed_spread", "face_seed_stats", "FACE_MODELS", "FACE_
 README = Path(__file__).resolve().parents[1] / "README.md"
 
 #: the 512-d face models compared, as (checkpoint name, label)
-FACE_MODELS = [(key.name, key.label) for key in (ModelKey("lfw", 512).with_loss(loss_name)
-                                                 for loss_name in (*SWEEP, "cosface", "arcface"))]
+FACE_MODELS = [(key.name, key.label) for key in (ModelKey("lfw", 512).with_loss(loss) for loss in FACE_LOSSES)]
 FACE_3D_MODELS = [ModelKey("lfw", 3, "asoftmax", m).name for m in (1, 2, 3, 4)]
 #: the paper's Table 3 (LFW %, CASIA-WebFace, 64-layer CNN); it has no modified-softmax, CosFace or ArcFace row
 PAPER_TABLE3 = {"lfw-d512-softmax": 97.88, "lfw-d512-asoftmax-m1": 97.90, "lfw-d512-asoftmax-m2": 98.40,
