@@ -41,7 +41,7 @@ def test_cli_trains_and_writes_checkpoint(data_root, tmp_path):
 def test_cli_cosface_uses_its_own_margin_default(data_root, tmp_path):
     out = tmp_path / "{tag}.pt"
     result = subprocess.run([sys.executable, "-m", "spheredemo.train", "--loss", "cosface", "--max-steps", "2",
-                             "--batch-size", "16", "--out", str(out), "--device", "cpu"],
+                             "--batch-size", "16", "--out", str(out), "--device", "cpu", "--data", str(data_root)],
                             capture_output=True, text=True, timeout=300)
     assert result.returncode == 0, result.stderr
     assert load_checkpoint(tmp_path / "cosface.pt").head.m == 0.35

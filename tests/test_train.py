@@ -138,14 +138,29 @@ def test_bad_config_values_are_refused():
 
 
 def test_readme_quick_start_margin_numbers():
-    """The README: the quick start (3 epochs of 235 steps, γ = 5, λ_min = 0) ends at λ = 0.28, m_eff = 3.50;
-    one epoch of the official schedule ends at λ ≈ 34, m_eff ≈ 1.1 (binary margin at θ12 = 90°)."""
-    from spheredemo.margins import effective_margin
+    """The README's quick start: its MNIST command, parsed as the CLI parses it, ends at the λ and m_eff the
+    README states (binary margin at θ12 = 90°), and so does one epoch of the official schedule."""
+    import re
+    from pathlib import Path
 
-    quick = LambdaSchedule(1000, 5, 1, 0)(3 * 235 - 1)
-    assert round(quick, 2) == 0.28 and round(effective_margin(4, quick, 90).m_eff, 2) == 3.50
-    official = LambdaSchedule()(235 - 1)
-    assert round(official) == 34 and round(effective_margin(4, official, 90).m_eff, 1) == 1.1
+    from spheredemo.cli import build_parser
+    from spheredemo.margins import effective_margin
+    from spheredemo.train import lambda_schedule
+
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    command = re.search(r"python -m spheredemo\.train --dataset mnist .*$", readme, re.M).group(0)
+    args = vars(build_parser().parse_args(command.split()[3:]))
+    for key in ("out", "data", "resume", "no_progress"):
+        args.pop(key)
+    config = TrainConfig(**args)
+    steps = config.epochs * math.ceil(60_000 / config.batch_size)
+    quick = lambda_schedule(config, steps)(steps - 1)
+    m_eff = effective_margin(config.m, quick, 90).m_eff
+    text = " ".join(readme.split())
+    assert f"ends at λ = {quick:.2f} and prints that m = {config.m} trained like m_eff = {m_eff:.2f}" in text
+    official = LambdaSchedule()(math.ceil(60_000 / config.batch_size) - 1)
+    assert (f"a one-epoch run would end at λ ≈ {official:.0f}, where m = 4 acts like m_eff ≈ "
+            f"{effective_margin(4, official, 90).m_eff:.1f}") in text
 
 
 @pytest.mark.gpu
