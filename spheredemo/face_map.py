@@ -19,11 +19,13 @@ import json
 import math
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 
 from spheredemo.atomic import atomic_path
 
-__all__ = ["CELLS", "ADACOS_S", "MAP_STEPS", "LAMBDA_REACH", "cell_config", "run_cell", "read_results", "main"]
+__all__ = ["CELLS", "ADACOS_S", "MAP_STEPS", "LAMBDA_REACH", "FAMILIES", "MapPoint", "cell_config", "run_cell",
+           "read_results", "map_points", "main"]
 
 #: AdaCos's fixed scale s = √2·ln(C − 1) for the C = 104 classes of a final run (arXiv:1905.00292), 6.55
 ADACOS_S = round(math.sqrt(2.0) * math.log(104 - 1), 2)
@@ -106,6 +108,62 @@ def read_results(out_dir: Path = RESULTS_DIR) -> list[dict]:
     """Every recorded cell result, sorted by cell and seed (empty when the map has not been run)."""
     return sorted((json.loads(p.read_text()) for p in Path(out_dir).glob("*-s*.json")),
                   key=lambda r: (r["cell"], r["seed"]))
+
+
+#: the family of each loss of the map, as its figures group the cells
+FAMILIES = {"softmax": "softmax", "modified": "modified softmax", "asoftmax": "A-Softmax", "cosface": "CosFace",
+            "arcface": "ArcFace"}
+
+
+@dataclass(frozen=True)
+class MapPoint:
+    """One cell of the map over its seeds: its family, margin and scale, the binary angular margin it trained
+    with at θ12 = 90° (degrees), and its validation accuracy (%) and AUC, mean ± std over seeds."""
+
+    cell: str
+    family: str  # softmax, modified softmax, normalised softmax, A-Softmax, CosFace, ArcFace
+    m: float | None
+    s: float | None
+    lambda_min: float | None
+    margin_deg: float  # the binary margin at θ12 = 90°, degrees (0 for the losses without a margin)
+    m_eff: float | None  # A-Softmax: the m of an unblended A-Softmax with that margin (margins.effective_margin)
+    accuracy: tuple  # (mean, std) over seeds, %
+    auc: tuple  # (mean, std) over seeds
+    seeds: int
+
+
+def map_points(results=None) -> list[MapPoint]:
+    """The map's cells with their effective binary margin at θ12 = 90°: A-Softmax through its final λ
+    (:func:`spheredemo.margins.effective_margin`), CosFace and ArcFace by the closed forms of
+    :func:`spheredemo.margin_zoo.binary_margin_deg`; the normalised softmax, softmax and modified softmax 0."""
+    import numpy as np
+
+    from spheredemo.margin_zoo import binary_margin_deg
+    from spheredemo.margins import effective_margin
+
+    results = read_results() if results is None else results
+    cells: dict[str, list] = {}
+    for record in results:
+        cells.setdefault(record["cell"], []).append(record)
+    points = []
+    for cell in [c for c in CELLS if c in cells]:
+        runs, first = cells[cell], cells[cell][0]
+        loss, m = first["loss"], first["m"]
+        m_eff = None
+        if loss == "asoftmax":
+            blended = effective_margin(m, first["final_lambda"], 90.0)
+            margin, m_eff = blended.margin, blended.m_eff
+        elif loss in ("cosface", "arcface") and m:
+            margin = binary_margin_deg(loss, 90.0, m)
+        else:
+            margin = 0.0
+        family = "normalised softmax" if loss == "cosface" and not m else FAMILIES[loss]
+        accuracy = np.array([100 * r["val_accuracy"] for r in runs])
+        auc = np.array([r["val_auc"] for r in runs])
+        spread = (lambda v: (float(v.mean()), float(v.std(ddof=1)) if len(v) > 1 else 0.0))
+        points.append(MapPoint(cell, family, m, first["s"], first["lambda_min"], float(margin), m_eff,
+                               spread(accuracy), spread(auc), len(runs)))
+    return points
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -343,6 +343,40 @@ def fig5_faces(ctx: Context):
     return fig
 
 
+def _map_points(ctx: Context):
+    from spheredemo.face_map import map_points, read_results
+
+    points = map_points(read_results(Path(ctx.checkpoints) / "face_map"))
+    if not points:
+        raise DataError("the margin map has not been run: python -m spheredemo.face_map --cells ... (see --list)")
+    return points
+
+
+@register("face_map_margin", "Margin map (faces, validation)",
+          "Verification accuracy and AUC of the 20 validation people (never folds 1–3) against the binary angular "
+          "margin each cell trained with at θ12 = 90°, one line per family (A-Softmax per m through its λ_min; "
+          "CosFace and ArcFace per scale s); dashed: the losses without a margin.")
+def face_map_margin(ctx: Context):
+    from spheredemo.plots import face_map as mplots
+
+    points = _map_points(ctx)
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5), layout="constrained")
+    mplots.draw_map_lines(points, "accuracy", ax=axes[0], title="validation accuracy")
+    mplots.draw_map_lines(points, "auc", ax=axes[1], title="validation AUC")
+    return fig
+
+
+@register("face_map_asoftmax", "Margin map (faces, validation)",
+          "A-Softmax on the validation people over m and λ_min (reached at 40 % of the run): accuracy, and the "
+          "m_eff each cell's final λ leaves; the nominal m is reached only at λ_min = 0.")
+def face_map_asoftmax(ctx: Context):
+    from spheredemo.plots import face_map as mplots
+
+    fig, ax = plt.subplots(figsize=(7, 4.2), layout="constrained")
+    mplots.draw_asoftmax_grid(_map_points(ctx), ax=ax, title="A-Softmax: validation accuracy over (m, λ_min)")
+    return fig
+
+
 GALLERY_MODEL = "lfw-d512-asoftmax-m4"
 
 

@@ -165,3 +165,51 @@ def test_cli_keeps_the_checkpoint_and_says_so_when_the_lfw_report_fails(lfw_root
     assert "Traceback" not in done.stderr
     assert "error: the LFW verification failed" in done.stderr and f"kept at {out}" in done.stderr
     assert out.is_file()
+
+
+def _record(cell, seed, accuracy, final_lambda=None):
+    config = face_map.cell_config(cell)
+    return {"cell": cell, "seed": seed, "loss": config.loss, "m": config.m, "s": config.s,
+            "lambda_min": config.lambda_min if config.loss == "asoftmax" else None, "final_lambda": final_lambda,
+            "val_accuracy": accuracy, "val_fold_std": 0.05, "val_auc": accuracy + 0.05, "val_pairs": 1200,
+            "steps": 4900}
+
+
+def test_map_points_carry_each_familys_binary_margin_at_90_degrees():
+    records = [_record("softmax", 0, 0.86), _record("asoftmax-m4-lmin0", 0, 0.64, 0.0),
+               _record("asoftmax-m4-lmin5", 0, 0.88, 5.0), _record("asoftmax-m4-lmin5", 1, 0.86, 5.0),
+               _record("cosface-m0.35-s16", 0, 0.84), _record("arcface-m0.5-s30", 0, 0.85),
+               _record("normsoftmax-s16", 0, 0.85)]
+    points = {p.cell: p for p in face_map.map_points(records)}
+    assert points["softmax"].margin_deg == 0 and points["normsoftmax-s16"].family == "normalised softmax"
+    assert points["asoftmax-m4-lmin0"].margin_deg == pytest.approx(3 / 5 * 90, abs=1e-6)  # (m−1)/(m+1)·θ12
+    assert points["asoftmax-m4-lmin5"].m_eff == pytest.approx(1.62, abs=0.01)
+    assert points["asoftmax-m4-lmin5"].accuracy == pytest.approx((87.0, math.sqrt(2)), abs=1e-9)
+    assert points["asoftmax-m4-lmin5"].seeds == 2
+    assert points["cosface-m0.35-s16"].margin_deg == pytest.approx(
+        2 * math.degrees(math.asin(0.35 / (2 * math.sin(math.radians(45))))), abs=1e-9)
+    assert points["arcface-m0.5-s30"].margin_deg == pytest.approx(math.degrees(0.5), abs=1e-9)
+
+
+def test_the_map_figures_draw_from_the_results_and_refuse_an_empty_map(tmp_path):
+    import json
+
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from spheredemo import figures
+    from spheredemo.imageset import DataError
+
+    ctx = figures.Context(checkpoints=tmp_path)
+    with pytest.raises(DataError, match="the margin map has not been run"):
+        figures.render("face_map_margin", ctx)
+    (tmp_path / "face_map").mkdir()
+    for record in (_record("softmax", 0, 0.86), _record("asoftmax-m2-lmin0", 0, 0.80, 0.0),
+                   _record("asoftmax-m2-lmin5", 0, 0.87, 5.0), _record("cosface-m0.2-s16", 0, 0.85)):
+        (tmp_path / "face_map" / f"{record['cell']}-s{record['seed']}.json").write_text(json.dumps(record))
+    fig = figures.render("face_map_margin", ctx)
+    lines = fig.axes[0].get_lines()
+    assert any(list(line.get_ydata()) == [86.0, 86.0] for line in lines)  # softmax's reference line
+    grid = figures.render("face_map_asoftmax", ctx)
+    texts = [t.get_text() for t in grid.axes[0].texts]
+    assert "80.0 %\nm_eff 2.00" in texts and any(t.startswith("87.0 %\nm_eff 1.") for t in texts)
