@@ -132,6 +132,11 @@ class MapPoint:
     seeds: int
 
 
+def _mean_std(values) -> tuple[float, float]:
+    """Mean and sample std (ddof=1; 0 for one seed), as :class:`spheredemo.results.SeedSpread` counts them."""
+    return float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0
+
+
 def map_points(results=None) -> list[MapPoint]:
     """The map's cells with their effective binary margin at θ12 = 90°: A-Softmax through its final λ
     (:func:`spheredemo.margins.effective_margin`), CosFace and ArcFace by the closed forms of
@@ -160,9 +165,8 @@ def map_points(results=None) -> list[MapPoint]:
         family = "normalised softmax" if loss == "cosface" and not m else FAMILIES[loss]
         accuracy = np.array([100 * r["val_accuracy"] for r in runs])
         auc = np.array([r["val_auc"] for r in runs])
-        spread = (lambda v: (float(v.mean()), float(v.std(ddof=1)) if len(v) > 1 else 0.0))
         points.append(MapPoint(cell, family, m, first["s"], first["lambda_min"], float(margin), m_eff,
-                               spread(accuracy), spread(auc), len(runs)))
+                               _mean_std(accuracy), _mean_std(auc), len(runs)))
     return points
 
 
