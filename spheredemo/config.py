@@ -52,6 +52,7 @@ class TrainConfig:
     face_crop: float = FACE_CROP  # faces: fraction of the image's shorter side kept around the centre (1 = all)
     min_images: int = 10  # faces: keep identities with at least this many images
     max_identities: int | None = None  # faces: keep only this many identities, the largest first
+    holdout_images: float = 0.0  # faces: keep this fraction of each identity's images out of training (Fig. 5)
     feature_bn: bool = False  # faces: BatchNorm on the feature after FC1 (not in the paper; helps small data)
     augment_flip: bool = False  # flip each training image left-right with probability 1/2 (faces)
     stream: bool = False  # faces: decode in DataLoader workers every epoch, memory bounded (CASIA), not once into RAM
@@ -98,6 +99,11 @@ class TrainConfig:
             raise ValueError(f"holdout must be one of {HOLDOUTS}, got {self.holdout!r}")
         if self.holdout != "test" and self.dataset != "lfw":
             raise ValueError(f"holdout={self.holdout!r} applies to dataset 'lfw' (its validation people) only")
+        if not (isinstance(self.holdout_images, (int, float)) and 0 <= self.holdout_images < 1):
+            raise ValueError(f"holdout_images (a fraction of each identity's images) must lie in [0, 1), got "
+                             f"{self.holdout_images!r}")
+        if self.holdout_images and (not self.is_faces or self.stream):
+            raise ValueError("holdout_images applies to the face datasets held in memory (lfw, faces; not --stream)")
         if self.lambda_reach is not None and not (isinstance(self.lambda_reach, (int, float))
                                                   and 0 < self.lambda_reach <= 1):
             raise ValueError(f"lambda_reach (a fraction of the run) must lie in (0, 1], got {self.lambda_reach!r}")

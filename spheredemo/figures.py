@@ -157,6 +157,18 @@ def psi_figure(ctx: Context):
     return fig
 
 
+@register("margin_zoo", "Margin zoo (SphereFace, CosFace, ArcFace)",
+          "Target logit / scale against θ (left) and binary margin against θ12 (right) for A-Softmax m = 4, CosFace "
+          "m = 0.35 and ArcFace m = 0.5 rad at the package defaults: A-Softmax's margin grows with θ12, ArcFace's "
+          "stays 28.6°, CosFace's shrinks and is wider than θ12 itself below 49.5° (69° at θ12 = 36°).")
+def margin_zoo(ctx: Context):
+    from spheredemo.plots import zoo as zplots
+
+    fig = plt.figure(figsize=(13, 5.6), layout="constrained")
+    zplots.draw_margin_zoo(fig)
+    return fig
+
+
 @register("fig2_mnist_2d", "Fig. 2",
           "2D MNIST test features of softmax, modified softmax and A-Softmax (m=4): the original space (top) "
           "and the projection on the unit circle (bottom), with the class weights W_i as arrows and the softmax "
@@ -324,22 +336,59 @@ def roc_faces(ctx: Context):
 
 
 @register("fig5_faces", "Fig. 5 (faces)",
-          "3D A-Softmax features of the 8 largest training identities on the unit sphere for m = 1..4 (top) and, "
-          "below, the angles between the two faces of LFW pairs of people never seen in training (same person: "
-          "dark; different people: orange; dashed: the threshold that best splits them).",
+          "3D A-Softmax features of the 6 largest LFW training identities on the unit sphere for m = 1..4 (top); "
+          "below, as the paper drew it, the angles of positive pairs (same person) and negative pairs built from "
+          "the two largest of them, on a fifth of their images held out of training; bottom row, labelled so: the "
+          "angles of LFW pairs of people never seen at all (dashed: the threshold that best splits them).",
           FACE_3D_MODELS)
 def fig5_faces(ctx: Context):
-    fig = plt.figure(figsize=(15, 7.8), layout="constrained")
+    fig = plt.figure(figsize=(15, 11), layout="constrained")
     for col, name in enumerate(FACE_3D_MODELS):
         results = ctx.faces(name)
-        art = eplots.draw_sphere_features(results.train, ax=fig.add_subplot(2, 4, col + 1, projection="3d"),
+        art = eplots.draw_sphere_features(results.train, ax=fig.add_subplot(3, 4, col + 1, projection="3d"),
                                           title=f"m={col + 1}: training identities")
+        if results.held_out is not None:
+            pairs = analysis.pair_angles(results.held_out, _two_largest(results))
+            eplots.draw_pair_histograms(pairs, ax=fig.add_subplot(3, 4, col + 5),
+                                        title=f"m={col + 1}: held-out images of 2 of them, "
+                                              f"{100 * pairs.overlap_fraction:.1f}% overlap")
         v = results.verification
-        fplots.draw_verification_histograms(v, ax=fig.add_subplot(2, 4, col + 5), legend=col == 0,
-                                            title=f"m={col + 1}: unseen pairs, {100 * v.mean:.1f}% right")
+        fplots.draw_verification_histograms(v, ax=fig.add_subplot(3, 4, col + 9), legend=col == 0,
+                                            title=f"m={col + 1}: unseen people, {100 * v.mean:.1f}% right")
     for scatter, identity in zip(art.scatters, results.classes):
         scatter.set_label(identity.replace("_", " "))
     fig.legend(handles=art.scatters, loc="outside right upper", markerscale=4, frameon=False, fontsize="small")
+    return fig
+
+
+def _two_largest(results: pretrained.FaceResults) -> tuple[int, int]:
+    """The two training identities with the most held-out images (the paper's "class 1 and class 2")."""
+    counts = np.bincount(results.held_out.labels, minlength=results.held_out.n_classes)
+    first, second = np.argsort(-counts, kind="stable")[:2]
+    return int(first), int(second)
+
+
+FACE_2D_MODELS = [ModelKey("lfw", 2).with_loss(loss).name for loss in ("softmax", "modified", "asoftmax-m4")]
+
+
+@register("fig2_faces", "Fig. 2 (faces)",
+          "2D face features (FC1 of dimension 2) of the two largest LFW training identities for softmax, modified "
+          "softmax and A-Softmax (m = 4, trained to λ = 0): the original space (top) and the projection on the unit "
+          "circle (bottom), with the class weights as arrows (and the softmax biases listed), as the paper drew its "
+          "CASIA subset; the training images' features, beside the MNIST Fig. 2.",
+          FACE_2D_MODELS)
+def fig2_faces(ctx: Context):
+    titles = ["softmax", "modified softmax", "A-Softmax (m=4)"]
+    fig, axes = plt.subplots(2, 3, figsize=(12, 7.6), layout="constrained")
+    drawn = []
+    for col, (name, title) in enumerate(zip(FACE_2D_MODELS, titles)):
+        results = ctx.faces(name)
+        drawn.append(eplots.draw_features(results.train, ax=axes[0, col], title=f"{title}: original space"))
+        eplots.draw_circle_features(results.train, ax=axes[1, col], title=f"{title}: on the unit circle")
+    for scatter, identity in zip(drawn[0].scatters, results.classes):
+        scatter.set_label(identity.replace("_", " "))
+    fig.legend(handles=drawn[0].scatters, loc="outside right upper", markerscale=4, frameon=False,
+               fontsize="small")
     return fig
 
 

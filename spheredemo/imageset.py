@@ -17,6 +17,10 @@ class DataError(RuntimeError):
     """A data file is missing, corrupt or cannot be downloaded."""
 
 
+#: the seed that draws the held-out images of :meth:`ImageSet.split_held_out` (fixed: one split for all seeds)
+HELD_OUT_SEED = 20170704
+
+
 @dataclass
 class ImageSet:
     """Images as uint8 (N, C, H, W) and labels as int64 (N,), kept whole in memory.
@@ -72,6 +76,24 @@ class ImageSet:
         order = torch.randperm(len(self), generator=gen)
         keep = torch.cat([order[self.labels[order] == c][:count] for c, count in enumerate(counts)])
         return self.subset(keep.sort().values)
+
+
+    def split_held_out(self, fraction: float, seed: int = HELD_OUT_SEED) -> tuple[ImageSet, ImageSet]:
+        """(kept, held out): ``fraction`` of every class's images, at least one where a class has two or more,
+        drawn with a fixed ``seed`` (the same images whatever the training seed), both in the original order."""
+        if not (isinstance(fraction, (int, float)) and 0 < fraction < 1):
+            raise ValueError(f"fraction (of each class's images held out) must lie in (0, 1), got {fraction!r}")
+        gen = torch.Generator().manual_seed(seed)
+        order = torch.randperm(len(self), generator=gen)
+        held = []
+        for c in range(self.n_classes):
+            members = order[self.labels[order] == c]
+            count = min(len(members) - 1, max(1, round(fraction * len(members)))) if len(members) > 1 else 0
+            held.append(members[:count])
+        held = torch.cat(held).sort().values
+        kept = torch.ones(len(self), dtype=torch.bool)
+        kept[held] = False
+        return self.subset(torch.nonzero(kept).flatten()), self.subset(held)
 
 
 def cache_dir() -> Path:

@@ -163,6 +163,7 @@ class FaceResults:
     flip: bool  # features were [f(x); f(flipped x)] (512-d) or f(x) alone (3D: angles on the drawn sphere)
     train: Embeddings | None = None  # 3D models: the training identities' features and the class weights
     classes: tuple = ()  # the training identities (names)
+    held_out: Embeddings | None = None  # 2D/3D models with held-out images: those images' features (never trained on)
 
 
 def face_results(model, directory: Path = CHECKPOINT_DIR) -> FaceResults:
@@ -181,8 +182,11 @@ def _face_results(name: str, directory: Path) -> FaceResults:
     train = None
     if "train_features" in cached:
         train = Embeddings.from_features(cached["train_features"], cached["train_labels"], run.head, name)
+    held_out = None
+    if "held_out_features" in cached:
+        held_out = Embeddings.from_features(cached["held_out_features"], cached["held_out_labels"], run.head, name)
     return FaceResults(name, verification, cached["left_paths"], cached["right_paths"], float(cached["afs"]),
-                       bool(cached["flip"]), train, run.classes or ())
+                       bool(cached["flip"]), train, run.classes or (), held_out)
 
 
 if __name__ == "__main__":  # python -m spheredemo.pretrained: the retraining command

@@ -24,6 +24,7 @@ from spheredemo.data import MNIST_FILES, find_mnist_dir, load_mnist
 from spheredemo.pretrained import CHECKPOINT_DIR, _face_results, _embeddings, load_run, manifest
 from spheredemo.recipes import RECIPES, SEEDED, SEEDS
 from spheredemo.train import Run, embed, final_margin, fit, load_training_data, save_checkpoint, select_device
+from spheredemo.train.data import held_out_images
 
 __all__ = ["retrain", "add_seeds", "cache_test_features", "cache_face_results", "build_parser", "main"]
 
@@ -277,6 +278,10 @@ def cache_face_results(names=None, directory: Path = CHECKPOINT_DIR, data_root=N
             train, _ = load_training_data(run.config, _root_of(run.config, data_root))
             arrays.update(train_features=embed(run.model, train).numpy().astype(np.float32),
                           train_labels=train.labels.numpy())
+            if run.config.holdout_images:  # Fig. 5: the same identities' images never trained on
+                held = held_out_images(run.config, _root_of(run.config, data_root))
+                arrays.update(held_out_features=embed(run.model, held).numpy().astype(np.float32),
+                              held_out_labels=held.labels.numpy())
         with atomic_path(directory / f"{name}.lfw.npz") as tmp, open(tmp, "wb") as f:
             np.savez_compressed(f, **arrays)
     _face_results.cache_clear()

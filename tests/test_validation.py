@@ -213,3 +213,35 @@ def test_the_map_figures_draw_from_the_results_and_refuse_an_empty_map(tmp_path)
     grid = figures.render("face_map_asoftmax", ctx)
     texts = [t.get_text() for t in grid.axes[0].texts]
     assert "80.0 %\nm_eff 2.00" in texts and any(t.startswith("87.0 %\nm_eff 1.") for t in texts)
+
+
+def test_held_out_images_are_a_fixed_fifth_of_each_identity_never_trained_on(lfw_root, face_cache):
+    import torch
+
+    from spheredemo.train.data import held_out_images, load_training_data
+
+    config = TrainConfig(dataset="lfw", dim=3, max_identities=6, holdout_images=0.2, seed=0)
+    train, _ = load_training_data(config, lfw_root, progress=False)
+    held = held_out_images(config, lfw_root)
+    assert train.classes == held.classes and len(train.classes) == 6
+    assert not set(train.paths) & set(held.paths)
+    total = torch.bincount(train.labels) + torch.bincount(held.labels)
+    assert torch.equal(torch.bincount(held.labels), torch.round(0.2 * total).long())
+    other_seed = TrainConfig(**{**config.to_dict(), "seed": 2})
+    assert held_out_images(other_seed, lfw_root).paths == held.paths  # one split for every training seed
+
+
+def test_split_held_out_is_checked_and_keeps_one_image_per_class():
+    import torch
+
+    from spheredemo.imageset import ImageSet
+
+    images = ImageSet(torch.zeros(5, 1, 4, 4, dtype=torch.uint8), torch.tensor([0, 0, 1, 1, 1]), ("a", "b"))
+    kept, held = images.split_held_out(0.9)
+    assert torch.bincount(kept.labels).tolist() == [1, 1] and torch.bincount(held.labels).tolist() == [1, 2]
+    with pytest.raises(ValueError, match=r"must lie in \(0, 1\)"):
+        images.split_held_out(1.0)
+    with pytest.raises(ValueError, match="holdout_images applies to the face datasets"):
+        TrainConfig(holdout_images=0.2)
+    with pytest.raises(ValueError, match=r"holdout_images .* must lie in \[0, 1\)"):
+        TrainConfig(dataset="lfw", holdout_images=1.5)

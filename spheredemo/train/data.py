@@ -12,7 +12,7 @@ from spheredemo.config import TrainConfig
 from spheredemo.data import ImageSet, load_mnist
 from spheredemo.faces import FaceFiles
 
-__all__ = ["load_training_data", "EpochOrder", "batches", "image_shape", "load_data"]
+__all__ = ["load_training_data", "held_out_images", "EpochOrder", "batches", "image_shape", "load_data"]
 
 
 def load_training_data(config: TrainConfig, root=None,
@@ -41,6 +41,8 @@ def load_training_data(config: TrainConfig, root=None,
             train = lfw_training_set(root, **selection, progress=progress, exclude=_validation_exclude(config, root))
         else:
             train = load_faces(root, **selection, progress=progress)
+        if config.holdout_images:  # the held-out images: held_out_images(config, root) gives them back
+            train = train.split_held_out(config.holdout_images)[0]
         if config.per_class is not None:
             train = train.per_class(config.per_class, seed=config.seed)
         return train, None
@@ -52,6 +54,15 @@ def load_training_data(config: TrainConfig, root=None,
                   for c in range(train.n_classes)]
         train = train.per_class(counts, seed=config.seed)
     return train, test
+
+
+def held_out_images(config: TrainConfig, root=None, progress: bool = False) -> ImageSet:
+    """The images a ``holdout_images`` face run kept out of training: the same identities, never trained on."""
+    if not config.holdout_images:
+        raise ValueError("this run held no images out (holdout_images is 0)")
+    full = TrainConfig(**{**config.to_dict(), "holdout_images": 0.0, "per_class": None})
+    train, _ = load_training_data(full, root, progress)
+    return train.split_held_out(config.holdout_images)[1]
 
 
 def _validation_exclude(config: TrainConfig, root) -> tuple:
