@@ -1,7 +1,7 @@
 """Latency of one slider change in the explorers, in the kernel (no browser): median per change.
 
-Targets (issue 4): analytic explorers < 50 ms; a checkpoint swap in the embedding explorer
-< 150 ms once its embeddings are computed (each model is visited once before timing). The time
+Targets (issue 4): analytic explorers < 50 ms (the margin zoo's too, issue 19); a checkpoint swap in the embedding
+explorer < 150 ms once its embeddings are computed (each model is visited once before timing). The time
 covers the whole update: the math, moving the artists, rendering the PNG and the plotly update.
 
     python benchmarks/bench_widgets.py [--rounds 5] [--fake]
@@ -17,7 +17,7 @@ import time
 import numpy as np
 
 from spheredemo.analysis import Embeddings
-from spheredemo.widgets import MODEL_CHOICES, boundary_explorer, embedding_explorer, psi_explorer
+from spheredemo.widgets import MODEL_CHOICES, boundary_explorer, embedding_explorer, margin_explorer, psi_explorer
 
 
 def time_changes(explorer, name, values, rounds):
@@ -83,6 +83,14 @@ def main():
     rows.append(
         ("ψ: γ", *time_changes(psi, "gamma", [0.01, 0.03, 0.12, 0.5, 1.0, 5.0], args.rounds), 50)
     )
+    zoo = margin_explorer()  # the margin zoo: four panels, the selected family on the circle
+    rows.append(("margin zoo: family", *time_changes(zoo, "family", ["asoftmax", "cosface", "arcface"],
+                                                     args.rounds), 50))
+    rows.append(("margin zoo: ArcFace m", *time_changes(zoo, "arcface_m", [0.1, 0.3, 0.5, 0.7, 0.9, 1.1],
+                                                        args.rounds), 50))
+    rows.append(("margin zoo: θ12", *time_changes(zoo, "theta12", [30, 60, 90, 120, 150, 180], args.rounds), 50))
+    zoo.set(family="asoftmax")
+    rows.append(("margin zoo: λ", *time_changes(zoo, "lam", [0.0, 1.0, 5.0, 20.0, 100.0], args.rounds), 50))
     fake = args.fake or not checkpoints_ship()
     models = [value for _, value in MODEL_CHOICES]
     for dim in (2, 3):

@@ -273,10 +273,10 @@ def bounds_text(m) -> str:
 
 # the margin zoo (SphereFace, CosFace, ArcFace side by side) lives in its own module; its names are geometry's too
 from spheredemo.margin_zoo import (ZOO_LOSSES, ZOO_TITLES, MatchedMargins, ZooBoundaries,  # noqa: E402
-                                   binary_margin_deg, boundary_phi_deg, check_zoo_margin, combined_margin_deg,
-                                   combined_target, matched_margins, sphere_boundary_curve, zoo_boundaries,
-                                   zoo_region_labels)
+                                   binary_margin_deg, blended_margin_deg, boundary_phi_deg, check_zoo_margin,
+                                   combined_margin_deg, combined_target, matched_margins, sphere_boundary_curve,
+                                   zoo_boundaries, zoo_region_labels)
 
-__all__ += ["ZOO_LOSSES", "ZOO_TITLES", "MatchedMargins", "ZooBoundaries", "binary_margin_deg", "boundary_phi_deg",
-            "check_zoo_margin", "combined_margin_deg", "combined_target", "matched_margins", "sphere_boundary_curve",
-            "zoo_boundaries", "zoo_region_labels"]
+__all__ += ["ZOO_LOSSES", "ZOO_TITLES", "MatchedMargins", "ZooBoundaries", "binary_margin_deg", "blended_margin_deg",
+            "boundary_phi_deg", "check_zoo_margin", "combined_margin_deg", "combined_target", "matched_margins",
+            "sphere_boundary_curve", "zoo_boundaries", "zoo_region_labels"]

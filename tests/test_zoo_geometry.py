@@ -153,18 +153,21 @@ def test_the_circle_picture_follows_the_constraints():
 
 def test_combined_form_generalises_the_three_and_matches_brute_force():
     for t in (30.0, 60.0, 90.0, 150.0):
-        assert geometry.combined_margin_deg(t, 1, 0, 0.35) == pytest.approx(geometry.binary_margin_deg("cosface", t, 0.35), abs=1e-6)
+        cosface = geometry.binary_margin_deg("cosface", t, 0.35)
+        assert geometry.combined_margin_deg(t, 1, 0, 0.35) == pytest.approx(cosface, abs=1e-6)
         if t > 30:
             assert geometry.combined_margin_deg(t, 1, 0.5, 0) == pytest.approx(math.degrees(0.5), abs=1e-6)
         for m in (2, 3, 4):
-            assert geometry.combined_margin_deg(t, m, 0, 0) == pytest.approx(geometry.binary_margin_deg("asoftmax", t, m), abs=1e-6)
+            asoftmax = geometry.binary_margin_deg("asoftmax", t, m)
+            assert geometry.combined_margin_deg(t, m, 0, 0) == pytest.approx(asoftmax, abs=1e-6)
     theta = np.linspace(0, math.pi, 361)
     np.testing.assert_allclose(geometry.combined_target(theta, 4, 0, 0), ref_psi(theta, 4), atol=1e-12)
     mixed = geometry.combined_target(theta, 1.3, 0.2, 0.1)
     assert np.all(np.diff(mixed) < 1e-12)  # the extension past π keeps it falling
     # a mixed setting, no closed form: against the brute-force scan of its own equation
     phi = np.arange(45 - 180.0, 45 + 1e-9, 0.01)
-    gap = lambda p: geometry.combined_target(np.radians(np.abs(p)), 1.3, 0.2, 0.1) - np.cos(np.radians(90 - p))
+    def gap(p):
+        return geometry.combined_target(np.radians(np.abs(p)), 1.3, 0.2, 0.1) - np.cos(np.radians(90 - p))
     i = np.flatnonzero(gap(phi) > 0)[-1]
     edge = bisect(lambda p: gap(np.array([p]))[0], phi[i], phi[i] + 0.01)
     assert geometry.combined_margin_deg(90, 1.3, 0.2, 0.1) == pytest.approx(90 - 2 * edge, abs=1e-6)
@@ -211,7 +214,8 @@ def test_matched_margins_agree_at_theta12_and_part_elsewhere():
 
 def _features(n=400, dim=5, n_classes=7, seed=0):
     gen = torch.Generator().manual_seed(seed)
-    x = torch.randn(n, dim, generator=gen, dtype=torch.float64) * (0.5 + 3 * torch.rand(n, 1, generator=gen, dtype=torch.float64))
+    norms = 0.5 + 3 * torch.rand(n, 1, generator=gen, dtype=torch.float64)
+    x = torch.randn(n, dim, generator=gen, dtype=torch.float64) * norms
     return x, torch.randint(0, n_classes, (n,), generator=gen)
 
 
@@ -254,3 +258,12 @@ def test_target_logit_defaults_are_the_heads_and_refuse_what_a_family_lacks():
         margins.target_logit("arcface", np.array([0.0, 120.0]))
     with pytest.raises(ValueError, match=r"arcface, radians\) must lie in \[0, 1.571\)"):
         margins.target_logit("arcface", t, m=28.6)
+
+
+def test_the_blended_margin_curve_is_margins_bisection_on_every_theta12_at_once():
+    t = np.arange(10.0, 180.1, 7.0)
+    for m, lam in ((4, 5.0), (2, 0.3), (6, 100.0)):
+        curve = geometry.blended_margin_deg(m, lam, t)
+        np.testing.assert_allclose(curve, [margins.effective_margin(m, lam, v).margin for v in t], atol=1e-6)
+        np.testing.assert_allclose(geometry.binary_margin_deg("asoftmax", t, m, lam), curve)
+    np.testing.assert_allclose(geometry.blended_margin_deg(3, 0.0, t), 0.5 * t, atol=1e-6)

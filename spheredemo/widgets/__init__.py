@@ -21,6 +21,7 @@ from spheredemo.widgets._base import Explorer, explorer_style
 from spheredemo.widgets.boundary import BoundaryExplorer, boundary_explorer
 from spheredemo.widgets.embedding import MODEL_CHOICES, EmbeddingExplorer, embedding_explorer
 from spheredemo.widgets.faces import FaceExplorer, face_explorer
+from spheredemo.widgets.margin import MarginExplorer, margin_explorer
 from spheredemo.widgets.psi import PsiExplorer, psi_explorer
 from spheredemo.widgets.training import TrainingExplorer, training_explorer
 
@@ -37,5 +38,7 @@ __all__ = [
     "FaceExplorer",
     "training_explorer",
     "TrainingExplorer",
+    "margin_explorer",
+    "MarginExplorer",
     "MODEL_CHOICES",
 ]
