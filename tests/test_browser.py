@@ -1,6 +1,8 @@
-"""A real browser: JupyterLab runs lesson 01 and follows its prediction prompt with the m slider, its sphere's
-reset icon and its glossary link; lesson 05's face explorer moves from one model to another; the offline deck's
-slider, speaker notes and keys.
+"""A real browser: JupyterLab launched as the README says (`jupyter lab notebooks/`) runs lesson 01 and follows its
+prediction prompt with the m slider, its sphere's reset icon and a glossary link into notebooks/glossary.md; lesson
+05 without an LFW copy shows a note where the faces go (no broken image), and pointed at one with
+face_explorer(lfw=...) shows both faces and moves from one model to another; the offline deck's slider, speaker
+notes and keys.
 
 Recipe: ../shared/recipes/BROWSER.md (Debian's Chromium driven by Playwright). Screenshots go to
 the test's tmp folder; with SPHEREDEMO_SAVE_SCREENSHOTS=1 they are also copied to
@@ -63,21 +65,19 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-@pytest.fixture
-def jupyterlab(tmp_path):
-    """A JupyterLab on 127.0.0.1 serving copies of notebooks 01 and 05 in notebooks/ and of the README they link
-    to (the repo's copies stay clean)."""
-    root = tmp_path / "lab"
-    (root / "notebooks").mkdir(parents=True)
-    shutil.copyfile(REPO / "README.md", root / "README.md")
-    for name in ("01_decision_boundaries.ipynb", "05_faces_on_the_hypersphere.ipynb"):
-        shutil.copyfile(REPO / "notebooks" / name, root / "notebooks" / name)
+@pytest.fixture(scope="module")
+def jupyterlab(tmp_path_factory):
+    """JupyterLab launched as the README says, ``jupyter lab notebooks/``: its root is (a copy of) the notebooks
+    folder, so nothing outside it (the README) can be reached. The kernel has no LFW copy (no SPHEREDEMO_DATA, an
+    empty user cache), as on a fresh clone; lesson 5 then points the explorer at one with face_explorer(lfw=...).
+    One launch for the module; the repo's notebooks stay clean."""
+    tmp_path = tmp_path_factory.mktemp("lab")
+    root = tmp_path / "notebooks"
+    shutil.copytree(REPO / "notebooks", root, ignore=shutil.ignore_patterns(".ipynb_checkpoints"))
     port, token = _free_port(), secrets.token_hex(16)
-    env = dict(
-        os.environ,
-        JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"),
-        JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
-    )
+    env = {key: value for key, value in os.environ.items() if key != "SPHEREDEMO_DATA"}
+    env.update(JUPYTER_RUNTIME_DIR=str(tmp_path / "runtime"), JUPYTER_CONFIG_DIR=str(tmp_path / "config"),
+               XDG_CACHE_HOME=str(tmp_path / "cache"))
     log = open(tmp_path / "jupyterlab.log", "w")
     server = subprocess.Popen(
         [
@@ -138,7 +138,8 @@ def _running_notebook(jupyterlab, notebook: str):
         browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         try:
             page = browser.new_page(viewport={"width": 1400, "height": 1000})
-            page.goto(f"{base}/lab/tree/notebooks/{notebook}?token={token}")
+            # a workspace of its own: the module's one server must not reopen (and run) the last test's tabs
+            page.goto(f"{base}/lab/workspaces/{Path(notebook).stem}/tree/{notebook}?reset&token={token}")
             _run_all(page)
             yield page
         finally:
@@ -164,10 +165,16 @@ def test_boundary_lesson_in_jupyterlab(jupyterlab, tmp_path):
         # each boundary from W1, read off for exercise 2: θ12/(m+1) and mθ12/(m+1)
         assert "class 1's boundary at 12.0° from W1, class 2's at 48.0°" in margin.inner_text()
 
-        # The prediction prompt names a setting; the student moves m there and reads the answer.
+        # The prediction is asked before the explorer that answers it, and the formula waits in a closed block;
+        # the student then moves m to the setting and reads the answer.
         # (text_content: JupyterLab may skip painting cells out of view, which empties their innerText)
         prompt = page.locator(".jp-RenderedMarkdown", has_text="Predict first").first
-        assert "what will the margin be at m = 3 (θ₁₂ = 60°)?" in prompt.text_content()
+        assert "how wide is the wedge at m = 3?" in " ".join(prompt.text_content().split())
+        explorer_top = page.locator(".jp-OutputArea-output", has=margin).first.evaluate(
+            "e => e.getBoundingClientRect().top + window.scrollY")
+        assert prompt.evaluate("e => e.getBoundingClientRect().top + window.scrollY") < explorer_top
+        formula = page.locator(".jp-RenderedMarkdown details", has_text="the margin formula").first
+        assert formula.get_attribute("open") is None
         m_slider = page.locator(".widget-slider").first
         assert m_slider.locator(".widget-label").inner_text().strip() == "m"
         readout = m_slider.locator(".widget-readout")
@@ -244,30 +251,36 @@ def _rotate_and_reset_the_sphere(page):
 
 
 def _follow_a_glossary_link(page):
-    """A symbol's link opens the README at its glossary heading (JupyterLab's id for it), not at the top."""
-    link = page.locator(".jp-RenderedMarkdown a", has_text="W_j").first
+    """A symbol's link opens notebooks/glossary.md (inside the folder JupyterLab serves) in its Markdown preview,
+    scrolled to that symbol's heading, not to the top."""
+    link = page.locator(".jp-RenderedMarkdown a", has_text="θ₁₂").first
     href = link.get_attribute("href")  # JupyterLab rewrites the path, keeps the fragment
-    assert "README.md" in href and href.endswith("#Glossary-of-the-paper's-symbols"), href
+    assert "glossary.md" in href, href
     link.scroll_into_view_if_needed()
     link.click()
-    heading = page.locator(
-        ".jp-RenderedMarkdown h2[data-jupyter-id=\"Glossary-of-the-paper's-symbols\"], "
-        ".jp-RenderedMarkdown h2[id=\"Glossary-of-the-paper's-symbols\"]"
-    ).first
-    heading.wait_for(timeout=30_000)
-    page.wait_for_function(  # scrolled to it: the heading near the top of the README's view
-        """() => { const h = [...document.querySelectorAll('.jp-RenderedMarkdown h2')]
-                     .find(e => e.textContent.startsWith("Glossary of the paper's symbols"));
-                   const box = h.closest('.jp-RenderedMarkdown').getBoundingClientRect();
+    page.locator(".jp-RenderedMarkdown h1", has_text="Glossary of the paper's symbols").first.wait_for(timeout=30_000)
+    page.wait_for_function(  # scrolled to it: the entry's heading at the top of the glossary's view
+        """() => { const h = document.querySelector('.jp-MarkdownViewer h2[data-jupyter-id="theta12"]');
+                   if (!h) return false;
+                   const box = h.closest('.jp-MarkdownViewer').getBoundingClientRect();
                    const top = h.getBoundingClientRect().top;
-                   return top >= box.top - 1 && top < box.top + 200; }""",
+                   return top >= box.top - 1 && top < box.top + 120; }""",
         timeout=15_000,
     )
+    entry = page.locator('.jp-MarkdownViewer h2[data-jupyter-id="theta12"]').first
+    assert entry.inner_text().strip().startswith("theta12")
+    assert "θ₁₂: the angle between two class weights" in entry.evaluate("h => h.nextElementSibling.textContent")
 
 
-def test_faces_lesson_in_jupyterlab(jupyterlab, tmp_path):
-    """Lesson 5 as a student meets it: the face explorer opens on A-Softmax m = 4 with the shipped model's
-    verification of unseen people; the loss dropdown and the m slider bring up the other models' numbers."""
+BROKEN_IMAGES = "(root) => [...root.querySelectorAll('img')].filter(i => !i.complete || i.naturalWidth === 0).length"
+LOADED_IMAGES = "(root) => [...root.querySelectorAll('img')].filter(i => i.complete && i.naturalWidth > 0).length"
+
+
+def test_faces_lesson_in_jupyterlab(jupyterlab, lfw_root, tmp_path):
+    """Lesson 5 as a student meets it on a fresh clone: no LFW copy, so where the faces go a note says how to get
+    them, no broken image anywhere, and the numbers work; the student points the explorer at an LFW copy as the
+    first cell says, face_explorer(lfw=...), and both faces of the pair appear; the m slider and the loss dropdown
+    bring up the other models' numbers."""
     from spheredemo import pretrained
 
     def readout_of(name):
@@ -275,9 +288,10 @@ def test_faces_lesson_in_jupyterlab(jupyterlab, tmp_path):
         return f"{100 * v.mean:.1f} % ± {100 * v.std:.1f}", f"{v.threshold_deg:.1f}°"
 
     with _running_notebook(jupyterlab, "05_faces_on_the_hypersphere.ipynb") as page:
+        first = page.locator(".jp-RenderedMarkdown", has_text="The photos need an LFW copy").first
+        assert 'face_explorer(lfw="path/to/lfw")' in first.text_content()
         readout = page.locator(".spheredemo-faces-readout").first
         readout.wait_for(timeout=90_000)
-        explorer = page.locator(".jp-OutputArea-output").filter(has=readout).first
 
         def wait_for(name):
             accuracy, threshold = readout_of(name)
@@ -287,7 +301,30 @@ def test_faces_lesson_in_jupyterlab(jupyterlab, tmp_path):
                 arg=[accuracy, threshold], timeout=30_000)
 
         wait_for("lfw-d512-asoftmax-m4")
-        explorer.locator("img").first.wait_for(timeout=30_000)  # the pair's two faces
+        note = page.locator(".spheredemo-faces-placeholder").first
+        note.wait_for(timeout=30_000)
+        assert 'face_explorer(lfw="path/to/lfw")' in note.inner_text() and "SPHEREDEMO_DATA" in note.inner_text()
+        page.locator(".jp-OutputArea-output img").first.wait_for(timeout=60_000)  # Fig. 5 and Table 3 on faces
+        page.wait_for_timeout(500)
+        notebook = page.locator(".jp-NotebookPanel").first
+        assert notebook.evaluate(BROKEN_IMAGES) == 0
+        explorer = page.locator(".jp-OutputArea-output").filter(has=readout).first
+        # the histograms' picture alone: no Image widget without a PNG where the faces go
+        assert explorer.evaluate("(e) => e.querySelectorAll('img').length") == 1
+        assert explorer.evaluate(LOADED_IMAGES) == 1
+
+        # the student follows the first cell: the explorer cell pointed at an LFW copy, run again
+        cell = page.locator(".jp-CodeCell", has_text="face_explorer()").first
+        cell.locator(".cm-content").click()
+        page.keyboard.press("Control+A")
+        page.keyboard.insert_text(f'face_explorer(lfw="{lfw_root}")')
+        page.keyboard.press("Shift+Enter")
+        cell = page.locator(".jp-CodeCell", has_text="face_explorer(lfw=").first
+        explorer = cell.locator(".jp-OutputArea-output").filter(has=page.locator(".spheredemo-faces-readout")).first
+        # the histograms and the pair's two faces
+        page.wait_for_function(f"(e) => ({LOADED_IMAGES})(e) === 3", arg=explorer.element_handle(), timeout=60_000)
+        assert explorer.locator(".spheredemo-faces-placeholder").count() == 0
+        assert notebook.evaluate(BROKEN_IMAGES) == 0
         _dismiss_news(page)
         explorer.scroll_into_view_if_needed()
         shot = tmp_path / "face_explorer.png"
@@ -302,6 +339,7 @@ def test_faces_lesson_in_jupyterlab(jupyterlab, tmp_path):
         wait_for("lfw-d512-asoftmax-m1")
         explorer.locator("select").first.select_option(label="softmax")
         wait_for("lfw-d512-softmax")
+        page.wait_for_function(f"(e) => ({LOADED_IMAGES})(e) === 3", arg=explorer.element_handle(), timeout=30_000)
 
 
 def test_slides_slider_offline(tmp_path):
