@@ -69,6 +69,11 @@ class Context:
     def emb(self, name: str, split: str = "test") -> analysis.Embeddings:
         self.used.add(name)
         per_class = self.test_per_class if split == "test" else self.train_per_class
+        if split == "train":  # the training subset ships (offline_assets): no MNIST needed on disk
+            from spheredemo import offline_assets
+
+            if name in offline_assets.TRAIN_SUBSET_MODELS and per_class <= offline_assets.TRAIN_SUBSET_PER_CLASS:
+                return offline_assets.train_subset(name, per_class, self.checkpoints)
         return pretrained.embeddings(name, split, per_class, self.checkpoints)
 
 

@@ -1,0 +1,92 @@
+"""Files shipped beside the checkpoints so the deck and the figures build with no data set on disk.
+
+``python -m spheredemo.offline_assets`` writes them (it needs MNIST once, on the machine that ships the
+package); :func:`train_subset` reads them back. Today that is Fig. 12's training panels: the features of a
+fixed balanced subset of the MNIST *training* set (500 images per digit, ``ImageSet.per_class(500, seed=0)``,
+the subset ``figures`` has always drawn) under each 2D A-Softmax checkpoint, ``NAME.train500.npz``. Each file
+records the sha256 of the checkpoint it was computed from; a file that belongs to another checkpoint is a
+:class:`~spheredemo.pretrained.StaleCache` error naming the command that rewrites it. Every file is written
+atomically (:mod:`spheredemo.atomic`).
+"""
+
+from __future__ import annotations
+
+import argparse
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+from spheredemo.analysis import Embeddings
+from spheredemo.atomic import atomic_path
+from spheredemo.pretrained import CHECKPOINT_DIR, StaleCache, load_run, manifest
+
+__all__ = ["TRAIN_SUBSET_PER_CLASS", "TRAIN_SUBSET_MODELS", "train_subset_path", "train_subset",
+           "write_train_subset", "COMMAND", "main"]
+
+TRAIN_SUBSET_PER_CLASS = 500  # images per digit of the training subset Fig. 12 draws
+TRAIN_SUBSET_SEED = 0
+#: the checkpoints whose training-subset features ship (Fig. 12's four panels)
+TRAIN_SUBSET_MODELS = tuple(f"mnist-d2-asoftmax-m{m}" for m in (1, 2, 3, 4))
+COMMAND = "python -m spheredemo.offline_assets --only {name}"
+
+
+def train_subset_path(name: str, directory: Path = CHECKPOINT_DIR) -> Path:
+    return Path(directory) / f"{name}.train{TRAIN_SUBSET_PER_CLASS}.npz"
+
+
+def write_train_subset(name: str, directory: Path = CHECKPOINT_DIR, root=None) -> Path:
+    """Compute and write ``NAME.train500.npz`` (features, labels, checkpoint_sha256); needs MNIST."""
+    from spheredemo.data import load_mnist
+
+    directory = Path(directory)
+    sha = manifest(directory).get(name, {}).get("file_sha256")
+    if sha is None:
+        raise ValueError(f"{name} is not in {directory / 'manifest.json'}; known: {sorted(manifest(directory))}")
+    run = load_run(name, directory)
+    images = load_mnist("train", root=root).per_class(TRAIN_SUBSET_PER_CLASS, seed=TRAIN_SUBSET_SEED)
+    emb = Embeddings.from_model(run.model, run.head, images, name=name)
+    path = train_subset_path(name, directory)
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:  # np.savez on a path would append ".npz" to the temp name
+            np.savez_compressed(f, features=emb.features.astype(np.float32), labels=emb.labels.astype(np.int64),
+                                checkpoint_sha256=np.array(sha))
+    return path
+
+
+def train_subset(name: str, per_class: int | None = None, directory: Path = CHECKPOINT_DIR) -> Embeddings:
+    """The shipped training-subset :class:`~spheredemo.analysis.Embeddings` of ``name``; ``per_class`` keeps
+    the first that many of each digit (for ``--quick``)."""
+    directory = Path(directory)
+    path = train_subset_path(name, directory)
+    command = COMMAND.format(name=name)
+    if not path.is_file():
+        raise StaleCache(f"the training-subset features of {name} ({path}) are missing; write them with: {command}")
+    try:
+        with np.load(path, allow_pickle=False) as cached:
+            arrays = {key: cached[key] for key in cached.files}
+    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
+        raise StaleCache(f"{path} cannot be read ({exc}); rewrite it with: {command}") from exc
+    if str(arrays.get("checkpoint_sha256")) != manifest(directory).get(name, {}).get("file_sha256"):
+        raise StaleCache(f"{path} belongs to another checkpoint file than the manifest records; rewrite it "
+                         f"with: {command}")
+    emb = Embeddings.from_features(arrays["features"], arrays["labels"], load_run(name, directory).head, name)
+    return emb if per_class is None else emb.first_per_class(per_class)
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m spheredemo.offline_assets",
+                                     description="Write the files the deck and figures need beside the "
+                                     "checkpoints, so they build with no data set (needs MNIST once).")
+    parser.add_argument("--only", nargs="+", choices=TRAIN_SUBSET_MODELS, default=TRAIN_SUBSET_MODELS,
+                        metavar="NAME", help=f"checkpoints to write (default all: {', '.join(TRAIN_SUBSET_MODELS)})")
+    parser.add_argument("--data", default=None, help="folder holding MNIST (default: $SPHEREDEMO_DATA, the cache)")
+    args = parser.parse_args(argv)
+    for name in args.only:
+        path = write_train_subset(name, root=args.data)
+        print(f"wrote {path} ({path.stat().st_size / 1e3:.0f} kB)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
