@@ -527,3 +527,63 @@ def test_worked_answer_passes_and_a_slip_fails(stem, name, check, slip, hint):
     old, new = slip
     assert sum(old in source for source in sources) == 1, f"the slip {old!r} must occur in one answer cell"
     assert_fails(check(_define(stem, [source.replace(old, new) for source in sources])[name]), hint)
+
+
+# --- lesson 2's λ demonstration ---------------------------------------------------------------------------------
+
+def test_the_lambda_demo_recipe_reruns_briefly(data_root, tmp_path):
+    """The recipe the lesson shows, re-run for 20 steps by the package's own fit: curves every 10 steps, λ = 0 from
+    the first step where the run says so, and with SGD the λ = 0 run stopping as diverged (an outcome, recorded)."""
+    from dataclasses import asdict
+
+    from spheredemo.lessons import lambda_demo
+
+    runs = lambda_demo.record(["adam-lambda0", "adam-annealed", "sgd-lambda0"], steps=20, data_root=data_root)
+    adam0, annealed, sgd0 = runs
+    for r in (adam0, annealed):
+        assert not r.diverged and list(r.step) == [10, 20]
+        assert np.isfinite(r.loss).all() and (r.norm > 0).all() and 0 <= r.test_accuracy <= 1
+        assert r.features.shape == (500, 2) and r.weight.shape == (10, 2)
+        assert r.config == asdict(lambda_demo.config(r.name, 20))
+    assert (adam0.lam == 0).all()
+    assert annealed.lam[0] > 0 and annealed.lam[-1] == 0  # annealed to 0 by the run's middle (step 10 of 20)
+    assert sgd0.diverged.startswith("training stopped at step"), sgd0.diverged
+    path = lambda_demo.save(runs, tmp_path / "demo.npz")
+    again = lambda_demo.load(path)
+    assert [r.name for r in again] == [r.name for r in runs] and again[2].diverged == sgd0.diverged
+    np.testing.assert_allclose(again[0].norm, adam0.norm)
+    with pytest.raises(FileNotFoundError, match="python -m spheredemo.lessons.lambda_demo records it"):
+        lambda_demo.load(tmp_path / "missing.npz")
+
+
+def test_the_shipped_lambda_demo_is_the_recipe_and_what_lesson_2_says():
+    """The shipped curves come from a run of the current recipe (its configs are the recipe's), and lesson 2's
+    sentences about them are what the recorded runs did."""
+    from dataclasses import asdict
+
+    from spheredemo.lessons import lambda_demo
+
+    runs = {r.name: r for r in lambda_demo.load()}
+    assert list(runs) == [name for name, _, _ in lambda_demo.RUNS]
+    for name, r in runs.items():
+        assert r.config == asdict(lambda_demo.config(name)), name
+        if not r.diverged:
+            assert r.step[-1] == lambda_demo.STEPS and np.isfinite(r.loss).all()
+            assert r.features.shape == (10 * lambda_demo.SHOWN_PER_CLASS, 2)
+    assert (runs["adam-lambda0"].lam == 0).all() and runs["adam-annealed"].lam[-1] == 0
+    # what lesson 2 says the runs showed
+    assert not runs["adam-lambda0"].diverged and not runs["adam-annealed"].diverged
+    assert runs["sgd-lambda0"].diverged and not runs["sgd-annealed"].diverged
+    assert "training stopped at step 1:" in runs["sgd-lambda0"].diverged
+
+
+def test_the_lambda_demo_view_draws_the_recorded_runs():
+    import html
+
+    from spheredemo.lessons import lambda_demo
+
+    view = lessons.lambda_demo_view()
+    assert bytes(view.view.image.value).startswith(b"\x89PNG")
+    for line in lambda_demo.summary(view.runs).splitlines():
+        assert html.escape(line) in view.text.value
+    assert view.button.description == "Run live"
