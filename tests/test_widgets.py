@@ -535,3 +535,22 @@ def test_face_explorer_takes_the_lfw_folder_and_shows_both_faces(lfw_root, tmp_p
     assert bytes(e.pair_images[0].value) != first
     with pytest.raises(DataError, match=r"face_explorer\(lfw='.*nowhere'\): no such folder"):
         face_explorer(lfw=str(tmp_path / "nowhere"))
+
+
+def test_psi_explorer_takes_lambda_from_the_schedule_at_step_t():
+    """λ = schedule(T) in place of the free λ slider: moving T, γ or λ_min moves m_eff, as the math says."""
+    e = psi_explorer(lam_from="schedule", steps=1659)
+    assert e.controls["lam"].disabled and not e.controls["steps"].disabled
+    for values in ({}, {"gamma": 0.5, "lambda_min": 0.0}, {"steps": 30000}, {"lambda_min": 20.0}, {"steps": 0}):
+        e.set(**values)
+        v = e.values()
+        lam = LambdaSchedule(v["base"], v["gamma"], v["power"], v["lambda_min"])(v["steps"])
+        r = effective_margin(v["m"], lam, v["theta12"])
+        assert e.display.result.lam == pytest.approx(lam)
+        assert f"acts like m_eff ≈ {r.m_eff:.2f}" in e.readout.value
+        assert f"the schedule at step T = {v['steps']:,} gives λ = {lam:.3g}" in e.readout.value
+    e.set(lam_from="slider")
+    assert e.display.result.lam == e.controls["lam"].value and "the schedule at step" not in e.readout.value
+    assert e.controls["steps"].disabled and not e.controls["lam"].disabled
+    with pytest.raises(ValueError, match=r"steps must be an integer in 0\.\.30000"):
+        psi_explorer(lam_from="schedule", steps=-5)

@@ -6,7 +6,7 @@ import ipywidgets as widgets
 
 from spheredemo.margins import LambdaSchedule
 from spheredemo.plots.psi import PsiDisplay, nominal_boundary_text
-from spheredemo.widgets._base import Explorer, MplView, _slider, explorer_style
+from spheredemo.widgets._base import Explorer, MplView, _control, _slider, explorer_style
 
 __all__ = ["psi_explorer", "PsiExplorer", "LAMBDA_CHOICES", "GAMMA_CHOICES"]
 
@@ -21,9 +21,9 @@ class PsiExplorer(Explorer):
     ``display`` is the :class:`~spheredemo.plots.psi.PsiDisplay` drawn, ``readout`` the margin line.
     """
 
-    def __init__(self, m: int = 4, lam: float = 5.0, theta12: int = 36):
+    def __init__(self, m: int = 4, lam: float = 5.0, theta12: int = 36, lam_from: str = "slider", steps: int = 0):
         schedule = LambdaSchedule()
-        controls = _psi_controls(m, lam, theta12, schedule)  # first: an argument out of range is refused by name
+        controls = _psi_controls(m, lam, theta12, schedule, lam_from, steps)  # first: an argument out of range is refused by name
         self.view = MplView((10.0, 3.8))
         self.display = PsiDisplay(m, lam, theta12, schedule).plot(self.view.figure.subplots(1, 2))
         self.view.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.86, wspace=0.25)
@@ -34,7 +34,7 @@ class PsiExplorer(Explorer):
             self.view.image,
             extra=[self.readout],
             figure=self.view.figure,
-            rows=[["m", "lam", "theta12"], ["base", "gamma", "power", "lambda_min"]],
+            rows=[["m", "lam", "theta12"], ["lam_from", "steps"], ["base", "gamma", "power", "lambda_min"]],
             header="<b>ψ(θ) and annealing</b> (Eq. 6, Appendix G)",
         )
 
@@ -47,34 +47,55 @@ class PsiExplorer(Explorer):
         gamma: float = 0.12,
         power: float = 1.0,
         lambda_min: float = 5.0,
+        lam_from: str = "slider",
+        steps: int = 0,
     ) -> None:
-        """Redraw ψ and the target for m, λ and θ12, and λ(t) for the schedule (base, γ, power, λ_min)."""
-        self.display.update(
-            m=m, lam=lam, theta12_deg=theta12, schedule=LambdaSchedule(base, gamma, power, lambda_min)
-        )
+        """Redraw ψ and the target for m, λ and θ12, and λ(t) for the schedule (base, γ, power, λ_min).
+
+        ``lam_from="schedule"``: λ is the schedule's at step ``steps`` (T), so that moving γ, λ_min or T moves m_eff
+        too; "slider": λ is ``lam``."""
+        schedule = LambdaSchedule(base, gamma, power, lambda_min)
+        if lam_from not in ("slider", "schedule"):
+            raise ValueError(f"lam_from must be 'slider' or 'schedule', got {lam_from!r}")
+        if lam_from == "schedule":
+            lam = schedule(steps)
+        self.controls["lam"].disabled = lam_from == "schedule"
+        self.controls["steps"].disabled = lam_from != "schedule"
+        self.display.update(m=m, lam=lam, theta12_deg=theta12, schedule=schedule)
         r = self.display.result
+        source = f"the schedule at step T = {steps:,} gives λ = {r.lam:.3g}; " if lam_from == "schedule" else ""
         self.readout.value = (
-            f"<b>m = {r.m} with λ = {r.lam:g} acts like m_eff ≈ {r.m_eff:.2f}</b>: class-1 "
+            f"{source}<b>m = {r.m} with λ = {r.lam:.3g} acts like m_eff ≈ {r.m_eff:.2f}</b>: class-1 "
             f"boundary at {r.theta1:.1f}° from W1, {nominal_boundary_text(r)}, "
             f"margin {r.margin:.1f}°"
         )
         self.view.render()
 
 
-def psi_explorer(m: int = 4, lam: float = 5.0, theta12: int = 36, style: str | None = None) -> PsiExplorer:
+def psi_explorer(m: int = 4, lam: float = 5.0, theta12: int = 36, lam_from: str = "slider", steps: int = 0,
+                 style: str | None = None) -> PsiExplorer:
     """ψ(θ), the λ-blended target and the λ(t) schedule; the effective margin of m with λ.
 
-    ``style="slide"`` draws it for a projector (:func:`~spheredemo.widgets.explorer_style`)."""
+    ``lam_from="schedule"`` takes λ from the schedule at step ``steps`` (the T slider) instead of the λ slider, so
+    that the schedule's sliders move m_eff. ``style="slide"`` draws it for a projector
+    (:func:`~spheredemo.widgets.explorer_style`)."""
     with explorer_style(style):
-        return PsiExplorer(m, lam, theta12)
+        return PsiExplorer(m, lam, theta12, lam_from, steps)
 
 
-def _psi_controls(m, lam, theta12, schedule: LambdaSchedule) -> dict:
-    """m, λ and θ12, then the λ(t) schedule's base, γ, power and λ_min (starting at ``schedule``)."""
+#: where λ comes from: the λ slider, or the schedule at step T
+LAMBDA_SOURCES = [("λ from the slider", "slider"), ("λ = schedule(T)", "schedule")]
+
+
+def _psi_controls(m, lam, theta12, schedule: LambdaSchedule, lam_from="slider", steps=0) -> dict:
+    """m, λ and θ12, where λ comes from and the step T, then the λ(t) schedule's base, γ, power and λ_min (starting
+    at ``schedule``)."""
     return {
         "m": _slider(widgets.IntSlider, m, "m", min=1, max=6),
         "lam": _slider(widgets.SelectionSlider, lam, "λ", "lam", options=LAMBDA_CHOICES),
         "theta12": _slider(widgets.IntSlider, theta12, "θ12 (degrees)", "theta12", min=10, max=180),
+        "lam_from": _control(widgets.ToggleButtons, lam_from, "lam_from", options=LAMBDA_SOURCES),
+        "steps": _slider(widgets.IntSlider, steps, "step T", "steps", min=0, max=30000, step=10),
         "base": _slider(
             widgets.FloatLogSlider, schedule.base, "λ base", "base", base=10, min=0, max=4, step=0.05
         ),
