@@ -554,3 +554,19 @@ def test_psi_explorer_takes_lambda_from_the_schedule_at_step_t():
     assert e.controls["steps"].disabled and not e.controls["lam"].disabled
     with pytest.raises(ValueError, match=r"steps must be an integer in 0\.\.30000"):
         psi_explorer(lam_from="schedule", steps=-5)
+
+
+@pytest.mark.parametrize("m, lam, theta12", [(4, 0.0, 36), (4, 5.0, 36), (2, 1.0, 10), (6, 0.0, 180)])
+def test_psi_zoom_magnifies_the_boundary_crossing(m, lam, theta12):
+    """At θ12 = 36° the crossing is a few pixels of the main panel: the zoom's window holds θ1* and the nominal
+    θ12/(m+1), and its two curves meet at θ1* (the boundary the readout names)."""
+    e = psi_explorer(m=m, lam=lam, theta12=theta12)
+    z, r = e.zoom, e.display.result
+    theta, blend = (np.asarray(a) for a in z.blend.get_data())
+    other = np.asarray(z.other.get_data()[1])
+    low, high = z.ax.get_xlim()
+    assert low <= r.theta1 <= high and low <= theta12 / (m + 1) <= high
+    assert high - low <= max(0.3 * theta12, 3.0) + 2 * abs(r.theta1 - theta12 / (m + 1))  # a zoom, not the panel
+    assert np.interp(r.theta1, theta, blend - other) == pytest.approx(0.0, abs=1e-3)
+    assert z.crossing.get_xdata()[0] == pytest.approx(r.theta1)
+    assert bytes(z.view.image.value).startswith(PNG)

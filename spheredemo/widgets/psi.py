@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import ipywidgets as widgets
 
-from spheredemo.margins import LambdaSchedule
+import numpy as np
+
+from spheredemo.margins import LambdaSchedule, annealed_target
 from spheredemo.plots.psi import PsiDisplay, nominal_boundary_text
 from spheredemo.widgets._base import Explorer, MplView, _control, _slider, explorer_style
 
@@ -29,9 +31,10 @@ class PsiExplorer(Explorer):
         self.view.figure.subplots_adjust(left=0.07, right=0.98, bottom=0.14, top=0.86, wspace=0.25)
         self.view.animate(self.display.dynamic_artists, overlays=self.display.overlay_artists)
         self.readout = widgets.HTML().add_class("spheredemo-margin")
+        self.zoom = _ZoomView()
         super().__init__(
             controls,
-            self.view.image,
+            widgets.HBox([self.view.image, self.zoom.view.image]),
             extra=[self.readout],
             figure=self.view.figure,
             rows=[["m", "lam", "theta12"], ["lam_from", "steps"], ["base", "gamma", "power", "lambda_min"]],
@@ -70,6 +73,43 @@ class PsiExplorer(Explorer):
             f"margin {r.margin:.1f}°"
         )
         self.view.render()
+        self.zoom.show(r.m, r.lam, r.theta12, r.theta1)
+
+
+class _ZoomView:
+    """The class-1 boundary crossing magnified: the λ-blend and the class-2 logit cos(θ12 − θ) around θ1*, where at
+    a small θ12 (36°) the main panel shows it in a few pixels; the nominal θ12/(m+1) dotted for comparison."""
+
+    def __init__(self):
+        self.view = MplView((3.4, 3.8))
+        ax = self.ax = self.view.figure.add_subplot()
+        self.view.figure.subplots_adjust(left=0.2, right=0.96, bottom=0.14, top=0.86)
+        (self.blend,) = ax.plot([], [], color="#4575b4", lw=2.5, alpha=0.6, label="λ-blend")
+        (self.other,) = ax.plot([], [], color="#d73027", lw=1.2, label="cos(θ12 − θ)")
+        self.crossing = ax.axvline(0, color="#fc8d59", ls="--", lw=1.2, label="boundary θ1*")
+        self.nominal = ax.axvline(0, color="0.4", ls=":", lw=1.0, label="θ12/(m+1)")
+        ax.legend(fontsize=7, loc="upper right")
+        ax.set_xlabel("θ (degrees)", fontsize=8)
+        ax.tick_params(labelsize=7)
+
+    def show(self, m, lam, theta12, theta1) -> None:
+        """Draw the window around the crossing ``theta1`` (degrees) of m, λ at ``theta12``."""
+        nominal = theta12 / (m + 1)
+        low, high = min(theta1, nominal), max(theta1, nominal)
+        pad = max(0.6 * (high - low), 0.08 * theta12, 1.0)
+        theta = np.linspace(max(0.0, low - pad), min(180.0, high + pad), 200)
+        blend = annealed_target(np.cos(np.radians(theta)), m, lam)
+        other = np.cos(np.radians(theta12 - theta))
+        self.blend.set_data(theta, blend)
+        self.other.set_data(theta, other)
+        self.crossing.set_xdata([theta1] * 2)
+        self.nominal.set_xdata([nominal] * 2)
+        values = np.concatenate([blend, other])
+        span = max(float(np.ptp(values)), 1e-3)
+        self.ax.set_xlim(theta[0], theta[-1])
+        self.ax.set_ylim(values.min() - 0.05 * span, values.max() + 0.05 * span)
+        self.ax.set_title(f"zoom: the boundary at θ1* = {theta1:.1f}°", fontsize=9)
+        self.view.render(full=True)
 
 
 def psi_explorer(m: int = 4, lam: float = 5.0, theta12: int = 36, lam_from: str = "slider", steps: int = 0,
