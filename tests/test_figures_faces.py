@@ -117,11 +117,11 @@ def test_face_explorer_swaps_models_and_browses_pairs(lfw_root):
 
 
 def test_faces_slide_has_a_frame_per_model():
-    from spheredemo.slides import FACE_SLIDE_MODELS, face_slider_figure
+    from spheredemo.slides.charts import FACE_SLIDE_MODELS, face_states
 
-    fig = face_slider_figure(pretrained.face_results)
+    fig, _, captions, _ = face_states(pretrained.face_results)
     assert [f.name for f in fig.frames] == [key.label for key in FACE_SLIDE_MODELS]
     for frame, key in zip(fig.frames, FACE_SLIDE_MODELS):
         v = pretrained.face_results(key).verification
         assert frame.data[2].x[0] == pytest.approx(v.threshold_deg)
-        assert f"{100 * v.mean:.1f} %" in frame.layout.annotations[0].text
+        assert f"{100 * v.mean:.1f} %" in captions[frame.name]

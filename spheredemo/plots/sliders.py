@@ -15,7 +15,7 @@ from spheredemo.geometry import VIEW_LIMIT, BinaryBoundaries, binary_boundaries,
 from spheredemo.margins import check_m, check_theta12_deg
 from spheredemo.plots.style import UNIT_CIRCLE_COLOR, WEIGHT_COLOR, class_color
 
-__all__ = ["slider_steps", "boundary_slider_figure"]
+__all__ = ["slider_steps", "boundary_slider_figure", "boundary_states_figure", "state_key"]
 
 N_MOVING_TRACES = 5  # the traces a boundary frame replaces: two arcs, the wedge, two boundaries
 
@@ -173,3 +173,35 @@ def boundary_slider_figure(theta12_deg=90.0, ms=range(1, 7)):
         margin=dict(t=80, b=40),
     )
     return fig
+
+
+def state_key(*values) -> str:
+    """The name of the frame of one state of several controls: their keys joined by ``|`` (as the deck's
+    page script joins them)."""
+    return "|".join(f"{v:g}" if isinstance(v, float) else str(v) for v in values)
+
+
+def boundary_states_figure(thetas_deg=(30.0, 45.0, 60.0, 90.0, 120.0, 150.0), ms=range(1, 7), theta12_deg=90.0,
+                           m=1):
+    """Table 1 for every (θ12, m): one frame per pair, named :func:`state_key` (θ12, m), and the readout
+    caption of each ("m = 4: margin (m−1)/(m+1)·θ12 = 54.0°" with where each boundary lies). Returns
+    ``(figure, captions)``; the figure opens on (``theta12_deg``, ``m``). For the deck's two controls."""
+    import plotly.graph_objects as go
+
+    thetas = [check_theta12_deg(t) for t in thetas_deg]
+    ms = [check_m(k) for k in ms]
+    states = {state_key(t, k): binary_boundaries(t, k, "asoftmax") for t in thetas for k in ms}
+    captions = {key: f"m = {b.m}: {b.margin_text}; {b.boundary_text}" for key, b in states.items()}
+    first = states[state_key(check_theta12_deg(theta12_deg), check_m(m))]
+    fig = go.Figure(_frame_traces(first) + [_unit_circle_trace()])
+    fig.frames = [go.Frame(name=key, data=_frame_traces(b), traces=list(range(N_MOVING_TRACES)),
+                           layout=dict(annotations=_weight_annotations(b))) for key, b in states.items()]
+    for frame in fig.frames:  # the labels take the page's chart font (sized by the window)
+        for a in frame.layout.annotations:
+            a.font = None
+    axis = dict(range=[-VIEW_LIMIT, VIEW_LIMIT], visible=False)
+    fig.update_layout(annotations=list(fig.frames[list(states).index(state_key(first.theta12, first.m))]
+                                       .layout.annotations),
+                      xaxis=axis, yaxis=dict(axis, scaleanchor="x"), plot_bgcolor="white",
+                      margin=dict(t=10, b=10, l=10, r=10), legend=dict(x=0.0, y=1.0))
+    return fig, captions
