@@ -50,7 +50,7 @@ SYMBOLS = (
     Symbol("‖x‖", "norm of x", "`features.norm(dim=1)`",
            "the feature's length: every A-Softmax logit is ‖x‖ times an angular part (‖x‖ cos θ_j, ‖x‖ ψ(θ_y)), so a "
            "longer x moves no boundary but sharpens the softmax: the loss falls towards 0 for a feature on its "
-           "class's side of every boundary and grows for one on the wrong side",
+           "class's side of every boundary and, once ‖x‖ is large, grows in proportion to it for one on the wrong side",
            "lesson 2"),
     Symbol("W_j, b_j", "W_j and b_j", "`head.weight[j]`, `head.bias[j]`",
            "class j's weight vector and bias; A-Softmax uses ‖W_j‖ = 1, b_j = 0", "lesson 1"),

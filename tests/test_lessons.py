@@ -587,3 +587,18 @@ def test_the_lambda_demo_view_draws_the_recorded_runs():
     for line in lambda_demo.summary(view.runs).splitlines():
         assert html.escape(line) in view.text.value
     assert view.button.description == "Run live"
+
+
+def test_the_loss_against_the_feature_norm_at_fixed_angles():
+    """‖x‖ = 0 gives log C; inside the class's boundary the loss falls towards 0 as ‖x‖ grows, outside it grows
+    about linearly (slope: the best other logit's angular part minus the target's); the picture is one PNG."""
+    from spheredemo.lessons.pictures import norm_losses
+    from spheredemo.margins import annealed_target
+
+    norms = np.array([0.0, 50.0, 100.0])
+    inside, outside = norm_losses(norms, 3.0, 4), norm_losses(norms, 12.0, 4)
+    assert inside[0] == pytest.approx(math.log(10)) and inside[-1] < 1e-3
+    slope = math.cos(math.radians(36 - 12)) - float(annealed_target(np.array([math.cos(math.radians(12))]), 4, 0.0)[0])
+    assert (outside[-1] - outside[1]) / 50 == pytest.approx(slope, rel=1e-3)
+    assert norm_losses(norms, 12.0, 1)[-1] < 1e-2  # m = 1: 12° is inside the bisector at 18°
+    assert lessons.loss_against_norm().data.startswith(b"\x89PNG")

@@ -31,7 +31,7 @@ from spheredemo.lessons.features import (check_best_face_model, check_own_angles
                                          face_seed_spreads)
 from spheredemo.lessons.logits import check_accuracy, check_asoftmax_logits
 from spheredemo.lessons.lambda_view import lambda_demo_view
-from spheredemo.lessons.pictures import figure
+from spheredemo.lessons.pictures import figure, loss_against_norm
 from spheredemo.lessons.psi import check_cos_m_theta, check_psi, check_psi_value
 from spheredemo.lessons.side_by_side import SideBySide, StudentHead, train_side_by_side
 
@@ -41,5 +41,5 @@ __all__ = [
     "check_margin_answer", "check_boundary_answer", "check_smallest_m", "check_psi_value",
     "check_effective_margin_answer", "check_lambda_answer", "check_lambda_steps_answer", "check_tightest_answer",
     "check_separation_answer", "face_accuracies", "face_seed_spreads", "check_best_face_model", "StudentHead", "SideBySide",
-    "train_side_by_side", "figure", "lambda_demo_view",
+    "train_side_by_side", "figure", "lambda_demo_view", "loss_against_norm",
 ]
