@@ -74,6 +74,8 @@ class Context:
 
             if name in offline_assets.TRAIN_SUBSET_MODELS and per_class <= offline_assets.TRAIN_SUBSET_PER_CLASS:
                 return offline_assets.train_subset(name, per_class, self.checkpoints)
+        if split == "test" and per_class is not None:  # --quick: a subset of the shipped features, no MNIST
+            return pretrained.embeddings(name, "test", None, self.checkpoints).first_per_class(per_class)
         return pretrained.embeddings(name, split, per_class, self.checkpoints)
 
 
@@ -249,8 +251,16 @@ def fig5(ctx: Context):
         ax = fig.add_subplot(2, 4, col + 1, projection="3d")
         eplots.draw_sphere_features(emb, ax=ax, title=f"m={col + 1}")
         pairs = analysis.pair_angles(emb, _fig5_classes(ctx))
-        eplots.draw_pair_histograms(pairs, ax=fig.add_subplot(2, 4, col + 5),
-                                    title=f"m={col + 1}: overlap {100 * pairs.overlap_fraction:.2f}% of pairs")
+        hist = eplots.draw_pair_histograms(pairs, ax=fig.add_subplot(2, 4, col + 5),
+                                           title=f"m={col + 1}: {100 * pairs.overlap_fraction:.2f}% overlap\n"
+                                                 f"max pos. {pairs.max_positive:.1f}°, min neg. "
+                                                 f"{pairs.min_negative:.1f}°")
+        if hist.ax.get_legend():  # one legend for the four panels: the numbers are in each title
+            hist.ax.get_legend().remove()
+    handles, labels = hist.ax.get_legend_handles_labels()
+    labels = [label.split(" ")[0] + " " + label.split(" ")[1] if label.startswith(("max", "min")) else label
+              for label in labels]
+    fig.legend(handles, labels, loc="outside lower center", ncols=len(handles), frameon=False)
     return fig
 
 
@@ -600,17 +610,43 @@ def render(name: str, ctx: Context | None = None):
     style = STYLES[ctx.style]
     with plt.style.context(style):
         fig = FIGURES[name].draw(ctx)
-        if ctx.style == "slide":  # one 16:9 canvas for every slide, whatever the page layout
+        if ctx.style == "slide":  # one 16:9 canvas for every slide (1920x1080 px), whatever the page layout
             fig.set_size_inches(style["figure.figsize"])
+            fig.set_dpi(style["savefig.dpi"])
+            fit_titles(fig)
+    fig._spheredemo_style = ctx.style  # save() writes a slide at its canvas size, a paper figure tight
     return fig
 
 
+def fit_titles(fig) -> None:
+    """Wrap every axes title wider than its axes onto more lines (at spaces), so squeezing a wide page layout
+    onto the 16:9 slide canvas puts no title over its neighbour's."""
+    import textwrap
+
+    fig.canvas.draw()
+    renderer = fig.canvas.get_renderer()
+    for ax in fig.axes:
+        for title in (ax.title, ax._left_title, ax._right_title, ax.xaxis.label):
+            text = title.get_text()
+            width, allowed = title.get_window_extent(renderer).width, ax.get_window_extent(renderer).width
+            if not text or width <= allowed:
+                continue
+            longest = max(len(line) for line in text.split("\n"))
+            chars = max(8, int(longest * allowed / width * 0.95))
+            title.set_text("\n".join(textwrap.fill(line, chars, break_long_words=False)
+                                     for line in text.split("\n")))
+    if fig.get_layout_engine() is None:  # fixed margins sized for one-line titles: make room for the new lines
+        fig.tight_layout()
+
+
 def save(fig, out: Path, name: str, formats) -> list[Path]:
+    slide = getattr(fig, "_spheredemo_style", "paper") == "slide"
+    options = dict(dpi=STYLES["slide"]["savefig.dpi"], bbox_inches=None) if slide else {}
     paths = []
     for fmt in formats:
         path = out / f"{name}.{fmt}"
         with atomic_path(path) as tmp:
-            fig.savefig(tmp, format=fmt)
+            fig.savefig(tmp, format=fmt, **options)
         paths.append(path)
     plt.close(fig)
     return paths

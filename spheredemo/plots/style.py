@@ -33,7 +33,9 @@ PAPER_STYLE = {
 #: rcParams for classroom slides: 16:9 canvas, large fonts, thick lines.
 SLIDE_STYLE = {
     **PAPER_STYLE,
-    "figure.figsize": (13.33, 7.5),
+    "figure.figsize": (40 / 3, 7.5),  # at savefig.dpi 144: 1920 x 1080 px
+    "savefig.dpi": 144,
+    "savefig.bbox": "standard",  # the canvas as it is: every slide the same size
     "font.size": 18,
     "axes.titlesize": 20,
     "axes.labelsize": 18,
