@@ -22,7 +22,7 @@ from spheredemo import analysis, pretrained
 from spheredemo.atomic import atomic_path
 from spheredemo.imageset import DataError
 from spheredemo.keys import SWEEP, ModelKey
-from spheredemo.margins import LambdaSchedule, effective_margin
+from spheredemo.margins import LambdaSchedule, annealed_target, effective_margin
 from spheredemo.plots import boundaries as bplots
 from spheredemo.plots import embeddings as eplots
 from spheredemo.plots import faces as fplots
@@ -151,7 +151,9 @@ def fig3(ctx: Context):
           "with λ = 5 it hugs cos θ, so the effective margin is far smaller than m = 4. Right: λ(t) of the "
           "official schedule, reaching λ_min = 5 at step 1659.")
 def psi_figure(ctx: Context):
-    fig, axes = plt.subplots(1, 3, figsize=(15, 4.4), layout="constrained")
+    # ψ tall on the left, the blend and the schedule stacked on the right: 1.9:1, not a 3.4:1 strip
+    mosaic = plt.figure(figsize=(12, 6.4), layout="constrained").subplot_mosaic("AB;AC")
+    fig, axes = mosaic["A"].figure, [mosaic["A"], mosaic["B"], mosaic["C"]]
     pplots.draw_psi((1, 2, 3, 4), ax=axes[0])
     axes[0].set_title("ψ(θ) = (−1)^k cos(mθ) − 2k")
     pplots.draw_annealed(4, (0.0, 1.0, 5.0, 1000.0), ax=axes[1])
@@ -161,6 +163,36 @@ def psi_figure(ctx: Context):
     pplots.draw_lambda_schedule(schedule, steps=3000, ax=axes[2])
     axes[2].axvline(schedule.first_step_at_min(), color="0.5", ls="--")
     axes[2].set_title(f"λ(t), official schedule: λ_min reached at t = {schedule.first_step_at_min()}")
+    return fig
+
+
+WORKSHEET_M, WORKSHEET_LAMBDA, WORKSHEET_THETA12 = 4, 5.0, 90.0
+
+
+@register("worksheet_lambda_blend", "Worksheet (App. G)",
+          "For the printed worksheet: both sides of the class-1 boundary equation of the λ-blended A-Softmax, "
+          "(λ cos θ1 + ψ(θ1))/(1 + λ) and cos(θ12 − θ1), for m = 4, λ = 5, θ12 = 90°, on a 1° grid: students read "
+          "the crossing θ1* and compute m_eff = θ12/θ1* − 1 (answer key: docs/teaching.md).")
+def worksheet_blend(ctx: Context):
+    import matplotlib.ticker as ticker
+
+    theta1 = np.linspace(0.0, WORKSHEET_THETA12, 901)
+    fig, ax = plt.subplots(figsize=(8, 5.6), layout="constrained")
+    blend = annealed_target(np.cos(np.radians(theta1)), WORKSHEET_M, WORKSHEET_LAMBDA)
+    ax.plot(theta1, blend, color="C0", lw=2.2, label=f"(λ cos θ1 + ψ(θ1))/(1 + λ), m = {WORKSHEET_M}, "
+                                                     f"λ = {WORKSHEET_LAMBDA:g}")
+    ax.plot(theta1, np.cos(np.radians(WORKSHEET_THETA12 - theta1)), color="C1", lw=2.2, ls="--",
+            label=f"cos(θ12 − θ1), θ12 = {WORKSHEET_THETA12:g}°")
+    ax.xaxis.set_major_locator(ticker.MultipleLocator(10))
+    ax.xaxis.set_minor_locator(ticker.MultipleLocator(1))
+    ax.yaxis.set_minor_locator(ticker.MultipleLocator(0.05))
+    ax.grid(which="major", color="0.6", lw=0.8)
+    ax.grid(which="minor", color="0.88", lw=0.5)
+    ax.set_xlim(0, WORKSHEET_THETA12)
+    ax.set_xlabel("θ1, the angle from W1 (degrees)")
+    ax.set_ylabel("value")
+    ax.set_title("Where do the two sides meet? Read θ1*, then m_eff = θ12/θ1* − 1")
+    ax.legend(loc="lower left")
     return fig
 
 

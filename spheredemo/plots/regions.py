@@ -126,7 +126,7 @@ def _draw_sphere_weights(ax, weights) -> None:
     """W1 and W2 as lines from the centre of a 3D axes, with their labels."""
     for i, w in enumerate(weights):
         ax.plot([0, 1.35 * w[0]], [0, 1.35 * w[1]], [0, 1.35 * w[2]], color=WEIGHT_COLOR, lw=2.5)
-        ax.text(*(1.5 * w), f"$W_{i + 1}$", ha="center", fontsize=11)
+        ax.text(*(1.5 * w), f"$W_{i + 1}$", ha="center", fontsize="x-large")  # legible beside the sphere
 
 
 def _caps_traces(points, labels, loss: str, weights) -> list:
