@@ -561,6 +561,8 @@ def test_psi_zoom_magnifies_the_boundary_crossing(m, lam, theta12):
     """At θ12 = 36° the crossing is a few pixels of the main panel: the zoom's window holds θ1* and the nominal
     θ12/(m+1), and its two curves meet at θ1* (the boundary the readout names)."""
     e = psi_explorer(m=m, lam=lam, theta12=theta12)
+    e.set(m=m)  # a move (the zoom follows once the sliders rest; settle() applies it now)
+    e.settle()
     z, r = e.zoom, e.display.result
     theta, blend = (np.asarray(a) for a in z.blend.get_data())
     other = np.asarray(z.other.get_data()[1])

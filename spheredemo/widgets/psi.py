@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import threading
+
 import ipywidgets as widgets
 
 import numpy as np
@@ -20,8 +22,12 @@ GAMMA_CHOICES = (0.001, 0.003, 0.01, 0.03, 0.06, 0.12, 0.25, 0.5, 1.0, 2.0, 5.0)
 class PsiExplorer(Explorer):
     """ψ(θ), the λ-blended target and the λ(t) schedule; the effective margin of m with λ.
 
-    ``display`` is the :class:`~spheredemo.plots.psi.PsiDisplay` drawn, ``readout`` the margin line.
+    ``display`` is the :class:`~spheredemo.plots.psi.PsiDisplay` drawn, ``readout`` the margin line, ``zoom`` the
+    magnified boundary crossing, which follows once the sliders rest for ``zoom_settle_s`` seconds (``settle()``
+    applies it now).
     """
+
+    zoom_settle_s = 0.15
 
     def __init__(self, m: int = 4, lam: float = 5.0, theta12: int = 36, lam_from: str = "slider", steps: int = 0):
         schedule = LambdaSchedule()
@@ -32,6 +38,7 @@ class PsiExplorer(Explorer):
         self.view.animate(self.display.dynamic_artists, overlays=self.display.overlay_artists)
         self.readout = widgets.HTML().add_class("spheredemo-margin")
         self.zoom = _ZoomView()
+        self._zoom_timer, self._zoom_lock = None, threading.Lock()
         super().__init__(
             controls,
             widgets.HBox([self.view.image, self.zoom.view.image]),
@@ -73,7 +80,25 @@ class PsiExplorer(Explorer):
             f"margin {r.margin:.1f}°"
         )
         self.view.render()
-        self.zoom.show(r.m, r.lam, r.theta12, r.theta1)
+        self._zoom_later(r.m, r.lam, r.theta12, r.theta1)
+
+    def _zoom_later(self, *values) -> None:
+        """Redraw the zoom (a full draw: its limits move with every change, about 30 ms) once no other update has come
+        for ``zoom_settle_s`` seconds, so that a held arrow key moves the main panel without waiting for it."""
+        with self._zoom_lock:
+            if self._zoom_timer is not None:
+                self._zoom_timer.cancel()
+            self._zoom_timer = threading.Timer(self.zoom_settle_s, self.zoom.show, values)
+            self._zoom_timer.daemon = True
+            self._zoom_timer.start()
+
+    def settle(self) -> None:
+        """Apply a pending zoom update now."""
+        with self._zoom_lock:
+            timer, self._zoom_timer = self._zoom_timer, None
+        if timer is not None:
+            timer.cancel()
+            timer.function(*timer.args)
 
 
 class _ZoomView:
