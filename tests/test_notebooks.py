@@ -13,7 +13,7 @@ from spheredemo import glossary
 REPO = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((REPO / "notebooks").glob("*.ipynb"))
 PAPER_ITEMS = {"01": "Table 1", "02": "Eq. 6", "03": "Fig. 5", "04": "Train your own",
-               "05": "Fig. 5 and Table 3 on faces", "06": "Eq. 6 and Appendix G"}
+               "05": "Fig. 5 and Table 3 on faces", "06": "Eq. 6 and Appendix G", "07": "CosFace and ArcFace"}
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 README = REPO / "README.md"
 GLOSSARY_MD = REPO / "notebooks" / "glossary.md"
@@ -73,8 +73,8 @@ def _text(cell) -> str:
 
 
 def test_the_notebooks_exist_in_lesson_order():
-    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_", "06_"]
-    assert NOTEBOOKS[-1].name == "06_asoftmax_from_scratch.ipynb"
+    assert [p.name[:3] for p in NOTEBOOKS] == ["01_", "02_", "03_", "04_", "05_", "06_", "07_"]
+    assert NOTEBOOKS[-1].name == "07_margin_zoo.ipynb"
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.stem)

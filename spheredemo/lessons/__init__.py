@@ -17,8 +17,8 @@ One module per concern: :mod:`~spheredemo.lessons.checking` (the verdict and wha
 (ψ and cos(mθ)), :mod:`~spheredemo.lessons.annealing` (the λ blend, m_eff, λ(t)),
 :mod:`~spheredemo.lessons.logits` (the A-Softmax logits and the evaluation rule),
 :mod:`~spheredemo.lessons.features` (trained features and faces), :mod:`~spheredemo.lessons.side_by_side`
-(lesson 6's training) and :mod:`~spheredemo.lessons.pictures` (a package figure shown once). Every name is
-importable from here.
+(lesson 6's training), :mod:`~spheredemo.lessons.zoo` (lesson 7: SphereFace, CosFace and ArcFace side by side)
+and :mod:`~spheredemo.lessons.pictures` (a package figure shown once). Every name is importable from here.
 """
 
 from spheredemo.lessons.annealing import (check_annealed_target, check_effective_margin_answer, check_lambda_answer,
@@ -34,6 +34,7 @@ from spheredemo.lessons.lambda_view import lambda_demo_view
 from spheredemo.lessons.pictures import figure, loss_against_norm
 from spheredemo.lessons.psi import check_cos_m_theta, check_psi, check_psi_value
 from spheredemo.lessons.side_by_side import SideBySide, StudentHead, train_side_by_side
+from spheredemo.lessons.zoo import check_arcface_margin_answer, check_matched_cosface_m, check_target_logit, margin_map
 
 __all__ = [
     "CheckResult", "check_psi", "check_cos_m_theta", "check_annealed_target", "check_asoftmax_logits",
@@ -42,4 +43,5 @@ __all__ = [
     "check_effective_margin_answer", "check_lambda_answer", "check_lambda_steps_answer", "check_tightest_answer",
     "check_separation_answer", "face_accuracies", "face_seed_spreads", "check_best_face_model", "StudentHead", "SideBySide",
     "train_side_by_side", "figure", "lambda_demo_view", "loss_against_norm",
+    "check_arcface_margin_answer", "check_target_logit", "check_matched_cosface_m", "margin_map",
 ]
