@@ -150,7 +150,7 @@ class MarginZooDisplay:
         _label_theta_axis(ax_logit)
         ax_logit.set_ylim(*_LOGIT_RANGE)
         ax_logit.set_ylabel("target logit / scale (s or ‖x‖)")
-        ax_logit.set_title("target logits (ArcFace paper, Fig. 4)", fontsize=10)
+        ax_logit.set_title("target logits (the ArcFace paper's figure)", fontsize=10)
         self.legends.append(ax_logit.legend(loc="lower left", fontsize=7, framealpha=1.0))
         self._plot_circle(ax_circle)
         ax_margin.plot([0, _MARGIN_MAX_DEG], [0, _MARGIN_MAX_DEG], color="0.6", ls=":", lw=1,
