@@ -602,3 +602,21 @@ def test_the_loss_against_the_feature_norm_at_fixed_angles():
     assert (outside[-1] - outside[1]) / 50 == pytest.approx(slope, rel=1e-3)
     assert norm_losses(norms, 12.0, 1)[-1] < 1e-2  # m = 1: 12° is inside the bisector at 18°
     assert lessons.loss_against_norm().data.startswith(b"\x89PNG")
+
+
+def test_the_lambda_demo_button_runs_the_recipe_live(data_root, tmp_path, monkeypatch):
+    """'Run live' trains the recipe again in a thread (here one run of 10 steps) and redraws, saying what it reached."""
+    import time
+
+    from spheredemo.lessons import lambda_demo
+
+    monkeypatch.setattr(lambda_demo, "RUNS", lambda_demo.RUNS[:1])
+    path = lambda_demo.save(lambda_demo.record(steps=10, data_root=data_root), tmp_path / "demo.npz")
+    view = lessons.lambda_demo_view(path, data_root=data_root)
+    view.button.click()
+    deadline = time.monotonic() + 300  # a guard for a loaded machine, not a timing check
+    while "this machine, just now" not in view.text.value and time.monotonic() < deadline:
+        time.sleep(0.5)
+    assert "this machine, just now" in view.text.value, view.text.value
+    assert "Adam + BatchNorm, λ = 0 from step 0: after 10 steps" in view.text.value
+    assert bytes(view.view.image.value).startswith(b"\x89PNG") and not view.button.disabled
