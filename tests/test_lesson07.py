@@ -83,4 +83,5 @@ def test_the_ending_shows_the_map_or_says_it_is_a_follow_up(monkeypatch):
 
     monkeypatch.setattr(face_map, "read_results", lambda *a, **k: [])
     note = lessons.margin_map()
-    assert note.data.startswith("**Follow-up, not measured yet.**") and "A-Softmax, CosFace, ArcFace have none" in note.data
+    assert note.data.startswith("**Follow-up, not measured yet.**")
+    assert "A-Softmax, CosFace, ArcFace have none" in note.data

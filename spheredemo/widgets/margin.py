@@ -41,7 +41,7 @@ class MarginExplorer(Explorer):
             "s": _slider(widgets.FloatSlider, s, "s (CosFace, ArcFace)", "s", min=1.0, max=64.0, step=0.5),
             "theta12": _slider(widgets.IntSlider, theta12, "θ12 (degrees)", "theta12", min=10, max=180),
         }
-        self.view = MplView((11.0, 7.4))
+        self.view = MplView((10.0, 6.8))
         settings = ZooSettings(family, asoftmax_m, float(lam), float(x_norm), float(cosface_m), float(arcface_m),
                                float(s), float(theta12))
         self.display = MarginZooDisplay(settings).plot(self.view.figure.subplots(2, 2).ravel())
