@@ -196,6 +196,57 @@ def worksheet_blend(ctx: Context):
     return fig
 
 
+def _draw_movie_frame(movie: dict, i: int, fig=None):
+    """Frame ``i`` of the recorded training movie: one unit circle per m, the digits and the class weights."""
+    from spheredemo.plots.style import class_color
+
+    ms, labels = [int(m) for m in movie["ms"]], movie["labels"]
+    fig = fig or plt.figure(figsize=(9, 4.8), layout="constrained")
+    fig.clear()
+    axes = fig.subplots(1, len(ms))
+    for ax, m in zip(axes, ms):
+        points, w = movie[f"m{m}_features"][i], movie[f"m{m}_weights"][i]
+        for c in range(10):
+            ax.scatter(points[labels == c, 0], points[labels == c, 1], s=9, color=class_color(c))
+        for v in w:
+            ax.plot([0, 0.8 * v[0]], [0, 0.8 * v[1]], color="k", lw=1.5)
+        ax.set(xlim=(-1.15, 1.15), ylim=(-1.15, 1.15), aspect="equal", xticks=[], yticks=[])
+        ax.set_title(f"A-Softmax m = {m}")
+    fig.suptitle(f"step {int(movie[f'm{ms[0]}_step'][i])}, λ = {float(movie[f'm{ms[-1]}_lam'][i]):.3g}")
+    return fig
+
+
+@register("training_movie", "Fig. 12, in motion (App. D)",
+          "2D MNIST test features on the unit circle for m = 1 and m = 4 side by side as they train, recorded every "
+          "10 steps by the package's own fit (python -m spheredemo.offline_assets --movie); the PNG is the last "
+          "frame, training_movie.gif the whole run (Pillow).")
+def training_movie(ctx: Context):
+    from spheredemo.offline_assets import training_movie as load_movie
+
+    movie = load_movie()
+    return _draw_movie_frame(movie, len(movie["m1_step"]) - 1)
+
+
+def write_movie_gif(path: Path, frame_ms: int = 250) -> Path:
+    """The training movie as an animated GIF (Pillow; no ffmpeg needed), every recorded frame, looping."""
+    from PIL import Image
+
+    from spheredemo.offline_assets import training_movie as load_movie
+
+    movie = load_movie()
+    fig, images = plt.figure(figsize=(9, 4.8), dpi=80, layout="constrained"), []
+    for i in range(len(movie["m1_step"])):
+        _draw_movie_frame(movie, i, fig)
+        fig.canvas.draw()
+        images.append(Image.fromarray(np.asarray(fig.canvas.buffer_rgba())[..., :3]).quantize(64))
+    plt.close(fig)
+    durations = [frame_ms] * (len(images) - 1) + [4 * frame_ms]  # linger on the trained models
+    with atomic_path(path) as tmp:
+        with open(tmp, "wb") as f:
+            images[0].save(f, format="GIF", save_all=True, append_images=images[1:], duration=durations, loop=0)
+    return path
+
+
 @register("margin_zoo", "Margin zoo (SphereFace, CosFace, ArcFace)",
           "Target logit / scale against θ (left) and binary margin against θ12 (right) for A-Softmax m = 4, CosFace "
           "m = 0.35 and ArcFace m = 0.5 rad at the package defaults: A-Softmax's margin grows with θ12, ArcFace's "
@@ -772,6 +823,8 @@ def main(argv=None) -> int:
             print(f"{name:22s} skipped: {exc}", file=sys.stderr)
             continue
         paths = save(fig, out, name, args.format)
+        if name == "training_movie":
+            paths.append(write_movie_gif(out / "training_movie.gif"))
         print(f"{name:22s} {time.perf_counter() - t0:5.1f} s  -> {', '.join(str(p) for p in paths)}")
     if not args.only:
         write_results(ctx, out)

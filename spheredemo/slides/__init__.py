@@ -24,7 +24,8 @@ from spheredemo.atomic import atomic_path
 from spheredemo.margins import check_theta12_deg
 from spheredemo.slides import notes as _notes
 from spheredemo.slides.charts import (EMBEDDING_MODELS, FACE_SLIDE_MODELS, blend_states, boundary_states,
-                                      caps_states, embedding_states, face_states, psi_states, strip_fonts)
+                                      caps_states, embedding_states, face_states, movie_states, psi_states,
+                                      strip_fonts)
 from spheredemo.slides.page import CSS, KEYS, NAV_JS, chart_html, controls_html, json_script
 
 __all__ = ["build_deck", "EMBEDDING_MODELS", "FACE_SLIDE_MODELS", "LESSONS", "DECK_NAME", "main"]
@@ -105,6 +106,22 @@ def _mnist_slide(load, notes: dict) -> str:
     return _text_slide("lesson3", "Fig. 5 and Fig. 12: trained MNIST features for each m",
                        "<p>Open the notebook: the explorer swaps the shipped 2D and 3D models on the circle or "
                        "sphere; the mean angle to the own class weight falls as m grows.</p>", notes["lesson3"], 3)
+
+
+def _movie_slide(notes: dict) -> list[str]:
+    """Lesson 4's fallback for the live demo: the recorded training movie (nothing when it is not shipped)."""
+    from spheredemo import offline_assets
+    from spheredemo.imageset import DataError
+
+    try:
+        movie = offline_assets.training_movie()
+    except DataError as exc:
+        warnings.warn(f"the training movie slide is left out: {exc}", stacklevel=3)
+        return []
+    states = movie_states(movie)
+    return [_chart_slide("movie", "Training movie: m = 1 and m = 4 side by side",
+                         "The same test digits, recorded every 10 steps by the package's own fit. Press Play.",
+                         states, _notes.movie_notes(movie), lesson=4)]
 
 
 def _training_slide(notes: dict) -> str:
@@ -212,7 +229,7 @@ def build_deck(out_dir, theta12_deg: float = 90.0, embeddings: bool = True, face
     notes = _notes.closed_form_notes(theta12_deg)
     slides = [*_closed_form_slides(theta12_deg, notes),
               _mnist_slide(_pretrained_loader() if embeddings else None, notes),
-              _training_slide(notes), _faces_slide(_face_loader() if faces else None, notes),
+              _training_slide(notes), *_movie_slide(notes), _faces_slide(_face_loader() if faces else None, notes),
               *(_zoo_slide()), *_closing_slides(notes)]
     page = ('<!DOCTYPE html>\n<html lang="en"><head><meta charset="utf-8"><title>spheredemo slides</title>'
             f'<meta name="viewport" content="width=device-width"><style>{CSS}</style>'

@@ -21,7 +21,7 @@ from spheredemo.plots.style import CLASS_COLORS, NEGATIVE_COLOR, POSITIVE_COLOR,
 from spheredemo.slides.page import Control
 from spheredemo.sphere_caps import cap_boundary
 
-__all__ = ["boundary_states", "caps_states", "psi_states", "blend_states", "embedding_states", "face_states",
+__all__ = ["movie_states", "boundary_states", "caps_states", "psi_states", "blend_states", "embedding_states", "face_states",
            "strip_fonts", "EMBEDDING_MODELS", "FACE_SLIDE_MODELS", "THETA12_CHOICES", "LAMBDA_CHOICES"]
 
 THETA12_CHOICES = (30.0, 45.0, 60.0, 90.0, 120.0, 150.0)
@@ -262,3 +262,45 @@ def face_states(load, models=FACE_SLIDE_MODELS, bins: int = 60):
                       yaxis=dict(title="density"))
     controls = [Control("model", "model", [k.label for k in models])]
     return fig, controls, captions, results
+
+
+def movie_states(movie: dict, every: int = 1):
+    """The recorded training movie (:func:`spheredemo.offline_assets.training_movie`): m = 1 and m = 4 side by side
+    on the unit circle, one frame per recorded step (a step control with Play)."""
+    import plotly.graph_objects as go
+    from plotly.subplots import make_subplots
+
+    ms, labels = [int(m) for m in movie["ms"]], movie["labels"]
+    n = min(len(movie[f"m{m}_step"]) for m in ms)
+    fig = make_subplots(rows=1, cols=len(ms), horizontal_spacing=0.04,
+                        subplot_titles=[f"A-Softmax m = {m}" for m in ms])
+
+    def traces(i):
+        out = []
+        for m in ms:
+            points, w = movie[f"m{m}_features"][i], 0.8 * movie[f"m{m}_weights"][i]
+            out += [go.Scatter(x=np.round(points[labels == c, 0], 3), y=np.round(points[labels == c, 1], 3),
+                               mode="markers", showlegend=False, marker=dict(size=6, color=class_color(c)))
+                    for c in range(10)]
+            out.append(go.Scatter(x=np.column_stack([np.zeros(len(w)), w[:, 0], np.full(len(w), np.nan)]).ravel(),
+                                  y=np.column_stack([np.zeros(len(w)), w[:, 1], np.full(len(w), np.nan)]).ravel(),
+                                  mode="lines", showlegend=False, line=dict(color="black", width=2)))
+        return out
+
+    keys = [str(i) for i in range(0, n, every)]
+    states = {k: traces(int(k)) for k in keys}
+    per = 11  # traces per panel
+    for j, _ in enumerate(ms):
+        fig.add_traces(states[keys[0]][j * per:(j + 1) * per], rows=1, cols=j + 1)
+    _frames(fig, states, list(range(per * len(ms))))
+    for j in range(len(ms)):
+        fig.update_xaxes(range=[-1.1, 1.1], visible=False, constrain="domain", row=1, col=j + 1)
+        fig.update_yaxes(range=[-1.1, 1.1], visible=False, scaleanchor="x" if j == 0 else f"x{j + 1}",
+                         constrain="domain", row=1, col=j + 1)
+    fig.update_layout(**_STATIC)
+    steps = {m: movie[f"m{m}_step"] for m in ms}
+    lams = movie[f"m{ms[-1]}_lam"]
+    captions = {k: f"step {int(steps[ms[0]][int(k)])} of {int(steps[ms[0]][n - 1])}, λ = {float(lams[int(k)]):.3g}"
+                for k in keys}
+    labels_shown = [f"{int(steps[ms[0]][int(k)])}" for k in keys]
+    return strip_fonts(fig), [Control("step", "step", keys, labels_shown, play=True)], captions

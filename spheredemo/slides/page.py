@@ -149,6 +149,19 @@ function applyControls(box) {
 }
 window.addEventListener('load', function () {
   if (PRESENTER) { document.body.classList.add('presenter'); setInterval(tick, 1000); tick(); renderPresenter(0); return; }
+  document.querySelectorAll('.controls button.play').forEach(function (button) {
+    var timer = null, range = button.parentNode.querySelector('input[type=range]');
+    button.addEventListener('click', function () {
+      if (timer) { clearInterval(timer); timer = null; button.textContent = '▶ Play'; return; }
+      if (Number(range.value) >= Number(range.max)) range.value = 0;
+      button.textContent = '⏸ Pause';
+      timer = setInterval(function () {
+        range.value = Number(range.value) + 1;
+        range.dispatchEvent(new Event('input', {bubbles: true}));
+        if (Number(range.value) >= Number(range.max)) { clearInterval(timer); timer = null; button.textContent = '▶ Play'; }
+      }, 250);
+    });
+  });
   document.querySelectorAll('.controls[data-target]').forEach(function (box) {
     box.addEventListener('input', function () { applyControls(box); });
     box.addEventListener('change', function () { applyControls(box); });
@@ -167,10 +180,11 @@ class Control:
     """One control of a chart: ``keys`` name the frames (in order), ``labels`` are what the audience reads;
     ``kind`` is "range" for ordered values, "select" where choices are not ordered."""
 
-    def __init__(self, name: str, label: str, keys, labels=None, initial=None, kind: str = "range"):
+    def __init__(self, name: str, label: str, keys, labels=None, initial=None, kind: str = "range",
+                 play: bool = False):
         if kind not in ("range", "select"):
             raise ValueError(f"kind must be 'range' or 'select', got {kind!r}")
-        self.name, self.label, self.kind = name, label, kind
+        self.name, self.label, self.kind, self.play = name, label, kind, play  # play: a Play/Pause button
         self.keys = [str(k) for k in keys]
         self.labels = [str(v) for v in (labels if labels is not None else keys)]
         initial = self.keys[0] if initial is None else initial
@@ -191,6 +205,8 @@ def controls_html(target: str, controls: list[Control]) -> str:
     """The control bar of chart ``target``, each control at its initial state."""
     parts = []
     for c in controls:
+        if c.play:
+            parts.append('<button type="button" class="play">▶ Play</button>')
         if c.kind == "range":
             parts.append(f'<label>{html.escape(c.label)} <input type="range" name="{c.name}" min="0" '
                          f'max="{len(c.keys) - 1}" step="1" value="{c.initial}" data-keys="{_attr_json(c.keys)}" '
