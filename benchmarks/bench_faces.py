@@ -8,8 +8,11 @@ through ``spheredemo.train.fit`` against a bare loop over the same cached tensor
    step) on the same model, head, optimizer and tensors, both timed from building the model to the last step.
    Each runs once per round, the order rotating, the best round counts.
    Target: fit's throughput >= 0.95x the bare loop's.
+3. The same epochs through ``fit`` in float32 (today's path) against ``autocast="bf16"`` (the trunk's forward in
+   bfloat16 autocast, the head in float32), side by side in the same rounds. Target: >= 1.2x. Whether bf16 keeps
+   the accuracy is a separate, validation-set question (``python -m spheredemo.face_map``).
 
-    python benchmarks/bench_faces.py [--lfw DIR] [--rounds 3] [--epochs 1]
+    python benchmarks/bench_faces.py [--lfw DIR] [--rounds 3] [--epochs 1] [--threads N]
 """
 
 import argparse
@@ -70,25 +73,32 @@ def main():
     parser.add_argument("--lfw", default=None, help="LFW copy (default: $SPHEREDEMO_DATA/faces/lfw)")
     parser.add_argument("--rounds", type=int, default=3, help="rounds (best is kept)")
     parser.add_argument("--epochs", type=int, default=1, help="epochs per timed training run")
+    parser.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's)")
     args = parser.parse_args()
+    if args.threads:
+        torch.set_num_threads(args.threads)
     decode, cached, train = time_loads(args.lfw, args.rounds)
     print(f"LFW training subset ({len(train)} images, {train.n_classes} identities): decode {decode:.2f} s, "
           f"from the cache {cached:.3f} s: second load {decode / cached:.1f}x faster (target >= 20x)")
     config = TrainConfig(**dict(RECIPES["lfw-d512-asoftmax-m4"], epochs=args.epochs, device="cpu"))
-    fit_times, bare_times = [], []
+    bf16 = TrainConfig(**dict(config.to_dict(), autocast="bf16"))
+    fit_times, bare_times, bf16_times = [], [], []
 
-    def timed_fit():
+    def timed_fit(which, times):
         start = time.perf_counter()
-        fit(config, progress=True, data=(train, None))
-        fit_times.append(time.perf_counter() - start)
+        fit(which, progress=False, data=(train, None))
+        times.append(time.perf_counter() - start)
 
-    runs = [timed_fit, lambda: bare_times.append(bare_epochs(config, train))]
+    runs = [lambda: timed_fit(config, fit_times), lambda: bare_times.append(bare_epochs(config, train)),
+            lambda: timed_fit(bf16, bf16_times)]
     for round_ in range(args.rounds):
         for k in range(len(runs)):
             runs[(k + round_) % len(runs)]()
     print(f"{args.epochs} epoch(s), batch {config.batch_size}, {torch.get_num_threads()} threads: bare loop "
           f"{min(bare_times):.1f} s, fit {min(fit_times):.1f} s")
     print(f"throughput ratio fit / bare: {min(bare_times) / min(fit_times):.3f}x (target >= 0.95)")
+    print(f"bf16 autocast: fit {min(bf16_times):.1f} s against {min(fit_times):.1f} s in float32: "
+          f"{min(fit_times) / min(bf16_times):.2f}x faster (target >= 1.2x; {torch.backends.cpu.get_cpu_capability()})")
 
 
 if __name__ == "__main__":

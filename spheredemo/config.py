@@ -20,6 +20,7 @@ OPTIMIZERS = ("adam", "sgd")
 FACE_SIZE = 64
 FACE_CROP = 0.48
 HOLDOUTS = ("test", "validation")
+AUTOCASTS = ("off", "bf16")
 _DEVICE = re.compile(r"auto|cpu|mps|cuda(:\d+)?")
 
 
@@ -73,6 +74,7 @@ class TrainConfig:
     imbalance: float = 1.0  # smallest/largest class size ratio (<1 makes a long-tailed set, Fig. 9)
     seed: int = 0  # seeds python, numpy and torch
     device: str = "auto"  # auto (cuda if present, else cpu), cpu, cuda, cuda:1, mps
+    autocast: str = "off"  # off; bf16: the trunk's forward pass in bfloat16 autocast (the head's margin stays float32)
     extra: dict = field(default_factory=dict)  # free-form notes kept with the checkpoint
 
     def __post_init__(self):
@@ -81,7 +83,7 @@ class TrainConfig:
     def validate(self) -> None:
         """Raise ValueError naming the first field that is wrong and what it allows."""
         for name, allowed in (("dataset", DATASETS), ("loss", LOSSES), ("optimizer", OPTIMIZERS),
-                              ("lr_schedule", ("cosine", "constant"))):
+                              ("autocast", AUTOCASTS), ("lr_schedule", ("cosine", "constant"))):
             if getattr(self, name) not in allowed:
                 raise ValueError(f"{name} must be one of {allowed}, got {getattr(self, name)!r}")
         check_int("dim", self.dim, minimum=2)

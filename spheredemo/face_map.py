@@ -43,6 +43,9 @@ def _cells() -> dict[str, dict]:
     for m in (2, 3, 4):
         for lambda_min in (0, 1, 2, 5):
             cells[f"asoftmax-m{m}-lmin{lambda_min}"] = dict(loss="asoftmax", m=m, lambda_min=float(lambda_min))
+    # bfloat16 autocast (benchmarks/bench_faces.py: faster on an AVX-512 BF16 CPU): does it keep the accuracy?
+    cells["softmax-bf16"] = dict(loss="softmax", autocast="bf16")
+    cells["asoftmax-m4-lmin5-bf16"] = dict(loss="asoftmax", m=4, lambda_min=5.0, autocast="bf16")
     for s, s_name in ((ADACOS_S, "adacos"), (16.0, "16"), (30.0, "30")):
         cells[f"normsoftmax-s{s_name}"] = dict(loss="cosface", m=0.0, s=s)  # cos θ scaled, no margin
         for m in (0.1, 0.2, 0.35):

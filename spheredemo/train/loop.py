@@ -72,13 +72,17 @@ class _Objective(torch.nn.Module):
     ``forward`` returns (loss, features): the batch's loss under λ (A-Softmax) and its embeddings (B, D).
     """
 
-    def __init__(self, model: torch.nn.Module, head: torch.nn.Module, loss: str):
+    def __init__(self, model: torch.nn.Module, head: torch.nn.Module, loss: str, autocast: str = "off"):
         super().__init__()
-        self.model, self.head, self.loss = model, head, loss
+        self.model, self.head, self.loss, self.autocast = model, head, loss, autocast
 
     def forward(self, images, labels, lam: float):
-        """(loss, features) of a batch: ``lam`` is λ for A-Softmax, ignored by the other heads."""
-        features = self.model(images)  # (B, D)
+        """(loss, features) of a batch: ``lam`` is λ for A-Softmax, ignored by the other heads. With
+        ``autocast="bf16"`` the trunk runs in bfloat16 autocast; the features go to the head in float32, since
+        cos(mθ)'s Chebyshev polynomial and ψ lose the margin in bfloat16's 8 bits of mantissa."""
+        with torch.autocast(images.device.type, dtype=torch.bfloat16, enabled=self.autocast == "bf16"):
+            features = self.model(images)  # (B, D)
+        features = features.float()
         kwargs = {"lam": lam} if self.loss == "asoftmax" else {}
         return self.head(features, labels, **kwargs), features
 
@@ -95,7 +99,7 @@ def _objective(run: Run, device: torch.device) -> torch.nn.Module:
     one-process run with the same global batch up to BatchNorm's batch statistics: exactly, to float
     tolerance, where BatchNorm is frozen (eval mode), which is how tests/test_distributed.py checks it.
     """
-    objective = _Objective(run.model, run.head, run.config.loss)
+    objective = _Objective(run.model, run.head, run.config.loss, run.config.autocast)
     if not distributed.is_active():
         return objective
     from torch.nn.parallel import DistributedDataParallel
@@ -110,7 +114,8 @@ def train_step(run: Run, optimizer, images, labels, lam: float, objective=None) 
     distributed run; by default a plain one). Loss and accuracy are the global batch's, averaged over
     the ranks, so every rank sees the same values and all of them refuse a diverged loss together.
     """
-    objective = objective if objective is not None else _Objective(run.model, run.head, run.config.loss)
+    if objective is None:
+        objective = _Objective(run.model, run.head, run.config.loss, run.config.autocast)
     loss, features = objective(images, labels, lam)
     loss_value = distributed.mean(loss)
     if not math.isfinite(loss_value) or loss_value > EXPLODING_LOSS:
