@@ -448,8 +448,8 @@ def fig5_faces(ctx: Context):
         if results.held_out is not None:
             pairs = analysis.pair_angles(results.held_out, _two_largest(results))
             eplots.draw_pair_histograms(pairs, ax=fig.add_subplot(3, 4, col + 5),
-                                        title=f"m={col + 1}: held-out images of 2 of them, "
-                                              f"{100 * pairs.overlap_fraction:.1f}% overlap")
+                                        title=f"m={col + 1}: held-out pairs, {100 * pairs.overlap_fraction:.1f}% "
+                                              f"overlap")
         v = results.verification
         fplots.draw_verification_histograms(v, ax=fig.add_subplot(3, 4, col + 9), legend=col == 0,
                                             title=f"m={col + 1}: unseen people, {100 * v.mean:.1f}% right")
@@ -471,7 +471,7 @@ FACE_2D_MODELS = [ModelKey("lfw", 2).with_loss(loss).name for loss in ("softmax"
 
 @register("fig2_faces", "Fig. 2 (faces)",
           "2D face features (FC1 of dimension 2) of the two largest LFW training identities for softmax, modified "
-          "softmax and A-Softmax (m = 4, trained to λ = 0): the original space (top) and the projection on the unit "
+          "softmax and A-Softmax (m = 4, annealed to λ_min = 5 as the face recipe is): the original space (top) and the projection on the unit "
           "circle (bottom), with the class weights as arrows (and the softmax biases listed), as the paper drew its "
           "CASIA subset; the training images' features, beside the MNIST Fig. 2.",
           FACE_2D_MODELS)
