@@ -8,7 +8,7 @@ import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
 import pytest  # noqa: E402
 
-from spheredemo import figures, pretrained  # noqa: E402
+from spheredemo import analysis, figures, pretrained  # noqa: E402
 from spheredemo.verification import roc_curve  # noqa: E402
 
 
@@ -42,7 +42,7 @@ def test_table3_faces_bars_are_the_seed_means_and_the_paper_diamonds_its_numbers
 
 def test_fig5_faces_histograms_are_the_pair_angles_and_the_threshold(ctx):
     fig = figures.render("fig5_faces", ctx)
-    histogram_axes = [ax for ax in fig.axes if ax.name != "3d"]
+    histogram_axes = [ax for ax in fig.axes if ax.name != "3d" and "unseen people" in ax.get_title()]
     assert len(histogram_axes) == 4
     for ax, name in zip(histogram_axes, figures.FACE_3D_MODELS):
         v = pretrained.face_results(name).verification
@@ -52,6 +52,13 @@ def test_fig5_faces_histograms_are_the_pair_angles_and_the_threshold(ctx):
         np.testing.assert_allclose(heights, expected)
         threshold = [line for line in ax.get_lines() if line.get_linestyle() == "--"][0]
         assert threshold.get_xdata()[0] == pytest.approx(v.threshold_deg)
+    held_out = [ax for ax in fig.axes if ax.name != "3d" and "held-out pairs" in ax.get_title()]
+    assert len(held_out) == 4
+    for ax, name in zip(held_out, figures.FACE_3D_MODELS):  # pairs of images the model never trained on
+        results = pretrained.face_results(name)
+        pairs = analysis.pair_angles(results.held_out, figures._two_largest(results))
+        assert f"{100 * pairs.overlap_fraction:.1f}% overlap" in ax.get_title()
+        assert not set(results.held_out.labels.tolist()) - set(range(6))
     spheres = [ax for ax in fig.axes if ax.name == "3d"]
     points = np.concatenate([np.column_stack(s._offsets3d) for s in spheres[0].collections if hasattr(s, "_offsets3d")])
     np.testing.assert_allclose(np.linalg.norm(points, axis=1), 1.0, atol=1e-6)  # on the unit sphere

@@ -65,7 +65,7 @@ def draw_asoftmax_grid(points, ax=None, title: str | None = None):
     image = ax.imshow(grid, cmap="viridis", aspect="auto", origin="lower")
     for p in cells:
         i, j = ms.index(p.m), lams.index(p.lambda_min)
-        ax.text(j, i, f"{p.accuracy[0]:.1f} %\nm_eff {p.m_eff:.2f}", ha="center", va="center", fontsize="small",
+        ax.text(j, i, f"{p.accuracy[0]:.1f} %\nm_eff {p.m_eff:.2f}", ha="center", va="center", fontsize="x-small",
                 color="white" if p.accuracy[0] < np.nanmean(grid) else "black")
     ax.set_xticks(range(len(lams)), [f"{v:g}" for v in lams])
     ax.set_yticks(range(len(ms)), [f"m = {v:g}" for v in ms])
