@@ -269,7 +269,10 @@ def find_lfw(root=None) -> tuple[Path, Path]:
                 return tree, pairs
         raise DataError(f"{base} holds LFW images but no pairs.txt (looked in {base}, {base / 'meta'} and {tree})")
     raise DataError("no LFW copy found in " + ", ".join(str(c) for c in candidates)
-                    + ". Give the folder of your LFW copy (its images and pairs.txt) with --lfw / --data / root.")
+                    + f". Point at the folder of your LFW copy (its images and pairs.txt): set {ENV_VAR}=DIR (the "
+                    f"folder holding faces/lfw), or pass it as the root argument (face_explorer(lfw=...), "
+                    f"load_lfw_pairs(root)) or on the command line (python -m spheredemo.train --data, "
+                    f"python -m spheredemo.verify --lfw).")
 
 
 def read_pairs(path) -> list[tuple[int, bool, str, str]]:
