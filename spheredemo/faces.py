@@ -372,6 +372,13 @@ def load_lfw_pairs(root=None, folds=None, preprocessing: FacePreprocessing = Fac
             warnings.warn(f"LFW at {tree}: {sum(short.values())} pairs of folds {sorted(short)} miss an image "
                           f"and are left out (by fold: {short})", stacklevel=2)
     kept = [p for p in pairs if p[0] in folds and present[p[2]] and present[p[3]]]
+    return pairs_of_files(tree, kept, {f: missing[f] for f in folds}, preprocessing, cache, progress)
+
+
+def pairs_of_files(tree: Path, kept, missing: dict, preprocessing: FacePreprocessing = FacePreprocessing(),
+                   cache: bool | str | Path = True, progress: bool = True) -> LFWPairs:
+    """:class:`LFWPairs` of ``kept`` pairs (fold, same, image1, image2; images as ``Name/file`` under ``tree``),
+    each distinct image decoded once: LFW's View-2 pairs and the validation people's pairs alike."""
     files = sorted({path for p in kept for path in p[2:]})
     position = {path: i for i, path in enumerate(files)}
     names = sorted({path.split("/")[0] for path in files})
@@ -386,7 +393,7 @@ def load_lfw_pairs(root=None, folds=None, preprocessing: FacePreprocessing = Fac
         right=np.array([position[p[3]] for p in kept]),
         same=np.array([p[1] for p in kept], dtype=bool),
         fold=np.array([p[0] for p in kept]),
-        missing={f: missing[f] for f in folds},
+        missing=missing,
     )
 
 

@@ -15,14 +15,13 @@ Every file is written atomically (:mod:`spheredemo.atomic`).
 from __future__ import annotations
 
 import argparse
-import zipfile
 from pathlib import Path
 
 import numpy as np
 
 from spheredemo.analysis import Embeddings
 from spheredemo.atomic import atomic_path
-from spheredemo.pretrained import CHECKPOINT_DIR, StaleCache, load_run, manifest
+from spheredemo.pretrained import CHECKPOINT_DIR, StaleCache, _read_cache, load_run, manifest
 
 __all__ = ["TRAIN_SUBSET_PER_CLASS", "TRAIN_SUBSET_MODELS", "train_subset_path", "train_subset",
            "write_train_subset", "COMMAND", "MOVIE_PATH", "MOVIE_MS", "record_training", "write_training_movie",
@@ -62,18 +61,8 @@ def train_subset(name: str, per_class: int | None = None, directory: Path = CHEC
     """The shipped training-subset :class:`~spheredemo.analysis.Embeddings` of ``name``; ``per_class`` keeps
     the first that many of each digit (for ``--quick``)."""
     directory = Path(directory)
-    path = train_subset_path(name, directory)
-    command = COMMAND.format(name=name)
-    if not path.is_file():
-        raise StaleCache(f"the training-subset features of {name} ({path}) are missing; write them with: {command}")
-    try:
-        with np.load(path, allow_pickle=False) as cached:
-            arrays = {key: cached[key] for key in cached.files}
-    except (OSError, ValueError, EOFError, zipfile.BadZipFile) as exc:
-        raise StaleCache(f"{path} cannot be read ({exc}); rewrite it with: {command}") from exc
-    if str(arrays.get("checkpoint_sha256")) != manifest(directory).get(name, {}).get("file_sha256"):
-        raise StaleCache(f"{path} belongs to another checkpoint file than the manifest records; rewrite it "
-                         f"with: {command}")
+    arrays = _read_cache(train_subset_path(name, directory), name, directory, "training-subset features",
+                         refresh=COMMAND.format(name=name))
     emb = Embeddings.from_features(arrays["features"], arrays["labels"], load_run(name, directory).head, name)
     return emb if per_class is None else emb.first_per_class(per_class)
 

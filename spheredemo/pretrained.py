@@ -122,10 +122,11 @@ def _embeddings(name: str, split: str, per_class: int | None, directory: Path):
     return Embeddings.from_model(run.model, run.head, images, name=name)
 
 
-def _read_cache(path: Path, name: str, directory: Path, what: str) -> dict:
-    """The arrays of a shipped cache file, checked against the checkpoint it was computed from."""
+def _read_cache(path: Path, name: str, directory: Path, what: str, refresh: str | None = None) -> dict:
+    """The arrays of a shipped cache file, checked against the checkpoint it was computed from; ``refresh`` is the
+    command that rewrites it (default :data:`REFRESH_COMMAND`)."""
     expected = manifest(directory).get(name, {}).get("file_sha256")
-    refresh = REFRESH_COMMAND.format(name=name)
+    refresh = refresh or REFRESH_COMMAND.format(name=name)
     if not path.is_file():
         raise StaleCache(f"the cached {what} of {name} ({path}) are missing; write them with: {refresh}")
     try:

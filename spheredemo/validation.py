@@ -15,11 +15,9 @@ every machine draws the same people and pairs.
 from __future__ import annotations
 
 import numpy as np
-import torch
 
 from spheredemo.faces import (LFW_HELD_OUT_FOLDS, FacePreprocessing, LFWPairs, _identity_folders, _lfw_held_out,
-                              load_image_files)
-from spheredemo.imageset import ImageSet
+                              pairs_of_files)
 
 __all__ = ["VALIDATION_PEOPLE", "VALIDATION_FOLDS", "SKIP_LARGEST", "VALIDATION_SEED", "validation_people",
            "load_validation_pairs"]
@@ -87,17 +85,4 @@ def load_validation_pairs(root=None, preprocessing: FacePreprocessing = FacePrep
     rng = np.random.default_rng(VALIDATION_SEED + 1)
     kept = [(fold, *pair) for fold, people in enumerate(folds, start=1)
             for pair in _pairs_of_fold(rng, people, folders)]
-    files = sorted({path for pair in kept for path in pair[2:]})
-    position = {path: i for i, path in enumerate(files)}
-    names = sorted({name for people in folds for name in people})
-    label_of = {name: i for i, name in enumerate(names)}
-    images = load_image_files(tree, files, preprocessing, cache, progress)
-    image_set = ImageSet(torch.from_numpy(images),
-                         torch.tensor([label_of[p.split("/")[0]] for p in files], dtype=torch.int64),
-                         tuple(names), paths=tuple(files), root=str(tree))
-    return LFWPairs(images=image_set,
-                    left=np.array([position[p[2]] for p in kept]),
-                    right=np.array([position[p[3]] for p in kept]),
-                    same=np.array([p[1] for p in kept], dtype=bool),
-                    fold=np.array([p[0] for p in kept]),
-                    missing={fold: 0 for fold in range(1, len(folds) + 1)})
+    return pairs_of_files(tree, kept, {fold: 0 for fold in range(1, len(folds) + 1)}, preprocessing, cache, progress)
