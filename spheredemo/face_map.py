@@ -133,6 +133,7 @@ class MapPoint:
     accuracy: tuple  # (mean, std) over seeds, %
     auc: tuple  # (mean, std) over seeds
     seeds: int
+    autocast: str = "off"  # bf16: a speed check of the same cell, not a cell of the map's grid
 
 
 def _mean_std(values) -> tuple[float, float]:
@@ -169,7 +170,8 @@ def map_points(results=None) -> list[MapPoint]:
         accuracy = np.array([100 * r["val_accuracy"] for r in runs])
         auc = np.array([r["val_auc"] for r in runs])
         points.append(MapPoint(cell, family, m, first["s"], first["lambda_min"], float(margin), m_eff,
-                               _mean_std(accuracy), _mean_std(auc), len(runs)))
+                               _mean_std(accuracy), _mean_std(auc), len(runs),
+                               first.get("config", {}).get("autocast", "off")))
     return points
 
 

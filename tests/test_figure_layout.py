@@ -20,8 +20,6 @@ from spheredemo.plots.style import STYLES  # noqa: E402
 KNOWN = {
     ("paper", "table3_faces"): "plots/faces.py: the model names on the x axis overlap",
     ("paper", "table6_faces_afs"): "plots/faces.py: the model names on the x axis overlap",
-    ("paper", "face_map_asoftmax"): "plots/face_map.py: a cell's accuracy / m_eff label leaves the canvas",
-    ("slide", "face_map_asoftmax"): "plots/face_map.py: a cell's accuracy / m_eff label leaves the canvas",
     ("slide", "table3_faces"): "plots/faces.py: the model names on the x axis overlap",
     ("slide", "table6_faces_afs"): "plots/faces.py: the model names on the x axis overlap",
     ("slide", "roc_faces"): "plots/faces.py: the two 0.0 tick labels meet at the corner",

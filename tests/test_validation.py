@@ -245,3 +245,14 @@ def test_split_held_out_is_checked_and_keeps_one_image_per_class():
         TrainConfig(holdout_images=0.2)
     with pytest.raises(ValueError, match=r"holdout_images .* must lie in \[0, 1\)"):
         TrainConfig(dataset="lfw", holdout_images=1.5)
+
+
+def test_the_bf16_speed_checks_are_not_drawn_as_cells_of_the_map():
+    from spheredemo.plots.face_map import draw_asoftmax_grid
+
+    fp32, bf16 = _record("asoftmax-m4-lmin5", 0, 0.88, 5.0), _record("asoftmax-m4-lmin5-bf16", 0, 0.80, 5.0)
+    bf16["config"] = {"autocast": "bf16"}
+    points = face_map.map_points([fp32, bf16])
+    assert [p.autocast for p in points] == ["off", "bf16"]
+    image = draw_asoftmax_grid(points)
+    assert [t.get_text() for t in image.axes.texts] == ["88.0 %\nm_eff 1.62"]

@@ -30,7 +30,7 @@ def draw_map_lines(points, metric: str = "accuracy", ax=None, title: str | None 
     as horizontal reference lines. Returns {line label: the errorbar container}."""
     ax = ax if ax is not None else plt.figure().add_subplot()
     groups: dict[str, list] = {}
-    for point in points:
+    for point in (p for p in points if p.autocast == "off"):  # the bf16 speed checks are not cells of the map
         groups.setdefault(_label(point), []).append(point)
     drawn = {}
     for label, group in groups.items():
@@ -56,7 +56,8 @@ def draw_asoftmax_grid(points, ax=None, title: str | None = None):
     """The A-Softmax cells as a heat map over m (rows) and λ_min (columns): validation accuracy, each cell labelled
     with it and the m_eff its final λ leaves. Returns the image."""
     ax = ax if ax is not None else plt.figure().add_subplot()
-    cells = [p for p in points if p.family == "A-Softmax" and p.lambda_min is not None and p.m > 1]
+    cells = [p for p in points if p.family == "A-Softmax" and p.lambda_min is not None and p.m > 1
+             and p.autocast == "off"]
     ms = sorted({p.m for p in cells})
     lams = sorted({p.lambda_min for p in cells})
     grid = np.full((len(ms), len(lams)), np.nan)
