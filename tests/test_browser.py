@@ -148,7 +148,7 @@ def _running_notebook(jupyterlab, notebook: str):
 
 def _wait_margin(page, text):
     page.wait_for_function(
-        f"document.querySelector('.spheredemo-margin').innerText.includes('{text}')", timeout=20_000
+        f"document.querySelector('.spheredemo-margin').textContent.includes('{text}')", timeout=60_000
     )
 
 
@@ -161,13 +161,13 @@ def test_boundary_lesson_in_jupyterlab(jupyterlab, tmp_path):
         # the 3D caps
         page.locator(".jp-OutputArea .js-plotly-plot").first.wait_for(timeout=60_000)
         page.wait_for_timeout(500)
-        assert "36.0°" in margin.inner_text()  # the lesson opens at m = 4, θ12 = 60: (4−1)/(4+1)·60
+        assert "36.0°" in margin.text_content()  # the lesson opens at m = 4, θ12 = 60: (4−1)/(4+1)·60
         # each boundary from W1, read off for exercise 2: θ12/(m+1) and mθ12/(m+1)
-        assert "class 1's boundary at 12.0° from W1, class 2's at 48.0°" in margin.inner_text()
+        assert "class 1's boundary at 12.0° from W1, class 2's at 48.0°" in margin.text_content()
 
         # The prediction is asked before the explorer that answers it, and the formula waits in a closed block;
         # the student then moves m to the setting and reads the answer.
-        # (text_content: JupyterLab may skip painting cells out of view, which empties their innerText)
+        # (text_content throughout: JupyterLab may skip painting cells out of view, which empties their innerText)
         prompt = page.locator(".jp-RenderedMarkdown", has_text="Predict first").first
         assert "how wide is the wedge at m = 3?" in " ".join(prompt.text_content().split())
         explorer_top = page.locator(".jp-OutputArea-output", has=margin).first.evaluate(
@@ -176,16 +176,16 @@ def test_boundary_lesson_in_jupyterlab(jupyterlab, tmp_path):
         formula = page.locator(".jp-RenderedMarkdown details", has_text="the margin formula").first
         assert formula.get_attribute("open") is None
         m_slider = page.locator(".widget-slider").first
-        assert m_slider.locator(".widget-label").inner_text().strip() == "m"
+        assert m_slider.locator(".widget-label").text_content().strip() == "m"
         readout = m_slider.locator(".widget-readout")
         m_slider.locator(".noUi-handle").click()
         page.keyboard.press("ArrowLeft")
         _wait_margin(page, "30.0°")  # m = 3: 2/4·60
-        assert readout.inner_text().strip() == "3"
+        assert readout.text_content().strip() == "3"
         page.keyboard.press("ArrowRight")
         page.keyboard.press("ArrowRight")
         _wait_margin(page, "40.0°")  # m = 5: 4/6·60
-        assert readout.inner_text().strip() == "5"
+        assert readout.text_content().strip() == "5"
 
         # The untouched exercise says so; its worked answer stays folded until opened.
         check = page.locator(".jp-OutputArea-output", has_text="not answered yet").first
@@ -209,14 +209,14 @@ def test_boundary_lesson_in_jupyterlab(jupyterlab, tmp_path):
         page.keyboard.type("99")
         page.keyboard.press("Enter")
         _wait_margin(page, "42.9°")  # clamped to m = 6: 5/7·60
-        assert readout.inner_text().strip() == "6"
+        assert readout.text_content().strip() == "6"
         assert (
             page.locator(
                 ".jp-OutputArea-output[data-mime-type='application/vnd.jupyter.stderr']"
             ).count()
             == 0
         )
-        assert page.locator(".spheredemo-message").first.inner_text().strip() == ""
+        assert page.locator(".spheredemo-message").first.text_content().strip() == ""
 
         _rotate_and_reset_the_sphere(page)
         _follow_a_glossary_link(page)
@@ -268,7 +268,7 @@ def _follow_a_glossary_link(page):
         timeout=15_000,
     )
     entry = page.locator('.jp-MarkdownViewer h2[data-jupyter-id="theta12"]').first
-    assert entry.inner_text().strip().startswith("theta12")
+    assert entry.text_content().strip().startswith("theta12")
     assert "θ₁₂: the angle between two class weights" in entry.evaluate("h => h.nextElementSibling.textContent")
 
 
@@ -297,13 +297,13 @@ def test_faces_lesson_in_jupyterlab(jupyterlab, lfw_root, tmp_path):
             accuracy, threshold = readout_of(name)
             page.wait_for_function(
                 "([a, t]) => { const r = document.querySelector('.spheredemo-faces-readout');"
-                " return r && r.innerText.includes(a) && r.innerText.includes(t); }",
+                " return r && r.textContent.includes(a) && r.textContent.includes(t); }",
                 arg=[accuracy, threshold], timeout=30_000)
 
         wait_for("lfw-d512-asoftmax-m4")
         note = page.locator(".spheredemo-faces-placeholder").first
         note.wait_for(timeout=30_000)
-        assert 'face_explorer(lfw="path/to/lfw")' in note.inner_text() and "SPHEREDEMO_DATA" in note.inner_text()
+        assert 'face_explorer(lfw="path/to/lfw")' in note.text_content() and "SPHEREDEMO_DATA" in note.text_content()
         page.locator(".jp-OutputArea-output img").first.wait_for(timeout=60_000)  # Fig. 5 and Table 3 on faces
         page.wait_for_timeout(500)
         notebook = page.locator(".jp-NotebookPanel").first
@@ -332,7 +332,7 @@ def test_faces_lesson_in_jupyterlab(jupyterlab, lfw_root, tmp_path):
         _keep(shot, "face_explorer.png")
         # the m slider: three steps down reach m = 1, the modified softmax's twin
         m_slider = explorer.locator(".widget-slider").first
-        assert m_slider.locator(".widget-label").inner_text().strip() == "m (A-Softmax)"
+        assert m_slider.locator(".widget-label").text_content().strip() == "m (A-Softmax)"
         m_slider.locator(".noUi-handle").click()
         for _ in range(3):
             page.keyboard.press("ArrowLeft")

@@ -14,8 +14,8 @@ READOUT = ".spheredemo-margin"
 
 def _wait_readout(page, text):
     page.wait_for_function(
-        "(t) => [...document.querySelectorAll('.spheredemo-margin')].some(e => e.innerText.includes(t))",
-        arg=text, timeout=20_000)
+        "(t) => [...document.querySelectorAll('.spheredemo-margin')].some(e => e.textContent.includes(t))",
+        arg=text, timeout=60_000)
 
 
 def test_margin_zoo_lesson_in_jupyterlab(jupyterlab, tmp_path):  # noqa: F811 (the imported fixture)
@@ -23,7 +23,7 @@ def test_margin_zoo_lesson_in_jupyterlab(jupyterlab, tmp_path):  # noqa: F811 (t
         readout = page.locator(READOUT).first
         readout.wait_for(timeout=90_000)
         _wait_readout(page, "binary margin at θ12 = 30°")
-        text = readout.inner_text()
+        text = readout.text_content()
         # the package defaults at θ12 = 30°: A-Softmax 3/5·30, ArcFace 0.5 rad, CosFace 2 asin(0.35/(2 sin 15°))
         assert "A-Softmax m = 4, λ = 0: 18.0°" in text and "ArcFace m = 0.50 rad (28.6°): 28.6°" in text
         assert "CosFace m = 0.35: 85.1° (wider than θ12)" in text
@@ -43,15 +43,15 @@ def test_margin_zoo_lesson_in_jupyterlab(jupyterlab, tmp_path):  # noqa: F811 (t
         # The CosFace m slider's arrow key: m = 0.351 widens its margin at θ12 = 30°.
         sliders = explorer.locator(".widget-slider")
         cosface = sliders.nth(3)
-        assert cosface.locator(".widget-label").inner_text().strip() == "CosFace m"
+        assert cosface.locator(".widget-label").text_content().strip() == "CosFace m"
         cosface.locator(".noUi-handle").click()
         page.keyboard.press("ArrowRight")
         _wait_readout(page, "CosFace m = 0.35: 85.4° (wider than θ12)")
-        assert cosface.locator(".widget-readout").inner_text().strip() == "0.351"
+        assert cosface.locator(".widget-readout").text_content().strip() == "0.351"
 
         # A typed ArcFace m: 0.3 rad is a 17.2° margin.
         arcface = sliders.nth(4)
-        assert arcface.locator(".widget-label").inner_text().strip() == "ArcFace m (radians)"
+        assert arcface.locator(".widget-label").text_content().strip() == "ArcFace m (radians)"
         field = arcface.locator(".widget-readout")
         field.click()
         page.keyboard.press("Control+A")
@@ -64,11 +64,11 @@ def test_margin_zoo_lesson_in_jupyterlab(jupyterlab, tmp_path):  # noqa: F811 (t
         _wait_readout(page, "probability panel: SphereFace (A-Softmax)")
         explorer.locator(".spheredemo-match").first.click()
         _wait_readout(page, "CosFace m = 0.08: 18.0°")
-        assert "ArcFace m = 0.31 rad (18.0°): 18.0°" in readout.inner_text()
+        assert "ArcFace m = 0.31 rad (18.0°): 18.0°" in readout.text_content()
         page.wait_for_function(  # the line beside the button, written once the redraw is done
-            "() => document.querySelector('.spheredemo-match-text').innerText.includes("
-            "\"matched to SphereFace (A-Softmax)'s 18.0° at θ12 = 30°\")", timeout=20_000)
-        assert page.locator(".spheredemo-message").first.inner_text().strip() == ""
+            "() => document.querySelector('.spheredemo-match-text').textContent.includes("
+            "\"matched to SphereFace (A-Softmax)'s 18.0° at θ12 = 30°\")", timeout=60_000)
+        assert page.locator(".spheredemo-message").first.text_content().strip() == ""
         _dismiss_news(page)
         shot = tmp_path / "margin_zoo_lesson.png"
         explorer.screenshot(path=str(shot))
