@@ -80,7 +80,8 @@ def build_parser() -> argparse.ArgumentParser:
     helps = field_help()
     hints = typing.get_type_hints(TrainConfig)
     parsers = {"m": _parse_number, "s": _parse_number, "max_steps": _parse_optional_int,
-               "per_class": _parse_optional_int, "max_identities": _parse_optional_int, "lambda_reach": _parse_number}
+               "per_class": _parse_optional_int, "max_identities": _parse_optional_int, "lambda_reach": _parse_number,
+               "init_from": str}
     for f in dataclasses.fields(TrainConfig):
         if f.name == "extra":
             continue

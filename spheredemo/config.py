@@ -74,6 +74,7 @@ class TrainConfig:
     imbalance: float = 1.0  # smallest/largest class size ratio (<1 makes a long-tailed set, Fig. 9)
     seed: int = 0  # seeds python, numpy and torch
     device: str = "auto"  # auto (cuda if present, else cpu), cpu, cuda, cuda:1, mps
+    init_from: str | None = None  # start from this checkpoint's weights: a new run (step 0, fresh optimiser)
     autocast: str = "off"  # off; bf16: the trunk's forward pass in bfloat16 autocast (the head's margin stays float32)
     extra: dict = field(default_factory=dict)  # free-form notes kept with the checkpoint
 
@@ -106,6 +107,8 @@ class TrainConfig:
                              f"{self.holdout_images!r}")
         if self.holdout_images and (not self.is_faces or self.stream):
             raise ValueError("holdout_images applies to the face datasets held in memory (lfw, faces; not --stream)")
+        if self.init_from is not None and not (isinstance(self.init_from, str) and self.init_from):
+            raise ValueError(f"init_from must be the path of a spheredemo checkpoint, got {self.init_from!r}")
         if self.lambda_reach is not None and not (isinstance(self.lambda_reach, (int, float))
                                                   and 0 < self.lambda_reach <= 1):
             raise ValueError(f"lambda_reach (a fraction of the run) must lie in (0, 1], got {self.lambda_reach!r}")

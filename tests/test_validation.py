@@ -120,6 +120,50 @@ def test_map_cells_are_the_shipped_recipe_but_for_the_loss():
         face_map.cell_config("arcface-m9")
 
 
+def test_the_shipped_face_recipes_are_the_cells_validation_chose():
+    """Each shipped 512-d recipe with a choice (A-Softmax m = 2, 3, 4; CosFace; ArcFace) trains the loss settings of
+    the cell face_map.chosen_cells picks from the recorded results: never a setting read off folds 1–3."""
+    from spheredemo.config import TrainConfig
+    from spheredemo.margins import ZOO_DEFAULTS
+    from spheredemo.pretrained import RECIPES
+
+    chosen = face_map.chosen_cells()
+    assert set(chosen) == set(face_map.CHOSEN_FOR)
+    for family, cell in chosen.items():
+        recipe, picked = TrainConfig(**RECIPES[face_map.CHOSEN_FOR[family]]), face_map.cell_config(cell)
+        defaults = ZOO_DEFAULTS.get(recipe.loss, {}) if recipe.loss != "asoftmax" else {}  # unset: the head's
+
+        def value(config, key):
+            return defaults.get(key) if getattr(config, key) is None else getattr(config, key)
+
+        for key in ("loss", "m", "s", "weight_decay", "lr", "batch_size"):
+            assert value(recipe, key) == value(picked, key), (family, cell, key)
+        if recipe.loss == "asoftmax":  # the same λ_min and λ(t)
+            assert recipe.lambda_min == picked.lambda_min  # over the run: reaching λ_min at 40 % of 4,900 steps
+            assert recipe.lambda_reach == picked.lambda_reach == face_map.LAMBDA_REACH
+            assert recipe.epochs * 49 == picked.max_steps == face_map.MAP_STEPS
+
+
+def test_the_choice_is_seed_zeros_best_among_cells_that_trained():
+    def record(cell, seed, accuracy, auc):
+        return {"cell": cell, "seed": seed, "val_accuracy": accuracy, "val_auc": auc}
+
+    results = [record("arcface-m0.2-s30", 0, 0.87, 0.94), record("arcface-m0.5-s30", 0, 0.87, 0.93),
+               record("arcface-m0.1-s16", 0, 0.86, 0.93), record("cosface-m0.1-s16", 0, 0.85, 0.92),
+               record("cosface-m0.2-s16", 0, 0.84, 0.95)]
+    assert face_map.chosen_cells(results) == {"arcface": "arcface-m0.2-s30", "cosface": "cosface-m0.1-s16"}
+    # a seed of the chosen cell that failed to train (AUC near chance) hands the choice to the next cell
+    results.append(record("arcface-m0.2-s30", 1, 0.58, 0.59))
+    assert face_map.chosen_cells(results)["arcface"] == "arcface-m0.5-s30"
+    # an extra seed that merely scores lower chooses nothing
+    results.append(record("arcface-m0.5-s30", 1, 0.80, 0.90))
+    assert face_map.chosen_cells(results)["arcface"] == "arcface-m0.5-s30"
+    # the speed checks and the probes of the rest of the recipe are never chosen
+    results.append(record("asoftmax-m4-lmin5-bf16", 0, 0.99, 0.99))
+    results.append(record("asoftmax-m4-from-m1", 0, 0.99, 0.99))
+    assert "asoftmax-m4" not in face_map.chosen_cells(results)
+
+
 def _tiny_face_command(lfw_root, out, *extra):
     import sys
 

@@ -11,12 +11,15 @@ from spheredemo.atomic import atomic_path
 from spheredemo.config import TrainConfig
 from spheredemo.train.run import History, Run, build, place_model
 
-__all__ = ["CHECKPOINT_FORMAT", "RESUMABLE_CHANGES", "save_checkpoint", "load_checkpoint", "restore"]
+__all__ = ["CHECKPOINT_FORMAT", "RESUMABLE_CHANGES", "save_checkpoint", "load_checkpoint", "restore", "init_weights"]
 
 CHECKPOINT_FORMAT = "spheredemo-checkpoint-v1"
 #: settings a resumed run may change: more epochs or steps, another device, how faces are read. The batch
 #: per process may change too, as long as the global batch (per process × processes) stays the same.
 RESUMABLE_CHANGES = frozenset({"epochs", "max_steps", "device", "stream", "workers"})
+#: what a run started from another run's weights (``init_from``) must share with it: the same net on the same classes
+INIT_SHARED = ("dataset", "model", "dim", "width", "image_size", "face_crop", "last_relu", "embedding_bias",
+               "feature_bn", "holdout", "min_images", "max_identities")
 
 
 def save_checkpoint(run: Run, path, optimizer=None) -> Path:
@@ -75,6 +78,34 @@ def restore(run: Run, optimizer, path, device) -> None:
     run.step, run.epoch, run.seconds = state["step"], state["epoch"], state.get("seconds", 0.0)
     if state.get("data_order") == "distributed":  # a DDP run goes on with DistributedSampler's batches
         run.data_order = "distributed"
+
+
+def init_weights(run: Run, path, device) -> None:
+    """Start ``run`` from the weights of the checkpoint at ``path`` (``TrainConfig.init_from``): a new run, at step
+    0 with a fresh optimiser and its own schedules, unlike :func:`restore`. The net and its classes must be the
+    checkpoint's (:data:`INIT_SHARED`, the identities in order); the head's class weights carry over when both heads
+    hold the same tensors (A-Softmax m = 1 to m = 4, any of the normalised heads), else the head starts fresh.
+
+    This is the recipe users of the official code report for A-Softmax m = 4 on small sets: train m = 1 (the
+    modified softmax) first, then the margin from its weights at a lower learning rate (wy1iu/sphereface issues
+    14, 74, 78)."""
+    state = _read_checkpoint(path, device)
+    saved = TrainConfig.from_dict(state["config"]).to_dict()
+    wanted = run.config.to_dict()
+    differ = [k for k in INIT_SHARED if saved[k] != wanted[k]]
+    if differ or tuple(state.get("image_shape") or ()) != tuple(run.image_shape):
+        changes = ", ".join(f"{k}: {saved[k]!r} there, {wanted[k]!r} here" for k in differ) or (
+            f"images {tuple(state.get('image_shape') or ())} there, {tuple(run.image_shape)} here")
+        raise ValueError(f"cannot start from {path}: it is another net ({changes}); init_from needs the same "
+                         f"{', '.join(INIT_SHARED)}")
+    saved_classes = tuple(state.get("classes") or ())
+    if run.classes is not None and saved_classes != tuple(run.classes):
+        raise ValueError(f"cannot start from {path}: it was trained on other classes ({len(saved_classes)} there, "
+                         f"{len(run.classes)} here, or in another order); init_from needs the same training set")
+    run.model.load_state_dict(state["model"])
+    head = run.head.state_dict()
+    if head.keys() == state["head"].keys() and all(head[k].shape == state["head"][k].shape for k in head):
+        run.head.load_state_dict(state["head"])
 
 
 def _check_global_batch(path, state: dict, saved_batch: int, run: Run) -> None:

@@ -21,7 +21,7 @@ from spheredemo.data import ImageSet
 from spheredemo.faces import FaceFiles
 from spheredemo.margins import LambdaSchedule
 from spheredemo.train.augment import augment
-from spheredemo.train.checkpoints import restore, save_checkpoint
+from spheredemo.train.checkpoints import init_weights, restore, save_checkpoint
 from spheredemo.train.data import EpochOrder, batches, image_shape, load_data
 from spheredemo.train.evaluate import evaluate
 from spheredemo.train.run import History, Run, build, place_model, select_device, set_seed
@@ -159,6 +159,8 @@ def _setup(config: TrainConfig, checkpoint, data, data_root, progress: bool) -> 
     optimizer = make_optimizer(config, list(run.model.parameters()) + list(run.head.parameters()))
     if checkpoint is not None and Path(checkpoint).exists():
         restore(run, optimizer, checkpoint, device)
+    elif config.init_from is not None:
+        init_weights(run, config.init_from, device)
     steps_per_epoch = math.ceil(len(train) / (config.batch_size * run.world_size))
     total = min(config.epochs * steps_per_epoch, config.max_steps or math.inf)
     order = EpochOrder(run.data_order, len(train), config.seed, run.world_size, distributed.rank())
