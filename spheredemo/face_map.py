@@ -25,7 +25,8 @@ from pathlib import Path
 from spheredemo.atomic import atomic_path
 
 __all__ = ["CELLS", "ADACOS_S", "MAP_STEPS", "LAMBDA_REACH", "FAMILIES", "MapPoint", "cell_config", "run_cell",
-           "read_results", "map_points", "CHOSEN_FOR", "FAILED_AUC", "failed_cells", "chosen_cells", "main"]
+           "read_results", "map_points", "CHOSEN_FOR", "FAILED_AUC", "failed_cells", "chosen_cells", "validation_cells",
+           "cell_spread", "main"]
 
 #: AdaCos's fixed scale s = √2·ln(C − 1) for the C = 104 classes of a final run (arXiv:1905.00292), 6.55
 ADACOS_S = round(math.sqrt(2.0) * math.log(104 - 1), 2)
@@ -154,6 +155,12 @@ class MapPoint:
     auc: tuple  # (mean, std) over seeds
     seeds: int
     autocast: str = "off"  # bf16: a speed check of the same cell, not a cell of the map's grid
+    probe: bool = False  # another setting of a grid cell (bf16, weight decay, length, a warm start): off the grid
+
+    @property
+    def on_grid(self) -> bool:
+        """Whether the map's figures draw it: the grid's cells, not the probes of one of them."""
+        return not self.probe and self.autocast == "off"
 
 
 def _mean_std(values) -> tuple[float, float]:
@@ -191,8 +198,17 @@ def map_points(results=None) -> list[MapPoint]:
         auc = np.array([r["val_auc"] for r in runs])
         points.append(MapPoint(cell, family, m, first["s"], first["lambda_min"], float(margin), m_eff,
                                _mean_std(accuracy), _mean_std(auc), len(runs),
-                               first.get("config", {}).get("autocast", "off")))
+                               first.get("config", {}).get("autocast", "off"), is_probe(cell)))
     return points
+
+
+#: the settings a cell of the map's grid may set; a cell setting anything else is a probe of a grid cell
+GRID_SETTINGS = frozenset({"loss", "m", "s", "lambda_min"})
+
+
+def is_probe(cell: str) -> bool:
+    """Whether ``cell`` checks another setting of a grid cell (weight decay, run length, bf16, a warm start)."""
+    return not CELLS[cell].keys() <= GRID_SETTINGS
 
 
 #: the families whose settings the map chooses, and the recipe each choice sets: A-Softmax per m (its λ_min),
@@ -241,6 +257,28 @@ def chosen_cells(results=None) -> dict[str, str]:
         if family not in best or score > (first[best[family]]["val_accuracy"], first[best[family]]["val_auc"]):
             best[family] = cell
     return best
+
+
+#: the shipped 512-d recipes with nothing to choose, and the map cell that trains each on validation
+_CONTROL_CELLS = {"lfw-d512-softmax": "softmax", "lfw-d512-modified": "modified", "lfw-d512-asoftmax-m1": "asoftmax-m1"}
+
+
+def validation_cells(results=None) -> dict[str, str]:
+    """shipped 512-d recipe name -> the map cell that is its setting on validation (the chosen cell of its family,
+    or the one cell of softmax, modified softmax and m = 1): the validation column of the results tables."""
+    chosen = chosen_cells(results)
+    return {**_CONTROL_CELLS, **{CHOSEN_FOR[family]: cell for family, cell in chosen.items()}}
+
+
+def cell_spread(cell: str, results=None) -> tuple[float, float, int] | None:
+    """Validation accuracy (%) of a cell over its recorded seeds: (mean, sample std, seeds), None if not run."""
+    import numpy as np
+
+    results = read_results() if results is None else results
+    values = np.array([100 * r["val_accuracy"] for r in results if r["cell"] == cell])
+    if not len(values):
+        return None
+    return (*_mean_std(values), len(values))
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -30,7 +30,7 @@ from spheredemo.plots import psi as pplots
 from spheredemo.plots import regions as rplots
 from spheredemo.plots.style import STYLES
 from spheredemo.results import (FACE_3D_MODELS, FACE_MODELS, PAPER_TABLE3, SeedSpread,  # noqa: F401 (re-exported)
-                                face_seed_stats, seed_spread)
+                                face_seed_stats, face_tick_label, seed_spread)
 from spheredemo.train import final_margin
 
 __all__ = ["FIGURES", "FigureSpec", "Context", "render", "main"]
@@ -87,17 +87,18 @@ class FigureSpec:
     paper: str  # the paper item it reproduces
     description: str  # one sentence: what to see in it
     draw: object  # callable(Context) -> matplotlib Figure, or None for table-only entries
-    checkpoints: tuple = ()  # shipped checkpoints it uses (empty: analytic)
+    checkpoints: tuple = ()  # shipped checkpoints it uses (empty: analytic, or ``made_from``)
+    made_from: str = ""  # what a figure without checkpoints reads when it is not analytic (the gallery says it)
 
 
 FIGURES: dict[str, FigureSpec] = {}
 
 
-def register(name: str, paper: str, description: str, checkpoints=()):
+def register(name: str, paper: str, description: str, checkpoints=(), made_from: str = ""):
     """Register a figure function ``draw(ctx) -> Figure`` under ``name``; its docstring becomes the paper item
     and the "what to see" sentence the gallery prints, so ``help(fig8)`` says what the figure shows."""
     def decorator(function):
-        FIGURES[name] = FigureSpec(name, paper, description, function, tuple(checkpoints))
+        FIGURES[name] = FigureSpec(name, paper, description, function, tuple(checkpoints), made_from)
         function.__doc__ = f"{paper}: {description}"
         return function
     return decorator
@@ -219,7 +220,9 @@ def _draw_movie_frame(movie: dict, i: int, fig=None):
 @register("training_movie", "Fig. 12, in motion (App. D)",
           "2D MNIST test features on the unit circle for m = 1 and m = 4 side by side as they train, recorded every "
           "10 steps by the package's own fit (python -m spheredemo.offline_assets --movie); the PNG is the last "
-          "frame, training_movie.gif the whole run (Pillow).")
+          "frame, training_movie.gif the whole run (Pillow).",
+          made_from="Made from the recorded frames shipped in `spheredemo/checkpoints/` (written by `python -m "
+                    "spheredemo.offline_assets --movie`).")
 def training_movie(ctx: Context):
     from spheredemo.offline_assets import training_movie as load_movie
 
@@ -396,6 +399,11 @@ def _face_sweep_stats(ctx: Context) -> list[dict]:
     return [face_seed_stats(ctx, name) for name, _ in FACE_MODELS]
 
 
+def _face_ticks(ctx: Context) -> list[str]:
+    """The 512-d face models' axis labels: loss, m and the m_eff it trained at (CosFace, ArcFace: s and m)."""
+    return [face_tick_label(name, ctx.checkpoints) for name, _ in FACE_MODELS]
+
+
 @register("table3_faces", "Table 3 (faces)",
           "LFW verification accuracy on folds 1–3 (1,800 pairs of people never seen in training), mean ± std over "
           "seeds, for every loss, beside the paper's Table 3 (diamonds: CASIA-WebFace, 64 layers, 99 % range). "
@@ -404,7 +412,7 @@ def _face_sweep_stats(ctx: Context) -> list[dict]:
 def table3_faces(ctx: Context):
     stats = _face_sweep_stats(ctx)
     fig, ax = plt.subplots(figsize=(8, 4.4), layout="constrained")
-    fplots.draw_accuracy_bars([label for _, label in FACE_MODELS], [s["acc_mean"] for s in stats],
+    fplots.draw_accuracy_bars(_face_ticks(ctx), [s["acc_mean"] for s in stats],
                               [s["acc_std"] for s in stats], [PAPER_TABLE3.get(name) for name, _ in FACE_MODELS],
                               ax=ax, title=f"LFW folds 1–3, unseen people ({_seed_counts(stats)} seeds per model)")
     return fig
@@ -417,7 +425,7 @@ def table3_faces(ctx: Context):
 def table6_faces(ctx: Context):
     stats = _face_sweep_stats(ctx)
     fig, ax = plt.subplots(figsize=(8, 4.2), layout="constrained")
-    fplots.draw_afs_bars([label for _, label in FACE_MODELS], [s["afs_mean"] for s in stats],
+    fplots.draw_afs_bars(_face_ticks(ctx), [s["afs_mean"] for s in stats],
                          [s["afs_std"] for s in stats], ax=ax, title="angular Fisher score of unseen identities")
     return fig
 
@@ -471,9 +479,10 @@ FACE_2D_MODELS = [ModelKey("lfw", 2).with_loss(loss).name for loss in ("softmax"
 
 @register("fig2_faces", "Fig. 2 (faces)",
           "2D face features (FC1 of dimension 2) of the two largest LFW training identities for softmax, modified "
-          "softmax and A-Softmax (m = 4, annealed to λ_min = 5 as the face recipe is): the original space (top) and the projection on the unit "
-          "circle (bottom), with the class weights as arrows (and the softmax biases listed), as the paper drew its "
-          "CASIA subset; the training images' features, beside the MNIST Fig. 2.",
+          "softmax and A-Softmax (m = 4, annealed to λ_min = 5 by step 200, the base face schedule): the original "
+          "space (top) and the projection on the unit circle (bottom), with the class weights as arrows (and the "
+          "softmax biases listed), as the paper drew its CASIA subset; the training images' features, beside the "
+          "MNIST Fig. 2.",
           FACE_2D_MODELS)
 def fig2_faces(ctx: Context):
     titles = ["softmax", "modified softmax", "A-Softmax (m=4)"]
@@ -508,14 +517,18 @@ def face_map_margin(ctx: Context):
 
     points = _map_points(ctx)
     fig, axes = plt.subplots(1, 2, figsize=(13, 5), layout="constrained")
-    mplots.draw_map_lines(points, "accuracy", ax=axes[0], title="validation accuracy")
-    mplots.draw_map_lines(points, "auc", ax=axes[1], title="validation AUC")
+    mplots.draw_map_lines(points, "accuracy", ax=axes[0], title="validation accuracy", legend=False)
+    mplots.draw_map_lines(points, "auc", ax=axes[1], title="validation AUC", legend=False)
+    # one legend for both panels, below them (inside, its 13 lines cover the cells that failed to train)
+    fig.legend(*axes[0].get_legend_handles_labels(), loc="outside lower center", ncol=4, fontsize="small",
+               frameon=False)
     return fig
 
 
 @register("face_map_asoftmax", "Margin map (faces, validation)",
           "A-Softmax on the validation people over m and λ_min (reached at 40 % of the run): accuracy, and the "
-          "m_eff each cell's final λ leaves; the nominal m is reached only at λ_min = 0.")
+          "m_eff each cell's final λ leaves; the nominal m is reached only at λ_min = 0. Each m's chosen cell (seed "
+          "0's best) shows its mean ± std over 3 seeds, the others seed 0 alone.")
 def face_map_asoftmax(ctx: Context):
     from spheredemo.plots import face_map as mplots
 
@@ -561,17 +574,26 @@ def face_gallery(ctx: Context):
 
 
 def face_results_rows(ctx: Context) -> list[dict]:
-    """One row per face model: LFW accuracy of the shipped seed and over seeds, AUC, AFS, m_eff, the paper's number."""
+    """One row per face model: its validation cell and accuracy (which chose it), LFW folds 1–3 accuracy of the
+    shipped seed and over seeds (which report it), AUC, AFS, λ_min and m_eff, the paper's number."""
+    from spheredemo import face_map
+
     manifest = pretrained.manifest(ctx.checkpoints)
+    results = face_map.read_results()
+    cells = face_map.validation_cells(results)
     rows = []
     for name in [n for n, _ in FACE_MODELS] + FACE_3D_MODELS:
         stats = face_seed_stats(ctx, name)  # says how to train a model missing from the manifest
         entry = manifest[name]
         config = entry["config"]
+        spread = face_map.cell_spread(cells[name], results) if name in cells else None
         rows.append({
             "model": name, "dim": config["dim"], "loss": config["loss"],
             "m": config["m"] if config["m"] is not None else "",
+            "lambda_min": config["lambda_min"] if config["loss"] == "asoftmax" and config["m"] != 1 else "",
             "m_eff_90deg": entry.get("m_eff_90deg", ""),
+            "validation_cell": cells.get(name, ""),  # what chose the recipe: 84 identities, 20 unseen people
+            "validation_%_over_seeds": f"{spread[0]:.2f} ± {spread[1]:.2f} (n={spread[2]})" if spread else "",
             "lfw_%_shipped_seed": f"{100 * entry['lfw_accuracy']:.2f} ± {100 * entry['lfw_fold_std']:.2f} (folds)",
             "lfw_%_over_seeds": f"{stats['acc_mean']:.2f} ± {stats['acc_std']:.2f} (n={stats['n_seeds']})",
             "auc_shipped_seed": f"{entry['lfw_auc']:.4f}",
@@ -760,6 +782,8 @@ def gallery(ctx: Context, names, out: Path, command: str) -> str:
                 made.append(f"`{ckpt}` (seed {entry.get('seed', '?')}, {entry.get('steps', '?')} steps on "
                             f"{entry.get('device', '?')}, {score})")
             lines += ["Made from " + "; ".join(made) + ".", ""]
+        elif spec.made_from:
+            lines += [spec.made_from, ""]
         else:
             lines += ["Analytic: drawn from the closed-form math in `spheredemo.margins`.", ""]
     if (out / "results.md").exists():

@@ -152,6 +152,7 @@ class _Evaluation:
         if self.faces:
             facts = _evaluate_face_run(run, self.pairs)
             return {"lfw_accuracy": facts["result"].mean, "lfw_fold_std": facts["result"].std,
+                    "lfw_fold_accuracy": [float(a) for a in facts["result"].accuracies],  # fold by fold gaps
                     "lfw_auc": facts["result"].auc, "afs_unseen": facts["afs"]}
         emb = Embeddings.from_model(run.model, run.head, self.test)
         stats = angle_stats(emb)

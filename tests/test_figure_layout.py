@@ -18,10 +18,6 @@ from spheredemo.plots.style import STYLES  # noqa: E402
 # Figures whose drawing lives in modules this suite's owner does not hold (plots/faces.py, plots/zoo.py): known
 # faults, kept visible as strict xfails so that a fix shows up as an XPASS to be removed here.
 KNOWN = {
-    ("paper", "table3_faces"): "plots/faces.py: the model names on the x axis overlap",
-    ("paper", "table6_faces_afs"): "plots/faces.py: the model names on the x axis overlap",
-    ("slide", "table3_faces"): "plots/faces.py: the model names on the x axis overlap",
-    ("slide", "table6_faces_afs"): "plots/faces.py: the model names on the x axis overlap",
     ("slide", "roc_faces"): "plots/faces.py: the two 0.0 tick labels meet at the corner",
     ("slide", "fig5_faces"): "plots/faces.py: legends and captions leave the canvas",
     ("slide", "margin_zoo"): "plots/zoo.py: the right panel's title and legend leave the canvas",

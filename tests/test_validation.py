@@ -300,3 +300,20 @@ def test_the_bf16_speed_checks_are_not_drawn_as_cells_of_the_map():
     assert [p.autocast for p in points] == ["off", "bf16"]
     image = draw_asoftmax_grid(points)
     assert [t.get_text() for t in image.axes.texts] == ["88.0 %\nm_eff 1.62"]
+
+
+def test_the_probe_cells_are_not_drawn_over_the_grid_cell_they_probe():
+    """A weight-decay probe and a warm start share (m, λ_min) with a grid cell: the grid and the lines draw the
+    grid cell only, so the heat map shows one number per square and the m = 2 line does not double back."""
+    from spheredemo.plots.face_map import draw_asoftmax_grid, draw_map_lines
+
+    grid = [_record("asoftmax-m2-lmin1", seed, value, 1.0) for seed, value in ((0, 0.90), (1, 0.88))]
+    probes = [_record("asoftmax-m2-lmin1-wd0.03", 0, 0.83, 1.0), _record("asoftmax-m4-from-m1", 0, 0.89, 2.0)]
+    probes[1]["m"] = 4
+    points = face_map.map_points(grid + probes)
+    assert [(p.cell, p.probe) for p in points] == [("asoftmax-m2-lmin1", False), ("asoftmax-m4-from-m1", True),
+                                                   ("asoftmax-m2-lmin1-wd0.03", True)]
+    image = draw_asoftmax_grid(points)
+    assert [t.get_text() for t in image.axes.texts] == ["89.0 ± 1.4\n(2 seeds) %\nm_eff 1.56"]
+    lines = draw_map_lines(points)
+    assert list(lines) == ["A-Softmax m=2"] and len(lines["A-Softmax m=2"].lines[0].get_xdata()) == 1

@@ -71,8 +71,8 @@ def draw_accuracy_bars(labels, means_pct, stds_pct, paper_pct=None, ax=None, tit
     x = np.arange(len(labels))
     bars = ax.bar(x, means_pct, yerr=stds_pct, capsize=4, color=[class_color(k) for k in range(len(labels))],
                   alpha=0.85, label="here (mean ± std)")
-    for rect, mean in zip(bars, means_pct):
-        ax.annotate(f"{mean:.1f}", (rect.get_x() + rect.get_width() / 2, mean), xytext=(0, 3),
+    for rect, mean, std in zip(bars, means_pct, stds_pct):  # each number above its error bar, never crossed by it
+        ax.annotate(f"{mean:.1f}", (rect.get_x() + rect.get_width() / 2, mean + std), xytext=(0, 3),
                     textcoords="offset points", ha="center", va="bottom", fontsize="small")
     paper = None
     if paper_pct is not None:
@@ -80,11 +80,16 @@ def draw_accuracy_bars(labels, means_pct, stds_pct, paper_pct=None, ax=None, tit
         if known:
             paper = ax.scatter([k for k, _ in known], [v for _, v in known], marker="D", color="k", zorder=3,
                                label="paper (CASIA, 64 layers)")
-    low = min(min(means_pct) - max(stds_pct) - 5, 50)
+    # the axis starts 5 points under the lowest bar's error bar: the differences between models are a few points
+    low = 5 * np.floor((min(m - s for m, s in zip(means_pct, stds_pct)) - 5) / 5)
     ax.set_ylim(low, 100)
-    ax.set_xticks(x, labels, rotation=30, ha="right")
+    ax.set_xticks(x, labels, fontsize="small")  # short lines (loss, m, m_eff), never rotated
     ax.set_ylabel("LFW verification accuracy (%)")
-    ax.legend(loc="lower right", fontsize="small")
+    # the legend in the empty band between the tallest bar and the paper's lowest diamond
+    top = max(m + s for m, s in zip(means_pct, stds_pct)) + 2
+    ceiling = min([v for v in (paper_pct or []) if v is not None], default=100.0)
+    ax.legend(loc="center", bbox_to_anchor=(0.5, ((top + ceiling) / 2 - low) / (100 - low)), fontsize="small",
+              ncols=2)
     if title:
         ax.set_title(title)
     return bars, paper
@@ -96,10 +101,10 @@ def draw_afs_bars(labels, afs_means, afs_stds=None, ax=None, title: str | None =
     x = np.arange(len(labels))
     bars = ax.bar(x, afs_means, yerr=afs_stds, capsize=4, color=[class_color(k) for k in range(len(labels))],
                   alpha=0.85)
-    for rect, value in zip(bars, afs_means):
-        ax.annotate(f"{value:.3f}", (rect.get_x() + rect.get_width() / 2, value), xytext=(0, 3),
+    for rect, value, std in zip(bars, afs_means, afs_stds if afs_stds is not None else [0.0] * len(labels)):
+        ax.annotate(f"{value:.3f}", (rect.get_x() + rect.get_width() / 2, value + std), xytext=(0, 3),
                     textcoords="offset points", ha="center", va="bottom", fontsize="small")
-    ax.set_xticks(x, labels, rotation=30, ha="right")
+    ax.set_xticks(x, labels, fontsize="small")
     ax.set_ylabel("angular Fisher score (lower is better)")
     if title:
         ax.set_title(title)

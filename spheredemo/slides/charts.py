@@ -18,6 +18,7 @@ from spheredemo.margins import annealed_target, check_m, effective_margin, psi
 from spheredemo.plots.psi import THETA_DEG
 from spheredemo.plots.sliders import boundary_states_figure, state_key
 from spheredemo.plots.style import CLASS_COLORS, NEGATIVE_COLOR, POSITIVE_COLOR, WEIGHT_COLOR, class_color
+from spheredemo.results import trained_margin
 from spheredemo.slides.page import Control
 from spheredemo.sphere_caps import cap_boundary
 
@@ -107,7 +108,7 @@ def caps_states(theta12_deg: float = 90.0, ms=range(1, 7), n: int = 181):
         captions[str(m)] = (f"m = {m}, θ12 = {theta12_deg:g}°: each cap reaches θ12/(m+1) = "
                             f"{theta12_deg / (m + 1):.1f}° towards the other weight; the band between the caps "
                             f"is {margin:.1f}° wide there" if m > 1 else
-                            f"m = 1: one shared boundary, the great circle halfway between W1 and W2")
+                            "m = 1: one shared boundary, the great circle halfway between W1 and W2")
     return fig, [Control("m", "m", ms, initial=first)], captions
 
 
@@ -155,7 +156,7 @@ def blend_states(theta12_deg: float = 90.0, ms=(2, 3, 4), lams=LAMBDA_CHOICES):
         curve = [effective_margin(m, x, theta12_deg).m_eff for x in lam_axis]
         return [go.Scatter(x=theta1, y=annealed_target(np.cos(np.radians(theta1)), m, lam),
                            name="(λ cos θ1 + ψ(θ1))/(1 + λ)", line=dict(color=class_color(0), width=4)),
-                go.Scatter(x=[r.theta1] * 2, y=[-1.0, 1.0], mode="lines", name=f"boundary θ1*",
+                go.Scatter(x=[r.theta1] * 2, y=[-1.0, 1.0], mode="lines", name="boundary θ1*",
                            line=dict(color="black", dash="dash", width=2)),
                 go.Scatter(x=np.maximum(lam_axis, 1e-2), y=curve, name=f"m_eff, m = {m}", showlegend=False,
                            line=dict(color=class_color(2), width=4)),
@@ -249,7 +250,9 @@ def face_states(load, models=FACE_SLIDE_MODELS, bins: int = 60):
             go.Bar(x=centres, y=different, name="different people", marker_color=NEGATIVE_COLOR, opacity=0.6),
             go.Scatter(x=[v.threshold_deg] * 2, y=[0, top], mode="lines", name="threshold",
                        line=dict(color="black", dash="dash", width=3))]
-        captions[key.label] = (f"{key.label}: {100 * v.mean:.1f} % ± {100 * v.std:.1f} of {len(v.scores):,} "
+        margin = trained_margin(key.name)  # the m_eff an A-Softmax m ≥ 2 trained at, beside its m
+        trained = f" ({margin.split(' → ')[1].split(' at ')[0]})" if margin else ""
+        captions[key.label] = (f"{key.label}{trained}: {100 * v.mean:.1f} % ± {100 * v.std:.1f} of {len(v.scores):,} "
                                f"unseen pairs right; threshold {v.threshold_deg:.1f}°; AUC {v.auc:.3f}")
     import plotly.graph_objects as go  # noqa: F811 (the frames carry their own y range: animate keeps axes)
 

@@ -63,7 +63,7 @@ def closed_form_notes(theta12_deg: float) -> dict[str, Note]:
                 "cos θ back.",
                 [("What is ψ(90°) at m = 4?", f"sector k = 2 (90° lies in [90°, 135°)): cos 360° − 4 = {psi90:.0f}."),
                  ("Why not use cos(mθ) everywhere?",
-                  f"beyond π/m it rises again: at m = 4, cos(4·90°) = 1, as high as a perfect match.")]),
+                  "beyond π/m it rises again: at m = 4, cos(4·90°) = 1, as high as a perfect match.")]),
         "annealing": ("m = 4 from scratch rarely trains, so the official code blends (λ cos θ + ψ)/(1 + λ), λ falling "
                       f"from 1000 to 5. λ is a weight, not the margin: at λ = 5, m = 4 puts the boundary where "
                       f"m = {m4_5.m_eff:.2f} would (θ12 = 90°). Left: the two sides of the boundary equation cross "

@@ -14,6 +14,7 @@ from spheredemo import pretrained
 from spheredemo.imageset import DataError
 from spheredemo.keys import LOSS_LABELS, ModelKey
 from spheredemo.plots.faces import draw_verification_histograms
+from spheredemo.results import trained_margin
 from spheredemo.widgets._base import Explorer, MplView, _slider, explorer_style, picture_scale
 
 __all__ = ["face_explorer", "FaceExplorer", "FACE_LOSSES", "PAIR_KINDS"]
@@ -73,8 +74,9 @@ class FaceExplorer(Explorer):
         v = results.verification
         if name != self.shown:
             self.axes.clear()
-            label = ModelKey.parse(name).label
-            self.artists = draw_verification_histograms(v, ax=self.axes, title=f"{label}: LFW pair angles")
+            label, margin = ModelKey.parse(name).label, trained_margin(name)
+            trained = f" ({margin.split(' at ')[0]})" if margin else ""  # the m it names, and the m_eff it trained at
+            self.artists = draw_verification_histograms(v, ax=self.axes, title=f"{label}{trained}: LFW pair angles")
             self.view.render(full=True)
             self.shown = name
         self.controls["m"].disabled = loss != "asoftmax"
@@ -83,7 +85,7 @@ class FaceExplorer(Explorer):
                               f"(mean ± std over the folds), each fold by the threshold chosen on the other folds"
                               f"{_seeds_text(name)}; one threshold for all: "
                               f"<b>{v.threshold_deg:.1f}°</b>; AUC {v.auc:.3f}; angular Fisher score "
-                              f"{results.afs:.3f}")
+                              f"{results.afs:.3f}" + _margin_text(name))
         self._show_pair(results, kind, pair)
 
     def pairs_of(self, results, kind: str) -> np.ndarray:
@@ -131,6 +133,17 @@ class FaceExplorer(Explorer):
             for widget, picture in zip(self.pair_images, pictures):
                 widget.value = picture
             self.faces.children = self.pair_images
+
+
+def _margin_text(name: str) -> str:
+    """The readout's line on the margin a model trained at: its λ_min and m_eff beside the m the slider names."""
+    margin = trained_margin(name)
+    if not margin:
+        return ""
+    m = ModelKey.parse(name).m
+    return (f"<br>trained with λ annealed to {margin.replace(' → ', ': the loss is an A-Softmax of ')}, not m = "
+            f"{m}: λ blends ψ with cos θ (lesson 3, <code>margins.effective_margin</code>); λ_min was chosen on "
+            f"validation people")
 
 
 def _seeds_text(name: str) -> str:
