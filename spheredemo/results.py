@@ -31,7 +31,7 @@ from spheredemo.margins import ZOO_DEFAULTS
 from spheredemo.recipes import FACE_LOSSES
 
 __all__ = ["SeedSpread", "seed_spread", "face_seed_stats", "FACE_MODELS", "FACE_3D_MODELS", "PAPER_TABLE3",
-           "trained_margin", "face_tick_label", "BLOCKS", "generate", "render_readme", "README", "main"]
+           "trained_margin", "face_tick_label", "face_map_claims", "BLOCKS", "generate", "render_readme", "README", "main"]
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -414,9 +414,77 @@ def face_map_table(results=None) -> str:
     return "\n".join(lines)
 
 
+def face_map_claims(results=None) -> str:
+    """What the margin map says, generated from its results: where a margin helps on the validation people (the
+    chosen cells against softmax and the modified softmax, seed means, by the seed-noise rule), where it is too
+    much for 84 training identities (cells more than a fold's spread below softmax on seed 0, or with a seed that
+    failed to train), and whether a cell that trains at its nominal m verifies well."""
+    from spheredemo import face_map
+    from spheredemo.margins import effective_margin
+
+    results = face_map.read_results() if results is None else results
+    first = {r["cell"]: r for r in results if r["seed"] == 0}
+    if not {"softmax", "modified"} <= first.keys():
+        return "The margin map's controls have not been run yet (`python -m spheredemo.face_map --list`)."
+    spread = {c: SeedSpread(*face_map.cell_spread(c, results)) for c in first}
+    fold_std = float(np.mean([100 * r["val_fold_std"] for r in results]))
+    soft, modified = spread["softmax"], spread["modified"]
+    chosen = face_map.chosen_cells(results)
+    bullets = []
+    # 1. where a margin helps: each family's chosen cell against the two controls without a margin
+    parts = []
+    for family, cell in chosen.items():
+        v = spread[cell]
+        label = f"A-Softmax m = {family[-1]}" if family.startswith("asoftmax") else face_map.FAMILIES[family]
+        parts.append(f"{label} `{cell}` {v.mean:.2f} ± {v.std:.2f} ({v.mean - soft.mean:+.2f} against softmax, "
+                     f"{_verdict(v, soft)}; {v.mean - modified.mean:+.2f} against the modified softmax, "
+                     f"{_verdict(v, modified)})")
+    bullets.append(f"Where a margin helps (validation, {soft.n} seeds each; softmax {soft.mean:.2f} ± {soft.std:.2f}, "
+                   f"modified softmax {modified.mean:.2f} ± {modified.std:.2f}): " + "; ".join(parts) + ".")
+    # 2. where it is too much: far below softmax on seed 0, or a seed that failed to train
+    base = 100 * first["softmax"]["val_accuracy"]
+    too_much = [c for c in face_map.CELLS if c in first and not face_map.is_probe(c)
+                and 100 * first[c]["val_accuracy"] < base - fold_std]
+    failed = sorted(face_map.failed_cells(results) - set(too_much), key=list(face_map.CELLS).index)
+
+    def margin_of(cell):
+        r = first[cell]
+        if r["loss"] == "asoftmax":
+            return f"m_eff {effective_margin(r['m'], r['final_lambda'], 90.0).m_eff:.2f}"
+        return f"s {r['s']:g}, m {r['m']:g}"
+
+    text = ", ".join(f"`{c}` {100 * first[c]['val_accuracy']:.2f} ({margin_of(c)})" for c in too_much)
+    sentence = (f"Too much for 84 identities: {text or 'no cell'} — more than a fold's spread ({fold_std:.1f} points) "
+                f"below softmax's {base:.2f} on seed 0")
+    if failed:
+        def seeds_of(cell):
+            return ", ".join(f"{100 * r['val_accuracy']:.2f}" for r in results if r["cell"] == cell)
+
+        sentence += ("; " + ", ".join(f"`{c}` ({seeds_of(c)} over its seeds)" for c in failed)
+                     + " failed to train on a seed, so it was not chosen")
+    bullets.append(sentence + ".")
+    # 3. the nominal margin: the A-Softmax cells whose final λ leaves m_eff = m (λ_min 0)
+    nominal = [c for c in face_map.CELLS if c in first and not face_map.is_probe(c) and first[c]["loss"] == "asoftmax"
+               and first[c]["m"] > 1 and effective_margin(first[c]["m"], first[c]["final_lambda"], 90.0).m_eff
+               >= 0.95 * first[c]["m"]]
+    best = {c: spread[c] for f, c in chosen.items() if f.startswith("asoftmax")}
+    if nominal:
+        at_nominal = ", ".join(f"m = {first[c]['m']:g} (`{c}`) {100 * first[c]['val_accuracy']:.2f}" for c in nominal)
+        at_chosen = ", ".join(f"{v.mean:.2f} for `{c}` ({margin_of(c)})" for c, v in best.items())
+        near = [c for c in nominal if first[c]["m"] >= 3 and 100 * first[c]["val_accuracy"] >= base - fold_std]
+        bullets.append(f"At its nominal m (λ_min 0, m_eff = m): {at_nominal} on seed 0, against {at_chosen} at the "
+                       "chosen cells (seed means): "
+                       + ("no A-Softmax cell with m ≥ 3 trains near its nominal m and verifies within a fold's spread "
+                          "of softmax; the margins 84 people can use are the blended ones." if not near else
+                          f"{_names([f'`{c}`' for c in near])} trains at its nominal m and verifies within a fold's "
+                          "spread of softmax."))
+    return "\n".join("- " + _wrap(b, 116, "  ") for b in bullets if b)
+
+
 #: block name -> the function that generates it from the manifest
 BLOCKS = {"mnist-table": mnist_table, "faces-table": faces_table, "faces-claims": faces_claims,
-          "face-map": lambda checkpoints=None: face_map_table()}
+          "face-map": lambda checkpoints=None: face_map_table(),
+          "face-map-claims": lambda checkpoints=None: face_map_claims()}
 
 _BLOCK = re.compile(r"(<!-- BEGIN generated: (?P<name>[\w-]+) \(python -m spheredemo\.results --write\) -->\n)"
                     r"(?P<body>.*?)"

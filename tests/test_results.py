@@ -89,3 +89,21 @@ def test_the_face_map_table_has_a_row_per_trained_cell():
 def test_an_unknown_block_is_refused():
     with pytest.raises(ValueError, match="no generated block named 'nope'"):
         results.generate("nope")
+
+
+def test_the_face_map_claims_follow_the_map():
+    """The map's claims are computed: a cell at its nominal m that verifies well is named as such; a cell far
+    below softmax is named as too much; with the shipped results, m ≥ 3 at λ_min 0 is too much."""
+    from spheredemo import face_map
+
+    shipped = face_map.read_results()
+    claims = results.face_map_claims(shipped).replace("\n  ", " ")
+    assert "`asoftmax-m4-lmin0` 64.00 (m_eff 4.00)" in claims.split("Too much")[1].split("\n- ")[0]
+    assert "no A-Softmax cell with m ≥ 3 trains near its nominal m" in claims
+    edited = copy.deepcopy(shipped)
+    for r in edited:
+        if r["cell"] == "asoftmax-m4-lmin0":
+            r["val_accuracy"] = 0.89
+    claims = results.face_map_claims(edited).replace("\n  ", " ")
+    assert "`asoftmax-m4-lmin0` trains at its nominal m and verifies within a fold's spread of softmax" in claims
+    assert "asoftmax-m4-lmin0` 64.00" not in claims
