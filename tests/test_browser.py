@@ -124,7 +124,7 @@ def jupyterlab(tmp_path_factory):
 
 def _run_all(page):
     """Run every cell of the open notebook once its kernel is idle."""
-    page.get_by_text("Python 3 (ipykernel) | Idle").first.wait_for(timeout=90_000)
+    page.get_by_text("Python 3 (ipykernel) | Idle").first.wait_for(timeout=180_000)
     page.get_by_role("menuitem", name="Run").click()
     page.get_by_text("Run All Cells", exact=True).click()
 
@@ -156,7 +156,7 @@ def test_boundary_lesson_in_jupyterlab(jupyterlab, tmp_path):
     """Lesson 1 as a student meets it: the prediction prompt, the m slider that answers it, the hidden answer."""
     with _running_notebook(jupyterlab, "01_decision_boundaries.ipynb") as page:
         margin = page.locator(".spheredemo-margin").first
-        margin.wait_for(timeout=90_000)
+        margin.wait_for(timeout=180_000)
         page.locator(".widget-slider").first.wait_for(timeout=30_000)
         # the 3D caps
         page.locator(".jp-OutputArea .js-plotly-plot").first.wait_for(timeout=60_000)
@@ -291,7 +291,7 @@ def test_faces_lesson_in_jupyterlab(jupyterlab, lfw_root, tmp_path):
         first = page.locator(".jp-RenderedMarkdown", has_text="The photos need an LFW copy").first
         assert 'face_explorer(lfw="path/to/lfw")' in first.text_content()
         readout = page.locator(".spheredemo-faces-readout").first
-        readout.wait_for(timeout=90_000)
+        readout.wait_for(timeout=180_000)
 
         def wait_for(name):
             accuracy, threshold = readout_of(name)

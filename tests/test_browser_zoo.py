@@ -21,7 +21,7 @@ def _wait_readout(page, text):
 def test_margin_zoo_lesson_in_jupyterlab(jupyterlab, tmp_path):  # noqa: F811 (the imported fixture)
     with _running_notebook(jupyterlab, "07_margin_zoo.ipynb") as page:
         readout = page.locator(READOUT).first
-        readout.wait_for(timeout=90_000)
+        readout.wait_for(timeout=180_000)
         _wait_readout(page, "binary margin at θ12 = 30°")
         text = readout.text_content()
         # the package defaults at θ12 = 30°: A-Softmax 3/5·30, ArcFace 0.5 rad, CosFace 2 asin(0.35/(2 sin 15°))
