@@ -449,21 +449,41 @@ def roc_faces(ctx: Context):
           FACE_3D_MODELS)
 def fig5_faces(ctx: Context):
     fig = plt.figure(figsize=(15, 11), layout="constrained")
+    held_axes, unseen_axes = [], []
     for col, name in enumerate(FACE_3D_MODELS):
         results = ctx.faces(name)
         art = eplots.draw_sphere_features(results.train, ax=fig.add_subplot(3, 4, col + 1, projection="3d"),
-                                          title=f"m={col + 1}: training identities")
+                                          title=f"m={col + 1}")
+        for axis in (art.ax.xaxis, art.ax.yaxis, art.ax.zaxis):  # a unit sphere: its ticks say nothing here
+            axis.set_ticklabels([])
         if results.held_out is not None:
             pairs = analysis.pair_angles(results.held_out, _two_largest(results))
-            eplots.draw_pair_histograms(pairs, ax=fig.add_subplot(3, 4, col + 5),
-                                        title=f"m={col + 1}: held-out pairs, {100 * pairs.overlap_fraction:.1f}% "
-                                              f"overlap")
+            hist = eplots.draw_pair_histograms(pairs, ax=fig.add_subplot(3, 4, col + 5),
+                                               title=f"{100 * pairs.overlap_fraction:.1f}% overlap")
+            held_axes.append(hist.ax)
         v = results.verification
-        fplots.draw_verification_histograms(v, ax=fig.add_subplot(3, 4, col + 9), legend=col == 0,
-                                            title=f"m={col + 1}: unseen people, {100 * v.mean:.1f}% right")
+        ax = fig.add_subplot(3, 4, col + 9)
+        fplots.draw_verification_histograms(v, ax=ax, legend=False, title=f"{100 * v.mean:.1f}% right")
+        unseen_axes.append(ax)
+    # the rows say what they show once, at the left; the legends once, below (the numbers are in each title)
+    for axes, label in ((held_axes, "held-out"), (unseen_axes, "unseen people")):
+        for k, ax in enumerate(axes):
+            if ax.get_legend():
+                ax.get_legend().remove()
+            ax.set_ylabel(f"{label}\n(density)" if k == 0 else "")
+            ax.set_xlabel("pair angle (degrees)" if axes is unseen_axes else "")
+    handles, labels = [], []
+    for ax in (held_axes[-1:] + unseen_axes[-1:]):
+        for handle, label in zip(*ax.get_legend_handles_labels()):
+            handles.append(handle)
+            # each panel's own angle and threshold: the legend names the line, the picture shows where
+            labels.append(" ".join(label.split(" ")[:2]) if label.startswith(("max", "min")) else
+                          "threshold" if label.startswith("threshold") else label)
+    fig.legend(handles, labels, loc="outside lower center", ncols=4, frameon=False)
     for scatter, identity in zip(art.scatters, results.classes):
         scatter.set_label(identity.replace("_", " "))
-    fig.legend(handles=art.scatters, loc="outside right upper", markerscale=4, frameon=False, fontsize="small")
+    fig.legend(handles=art.scatters, loc="outside right upper", markerscale=4, frameon=False, fontsize="small",
+               title="training identities")
     return fig
 
 

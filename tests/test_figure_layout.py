@@ -15,13 +15,8 @@ from spheredemo import figures  # noqa: E402
 from spheredemo.imageset import DataError  # noqa: E402
 from spheredemo.plots.style import STYLES  # noqa: E402
 
-# Figures whose drawing lives in modules this suite's owner does not hold (plots/faces.py, plots/zoo.py): known
-# faults, kept visible as strict xfails so that a fix shows up as an XPASS to be removed here.
-KNOWN = {
-    ("slide", "roc_faces"): "plots/faces.py: the two 0.0 tick labels meet at the corner",
-    ("slide", "fig5_faces"): "plots/faces.py: legends and captions leave the canvas",
-    ("slide", "margin_zoo"): "plots/zoo.py: the right panel's title and legend leave the canvas",
-}
+# Known faults, kept visible as strict xfails so that a fix shows up as an XPASS to be removed here (none now).
+KNOWN: dict = {}
 
 
 def drawn_texts(fig):

@@ -133,11 +133,16 @@ def load(path=DEMO_PATH) -> list[DemoRun]:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"{path} is missing: python -m spheredemo.lessons.lambda_demo records it")
+    from spheredemo.config import TrainConfig
+
     with np.load(path) as data:
         meta = json.loads(str(data["meta"]))
+        # through TrainConfig, as a checkpoint's config is read: a field added since the recording (init_from)
+        # takes its default, which is what the recorded run did; an unknown field is an error naming it
         return [DemoRun(m["name"], m["label"], *(data[f"{m['name']}/{k}"] for k in
                                                   ("step", "loss", "accuracy", "lam", "norm", "features", "labels",
-                                                   "weight")), m["test_accuracy"], m["config"], m["diverged"])
+                                                   "weight")), m["test_accuracy"],
+                        TrainConfig.from_dict(m["config"]).to_dict(), m["diverged"])
                 for m in meta]
 
 

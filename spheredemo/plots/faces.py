@@ -56,6 +56,9 @@ def draw_roc(results: dict, ax=None, title: str | None = None) -> list:
     ax.plot([0, 1], [0, 1], color="0.7", lw=0.8, ls=":")
     ax.set_xlim(0, 1)
     ax.set_ylim(0, 1)
+    # one 0 at the corner: the two axes' "0.0" labels meet there at the slide style's sizes
+    ax.set_xticks([0, 0.2, 0.4, 0.6, 0.8, 1.0], ["0", "0.2", "0.4", "0.6", "0.8", "1.0"])
+    ax.set_yticks([0.2, 0.4, 0.6, 0.8, 1.0])
     ax.set_aspect("equal")
     ax.set_xlabel("false accept rate (different people called same)")
     ax.set_ylabel("true accept rate")

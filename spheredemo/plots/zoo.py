@@ -114,7 +114,7 @@ def target_probability(settings: ZooSettings, loss: str, theta_deg=THETA_DEG, no
     return 1.0 / (1.0 + other_classes * np.exp(-f))
 
 
-def _label_theta_axis(ax, xlabel="θ, angle to the class's own weight (degrees)") -> None:
+def _label_theta_axis(ax, xlabel="θ to the class's own weight (°)") -> None:
     ax.set_xlim(0, 180)
     ax.set_xticks(range(0, 181, 30))
     ax.set_xlabel(xlabel)
@@ -163,7 +163,7 @@ class MarginZooDisplay:
         ax_margin.set_xlim(0, 180)
         ax_margin.set_xticks(range(0, 181, 30))
         ax_margin.set_ylim(0, _MARGIN_MAX_DEG)
-        ax_margin.set_xlabel("θ12, angle between the two class weights (degrees)")
+        ax_margin.set_xlabel("θ12 between the two class weights (°)")
         ax_margin.set_ylabel("binary margin (degrees)")
         ax_margin.set_title("margin against θ12", fontsize=10)
         self.legends.append(ax_margin.legend(loc="upper left", fontsize=7, framealpha=1.0))
@@ -273,7 +273,6 @@ def draw_margin_zoo(fig, settings: ZooSettings | None = None, tuned: dict | None
     ax_logit.set_ylim(*_LOGIT_RANGE)
     ax_logit.set_ylabel("target logit / scale (s or ‖x‖)")
     ax_logit.set_title("target logit against θ")
-    ax_logit.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
     ax_margin.plot([0, _MARGIN_MAX_DEG], [0, _MARGIN_MAX_DEG], color="0.6", ls=":", label="margin = θ12")
     for loss, (grid, values) in zoo_margin_curves(settings).items():
         ax_margin.plot(grid, values, color=ZOO_COLORS[loss], ls=ZOO_DASHES[loss], lw=2, label=settings.label(loss))
@@ -283,15 +282,20 @@ def draw_margin_zoo(fig, settings: ZooSettings | None = None, tuned: dict | None
         ax_margin.plot(grid, values, color=ZOO_COLORS[loss], lw=1, marker=".", label=f"{tuned_settings.label(loss)} "
                                                                                   "(tuned)")
     cos_36 = binary_margin_deg("cosface", 36.0, settings.cosface_m)
-    ax_margin.annotate(f"CosFace at θ12 = 36°: {cos_36:.0f}°,\nwider than θ12", (36, cos_36), (48, 100),
-                       arrowprops=dict(arrowstyle="->", color="0.3"), fontsize=8)
+    ax_margin.annotate(f"CosFace at θ12 = 36°: {cos_36:.0f}°,\nwider than θ12", (36, cos_36), (52, 96),
+                       arrowprops=dict(arrowstyle="->", color="0.3"), fontsize="small")
     ax_margin.set_xlim(0, 180)
     ax_margin.set_ylim(0, _MARGIN_MAX_DEG)
     ax_margin.set_xticks(range(0, 181, 30))
-    ax_margin.set_xlabel("θ12, angle between the two class weights (degrees)")
+    ax_margin.set_xlabel("θ12 between the two class weights (°)")
     ax_margin.set_ylabel("binary margin (degrees)")
-    ax_margin.set_title("binary margin against θ12:\nA-Softmax's grows, ArcFace's stays, CosFace's shrinks")
-    ax_margin.legend(loc="upper center", bbox_to_anchor=(0.5, -0.14), ncol=2, frameon=False)
+    ax_margin.set_title("binary margin: A-Softmax's grows,\nArcFace's stays, CosFace's shrinks")
+    # one legend below both panels: the three families' lines are the same in both (the slide style's large text
+    # leaves no room for two)
+    handles, labels = ax_logit.get_legend_handles_labels()
+    extra = [(h, label) for h, label in zip(*ax_margin.get_legend_handles_labels()) if label not in labels]
+    fig.legend(handles + [h for h, _ in extra], labels + [label for _, label in extra], loc="outside lower center",
+               ncol=3, frameon=False)
     return {"axes": (ax_logit, ax_margin)}
 
 
