@@ -42,8 +42,15 @@ def test_table3_faces_bars_are_the_seed_means_and_the_paper_diamonds_its_numbers
 
 def test_fig5_faces_histograms_are_the_pair_angles_and_the_threshold(ctx):
     fig = figures.render("fig5_faces", ctx)
-    histogram_axes = [ax for ax in fig.axes if ax.name != "3d" and "unseen people" in ax.get_title()]
-    assert len(histogram_axes) == 4
+    def row(k):  # the grid's row k, left to right; the row says what it shows at its left
+        axes = sorted((ax for ax in fig.axes if ax.name != "3d" and ax.get_subplotspec().rowspan.start == k),
+                      key=lambda ax: ax.get_subplotspec().colspan.start)
+        return axes, axes[0].get_ylabel()
+
+    histogram_axes, label = row(2)
+    assert len(histogram_axes) == 4 and "unseen people" in label
+    for ax, name in zip(histogram_axes, figures.FACE_3D_MODELS):
+        assert f"{100 * pretrained.face_results(name).verification.mean:.1f}% right" in ax.get_title()
     for ax, name in zip(histogram_axes, figures.FACE_3D_MODELS):
         v = pretrained.face_results(name).verification
         angles = np.array(explicit_angles(v.scores))
@@ -52,8 +59,8 @@ def test_fig5_faces_histograms_are_the_pair_angles_and_the_threshold(ctx):
         np.testing.assert_allclose(heights, expected)
         threshold = [line for line in ax.get_lines() if line.get_linestyle() == "--"][0]
         assert threshold.get_xdata()[0] == pytest.approx(v.threshold_deg)
-    held_out = [ax for ax in fig.axes if ax.name != "3d" and "held-out pairs" in ax.get_title()]
-    assert len(held_out) == 4
+    held_out, label = row(1)
+    assert len(held_out) == 4 and "held-out" in label
     for ax, name in zip(held_out, figures.FACE_3D_MODELS):  # pairs of images the model never trained on
         results = pretrained.face_results(name)
         pairs = analysis.pair_angles(results.held_out, figures._two_largest(results))
