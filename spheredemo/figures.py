@@ -253,12 +253,23 @@ def write_movie_gif(path: Path, frame_ms: int = 250) -> Path:
 @register("margin_zoo", "Margin zoo (SphereFace, CosFace, ArcFace)",
           "Target logit / scale against θ (left) and binary margin against θ12 (right) for A-Softmax m = 4, CosFace "
           "m = 0.35 and ArcFace m = 0.5 rad at the package defaults: A-Softmax's margin grows with θ12, ArcFace's "
-          "stays 28.6°, CosFace's shrinks and is wider than θ12 itself below 49.5° (69° at θ12 = 36°).")
+          "stays 28.6°, CosFace's shrinks and is wider than θ12 itself below 49.5° (69° at θ12 = 36°). Where the "
+          "face models' validation chose another m, those margins are drawn too, with dots.")
 def margin_zoo(ctx: Context):
     from spheredemo.plots import zoo as zplots
 
+    from spheredemo.margins import ZOO_DEFAULTS
+
+    # the face models' margins where validation chose other than the defaults (lines with dots); today it chose
+    # the defaults for both, and the figure then draws one set of curves
+    manifest = pretrained.manifest(ctx.checkpoints)
+    tuned = {}
+    for loss in ("cosface", "arcface"):
+        m = manifest.get(ModelKey("lfw", 512).with_loss(loss).name, {}).get("config", {}).get("m")
+        if m is not None and m != ZOO_DEFAULTS[loss]["m"]:
+            tuned[loss] = m
     fig = plt.figure(figsize=(13, 5.6), layout="constrained")
-    zplots.draw_margin_zoo(fig)
+    zplots.draw_margin_zoo(fig, tuned=tuned)
     return fig
 
 

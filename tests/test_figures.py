@@ -174,3 +174,18 @@ def test_angular_gaps_and_rank_correlation_against_explicit_references():
     ra, rb = [3, 1.5, 4, 1.5, 5], [5, 1, 4, 3, 2]  # average ranks by hand (1-based)
     expected = np.corrcoef(ra, rb)[0, 1]
     assert rank_correlation(a, b) == pytest.approx(expected)
+
+
+def test_margin_zoo_draws_the_face_models_margins_where_validation_chose_other_than_the_defaults(tmp_path):
+    import json
+
+    from spheredemo import pretrained
+
+    shipped = figures.render("margin_zoo", figures.Context())
+    assert not [line for ax in shipped.axes for line in ax.get_lines() if "(tuned)" in line.get_label()]
+    manifest = pretrained.manifest()
+    manifest["lfw-d512-cosface"]["config"]["m"] = 0.2
+    (tmp_path / "manifest.json").write_text(json.dumps(manifest))
+    fig = figures.render("margin_zoo", figures.Context(checkpoints=tmp_path))
+    assert [line.get_label() for line in fig.axes[1].get_lines() if "(tuned)" in line.get_label()] == \
+        ["CosFace m = 0.20 (tuned)"]
