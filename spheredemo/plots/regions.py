@@ -30,18 +30,25 @@ __all__ = [
     "draw_sphere_regions",
     "sphere_caps_figure",
     "update_sphere_caps",
+    "CAPS_SURFACE_VALUE",
 ]
 
 _NEITHER = "#d9d9d9"  # the sphere where neither constraint holds (the plane uses a lighter grey)
-# plotly colorscale of the caps' labels 0 (neither), 1 and 2 (the classes), over cmin=0 .. cmax=2
+# plotly colorscale of the caps over cmin=0 .. cmax=2, in the order class 1, neither, class 2: WebGL interpolates
+# the value across each grid cell, so with "neither" in the middle an edge between class 2 and neither passes
+# through no class-1 colour (labels 0, 1, 2 in that order outlined the orange cap in blue)
 _CAPS_COLORSCALE = [
-    [0, _NEITHER],
-    [0.33, _NEITHER],
-    [0.34, class_color(0)],
-    [0.66, class_color(0)],
+    [0, class_color(0)],
+    [0.33, class_color(0)],
+    [0.34, _NEITHER],
+    [0.66, _NEITHER],
     [0.67, class_color(1)],
     [1, class_color(1)],
 ]
+#: a label of sphere_region_labels (0 neither, 1, 2) -> its surfacecolor value in _CAPS_COLORSCALE's order
+CAPS_SURFACE_VALUE = np.array([1, 0, 2])
+#: traces per scene of sphere_caps_figure: the surface, W1 and W2, and the two exact cap boundaries
+_TRACES_PER_SCENE = 5
 
 
 def _loss_title(loss: str, m) -> str:
@@ -129,15 +136,39 @@ def _draw_sphere_weights(ax, weights) -> None:
         ax.text(*(1.5 * w), f"$W_{i + 1}$", ha="center", fontsize="x-large")  # legible beside the sphere
 
 
-def _caps_traces(points, labels, loss: str, weights) -> list:
-    """One scene's traces: the sphere coloured by ``labels``, then the W1 and W2 lines."""
+def _cap_curves(loss: str, theta12_deg, m) -> list:
+    """The two cap boundaries as (n, 3) points where they have a closed form (:func:`spheredemo.sphere_caps.
+    cap_boundary`: A-Softmax, and the modified softmax as m = 1's great circle), just above the surface so that
+    no grid cell hides them; two empty curves for the losses without one (softmax, Euclidean)."""
+    from spheredemo.sphere_caps import cap_boundary
+
+    if loss not in ("asoftmax", "modified"):
+        return [np.zeros((0, 3)), np.zeros((0, 3))]
+    m = check_m(m) if loss == "asoftmax" else 1
+    return [1.004 * cap_boundary(theta12_deg, m, label, n=181) for label in (1, 2)]
+
+
+def _off_the_poles(points, colatitude_rad: float = 1e-3) -> np.ndarray:
+    """The sphere grid with its first and last rows moved 1e-3 rad off the poles: at a pole all 2n vertices of
+    a row coincide, WebGL gets degenerate triangles without a normal and paints a white dot there."""
+    points = np.array(points, dtype=float)
+    u = np.linspace(0, 2 * np.pi, points.shape[1])
+    for row, sign in ((0, 1.0), (-1, -1.0)):
+        points[row] = np.stack([np.cos(u) * np.sin(colatitude_rad), np.sin(u) * np.sin(colatitude_rad),
+                                np.full_like(u, sign * np.cos(colatitude_rad))], axis=-1)
+    return points
+
+
+def _caps_traces(points, labels, loss: str, weights, curves) -> list:
+    """One scene's traces: the sphere coloured by ``labels``, the W1 and W2 lines, the two cap boundaries."""
     import plotly.graph_objects as go
 
+    points = _off_the_poles(points)
     surface = go.Surface(
         x=points[..., 0],
         y=points[..., 1],
         z=points[..., 2],
-        surfacecolor=labels,
+        surfacecolor=CAPS_SURFACE_VALUE[labels],
         cmin=0,
         cmax=2,
         colorscale=_CAPS_COLORSCALE,
@@ -158,7 +189,12 @@ def _caps_traces(points, labels, loss: str, weights) -> list:
         )
         for i, w in enumerate(weights)
     ]
-    return [surface, *arrows]
+    boundaries = [
+        go.Scatter3d(x=c[:, 0], y=c[:, 1], z=c[:, 2], mode="lines", line=dict(color=class_color(k), width=6),
+                     hoverinfo="skip", showlegend=False, name=f"class {k + 1}'s cap boundary")
+        for k, c in enumerate(curves)
+    ]
+    return [surface, *arrows, *boundaries]
 
 
 def sphere_caps_figure(
@@ -166,9 +202,11 @@ def sphere_caps_figure(
 ):
     """Fig. 3, row 2: the caps of the unit sphere where each class's constraint holds (plotly).
 
-    One 3D scene per loss; each scene has a surface whose ``surfacecolor`` is the label
-    (0 neither, 1 class 1, 2 class 2) and the two weight vectors, θ12 = ``theta12_deg`` degrees
-    apart, as lines. ``euclidean_margin`` is the distance d of the Euclidean loss.
+    One 3D scene per loss; each scene has a surface coloured by the label (its ``surfacecolor`` is
+    ``CAPS_SURFACE_VALUE[label]``: 0 class 1, 1 neither, 2 class 2), the two weight vectors, θ12 =
+    ``theta12_deg`` degrees apart, as lines, and the caps' exact boundaries as curves where they have a
+    closed form (A-Softmax, modified softmax), which no grid step shows. ``euclidean_margin`` is the
+    distance d of the Euclidean loss.
     """
     from plotly.subplots import make_subplots
 
@@ -182,7 +220,7 @@ def sphere_caps_figure(
     points, weights = sphere_grid(n), class_weights(theta12_deg, dim=3)
     for col, loss in enumerate(losses, start=1):
         labels = sphere_region_labels(loss, theta12_deg, m, euclidean_margin, n)
-        for trace in _caps_traces(points, labels, loss, weights):
+        for trace in _caps_traces(points, labels, loss, weights, _cap_curves(loss, theta12_deg, m)):
             fig.add_trace(trace, row=1, col=col)
     axis = dict(visible=False, range=[-1.3, 1.3])
     # Look from the W1–W2 side of the sphere with +y up, so W1 is on the right as in the 2D picture.
@@ -220,10 +258,12 @@ def update_sphere_caps(fig, theta12_deg=90.0, m=4, losses=None, b1=0.0, b2=0.0) 
     with fig.batch_update():
         fig.layout.meta = meta
         for k, loss in enumerate(meta["losses"]):
-            surface, *arrows = fig.data[3 * k : 3 * k + 3]
-            surface.surfacecolor = caps[k]
+            surface, *arrows, b1_curve, b2_curve = fig.data[_TRACES_PER_SCENE * k : _TRACES_PER_SCENE * (k + 1)]
+            surface.surfacecolor = CAPS_SURFACE_VALUE[caps[k]]
             surface.name = loss
             for arrow, w in zip(arrows, weights):
                 arrow.x, arrow.y, arrow.z = [0, 1.3 * w[0]], [0, 1.3 * w[1]], [0, 1.3 * w[2]]
+            for trace, curve in zip((b1_curve, b2_curve), _cap_curves(loss, theta12_deg, m)):
+                trace.x, trace.y, trace.z = curve[:, 0], curve[:, 1], curve[:, 2]
             if k < len(fig.layout.annotations):  # the subplot titles
                 fig.layout.annotations[k].text = _caps_title(loss)
