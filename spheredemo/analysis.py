@@ -12,6 +12,7 @@ import numpy as np
 import torch
 
 from spheredemo.margins import unit
+from spheredemo.verification import accuracy_at, angle_densities, best_threshold
 
 __all__ = [
     "Embeddings", "AngleStats", "PairAngles", "angle_stats", "angular_fisher_score",
@@ -191,25 +192,21 @@ class PairAngles:
         """
         return self._best_split()[1]
 
+    def _angles_and_same(self) -> tuple[np.ndarray, np.ndarray]:
+        return (np.concatenate([self.positive, self.negative]),
+                np.concatenate([np.ones(len(self.positive), bool), np.zeros(len(self.negative), bool)]))
+
     def _best_split(self) -> tuple[float, float]:
-        # Sweep the threshold over every pair angle: wrong(t) = #positives > t + #negatives <= t.
-        angles = np.concatenate([self.positive, self.negative])
-        is_negative = np.concatenate([np.zeros(len(self.positive)), np.ones(len(self.negative))])
-        order = np.argsort(angles, kind="stable")
-        angles, is_negative = angles[order], is_negative[order]
-        # threshold just above angles[i]: positives above it + negatives at or below it
-        wrong = (len(self.positive) - np.cumsum(1 - is_negative)) + np.cumsum(is_negative)
-        wrong = np.concatenate([[len(self.positive)], wrong])  # threshold below everything
-        best = int(np.argmin(wrong))
-        threshold = 0.0 if best == 0 else float(angles[best - 1])
-        return threshold, float(wrong[best]) / len(angles)
+        # verification's one threshold sweep, on −angle as the score: "same" when the angle is below the
+        # threshold, as a face pair is judged
+        angles, same = self._angles_and_same()
+        threshold = best_threshold(-angles, same)
+        return float(-threshold), 1.0 - accuracy_at(-angles, same, threshold)
 
     def histograms(self, bins: int = 90) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(edges, positive density, negative density) on a shared 0..180° grid."""
-        edges = np.linspace(0.0, 180.0, bins + 1)
-        pos, _ = np.histogram(self.positive, edges, density=True)
-        neg, _ = np.histogram(self.negative, edges, density=True)
-        return edges, pos, neg
+        """(edges, positive density, negative density) on a shared 0..180° grid
+        (:func:`spheredemo.verification.angle_densities`)."""
+        return angle_densities(*self._angles_and_same(), bins)
 
 
 def pair_angles(emb: Embeddings, classes: tuple[int, int] | None = None) -> PairAngles:

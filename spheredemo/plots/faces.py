@@ -33,10 +33,7 @@ def draw_verification_histograms(result: Verification, ax=None, bins: int = 60, 
     """Angles between the two faces of every matched (same person) and mismatched LFW pair, with the
     threshold angle (chosen on all pairs) that best splits them: pairs left of it are called "same"."""
     ax = ax if ax is not None else plt.figure().add_subplot()
-    angles = result.angles_deg()
-    edges = np.linspace(0.0, 180.0, bins + 1)
-    pos, _ = np.histogram(angles[result.same], edges, density=True)
-    neg, _ = np.histogram(angles[~result.same], edges, density=True)
+    edges, pos, neg = result.histograms(bins)
     positive, negative = angle_bars(ax, edges, pos, neg, f"same person ({result.same.sum()} pairs)",
                                     f"different people ({(~result.same).sum()})")
     line = ax.axvline(result.threshold_deg, color="k", lw=1.2, ls="--",

@@ -22,8 +22,8 @@ from spheredemo.results import trained_margin
 from spheredemo.slides.page import Control
 from spheredemo.sphere_caps import cap_boundary
 
-__all__ = ["movie_states", "boundary_states", "caps_states", "psi_states", "blend_states", "embedding_states", "face_states",
-           "strip_fonts", "EMBEDDING_MODELS", "FACE_SLIDE_MODELS", "THETA12_CHOICES", "LAMBDA_CHOICES"]
+__all__ = ["movie_states", "boundary_states", "caps_states", "psi_states", "blend_states", "embedding_states",
+           "face_states", "strip_fonts", "EMBEDDING_MODELS", "FACE_SLIDE_MODELS", "THETA12_CHOICES", "LAMBDA_CHOICES"]
 
 THETA12_CHOICES = (30.0, 45.0, 60.0, 90.0, 120.0, 150.0)
 LAMBDA_CHOICES = (0.0, 0.5, 1.0, 2.0, 5.0, 10.0, 100.0, 1000.0)
@@ -235,15 +235,12 @@ def face_states(load, models=FACE_SLIDE_MODELS, bins: int = 60):
     threshold, one frame per face model. ``load(name) -> FaceResults``."""
     import plotly.graph_objects as go
 
-    edges = np.linspace(0.0, 180.0, bins + 1)
-    centres = (edges[:-1] + edges[1:]) / 2
     states, captions, results = {}, {}, {}
     for key in models:
         r = results[key.label] = load(key.name)
         v = r.verification
-        angles = v.angles_deg()
-        same, _ = np.histogram(angles[v.same], edges, density=True)
-        different, _ = np.histogram(angles[~v.same], edges, density=True)
+        edges, same, different = v.histograms(bins)
+        centres = (edges[:-1] + edges[1:]) / 2
         top = max(same.max(), different.max()) * 1.05
         states[key.label] = [
             go.Bar(x=centres, y=same, name="same person", marker_color=POSITIVE_COLOR, opacity=0.75),
