@@ -13,7 +13,6 @@ from dataclasses import dataclass
 import torch
 
 from spheredemo.losses import ASoftmax
-from spheredemo.margins import LambdaSchedule
 
 __all__ = ["StudentHead", "SideBySide", "train_side_by_side"]
 
@@ -118,10 +117,10 @@ def _batches(train, config):
 def _train_both(runs: dict, optimizers: dict, train, config, after_step) -> tuple[int, float, str]:
     """Both heads on every batch with the same λ(t) and learning rate, until the end or a diverged loss;
     ``after_step(step, lam)`` after each step but the last. Returns (steps, the last λ, the failure or "")."""
-    from spheredemo.train import TrainingDiverged, lr_at, train_step
+    from spheredemo.train import TrainingDiverged, lambda_schedule, lr_at, train_step
 
     total = config.epochs * math.ceil(len(train) / config.batch_size)
-    schedule = LambdaSchedule(config.lambda_base, config.lambda_gamma, config.lambda_power, config.lambda_min)
+    schedule = lambda_schedule(config, total)  # fit's own schedule (γ, or the step λ_min is reached at)
     lam = schedule(0)
     for step, (images, labels) in enumerate(_batches(train, config)):
         lam = schedule(step)
