@@ -24,7 +24,11 @@ do not change on the same machine, their times were measured in another run). LF
 moves by ~1 point between seeds: compare means with their spread, and AUC, not single runs.
 
     python benchmarks/bench_face_recipe.py [--lfw DIR] [--seeds 0 1 2] [--variants ...] [--workers 2]
-        [--out figures/results_face_recipes.csv] [--keep-others]
+        [--holdout lfw|validation] [--out CSV] [--keep-others]
+
+``--holdout validation`` re-runs the variants the way the margin map runs its cells (84 identities trained for
+as many steps as the variant's final run, the 20 validation people judged) and writes
+``figures/results_face_recipes_validation.csv``: the validation column of the comparison.
 """
 
 import argparse
@@ -52,8 +56,14 @@ VARIANTS = {
 }
 
 
-def train_and_verify(variant: str, seed: int, lfw: str) -> dict:
-    """One training of ``variant`` with ``seed`` in this (single-threaded) process, then its LFW verification."""
+#: the steps of each variant's final run (104 identities): a validation run (84 identities) trains as many
+VARIANT_STEPS = {"paper_l2": 1500, "short": 1500, "light_erase": 1500, "longer": 2500, "shipped": 4900}
+
+
+def train_and_verify(variant: str, seed: int, lfw: str, holdout: str = "lfw") -> dict:
+    """One training of ``variant`` with ``seed`` in this (single-threaded) process, then its verification: on
+    LFW folds 1–3 (``holdout="lfw"``, all 104 identities trained), or on the validation people
+    (``holdout="validation"``: the other 84 trained for as many steps as the variant's final run)."""
     import torch
 
     torch.set_num_threads(1)
@@ -61,19 +71,26 @@ def train_and_verify(variant: str, seed: int, lfw: str) -> dict:
 
     from spheredemo.config import TrainConfig
     from spheredemo.faces import load_lfw_pairs
-    from spheredemo.lfw import default_folds, preprocessing_of, verify_run
+    from spheredemo.lfw import default_folds, evaluation_pairs, preprocessing_of, verify_run
     from spheredemo.pretrained import RECIPES
     from spheredemo.train import fit
 
-    config = TrainConfig(**dict(RECIPES["lfw-d512-asoftmax-m4"], **BEFORE_VALIDATION, **VARIANTS[variant],
-                                seed=seed, device="cpu"))
+    steps = dict(holdout="validation", epochs=1000, max_steps=VARIANT_STEPS[variant]) if holdout == "validation" \
+        else {}
+    config = TrainConfig(**dict(RECIPES["lfw-d512-asoftmax-m4"], **BEFORE_VALIDATION,
+                                **dict(VARIANTS[variant], **steps), seed=seed, device="cpu"))
     start = time.perf_counter()
     run = fit(config, data_root=lfw, progress=False)
     seconds = time.perf_counter() - start
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # the staged copy's incomplete folds 4-10 are left out
-        pairs = load_lfw_pairs(lfw, default_folds(run), preprocessing_of(run), progress=False)
+        pairs = (evaluation_pairs(run, root=lfw) if holdout == "validation" else
+                 load_lfw_pairs(lfw, default_folds(run), preprocessing_of(run), progress=False))
     result = verify_run(run, pairs)
+    if holdout == "validation":
+        return dict(variant=variant, seed=seed, steps=run.step, train_identities=len(run.classes),
+                    val_accuracy_pct=round(100 * result.mean, 2), val_fold_std_pct=round(100 * result.std, 2),
+                    val_auc=round(result.auc, 4), train_seconds=round(seconds, 1))
     return dict(variant=variant, seed=seed, model=config.model, epochs=config.epochs, batch_size=config.batch_size,
                 steps=run.step, weight_decay=config.weight_decay, augment_brightness=config.augment_brightness,
                 augment_erase=config.augment_erase, lfw_accuracy_pct=round(100 * result.mean, 2),
@@ -93,20 +110,28 @@ def main():
     parser.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     parser.add_argument("--variants", nargs="+", default=list(VARIANTS), choices=list(VARIANTS))
     parser.add_argument("--workers", type=int, default=2, help="trainings at a time, one thread each")
-    parser.add_argument("--out", default="figures/results_face_recipes.csv", help="CSV of every run")
+    parser.add_argument("--out", default=None, help="CSV of every run (default: figures/results_face_recipes.csv)")
+    parser.add_argument("--holdout", default="lfw", choices=["lfw", "validation"],
+                        help="lfw: train on the 104 identities, verify on LFW folds 1-3 (how the variants were "
+                        "chosen); validation: train on 84, verify on the 20 validation people (--out defaults to "
+                        "figures/results_face_recipes_validation.csv)")
     parser.add_argument("--keep-others", action="store_true",
                         help="keep the existing --out rows of the variants not run now")
     args = parser.parse_args()
+    args.out = args.out or ("figures/results_face_recipes_validation.csv" if args.holdout == "validation" else
+                            "figures/results_face_recipes.csv")
     lfw = args.lfw or str(Path(os.environ.get("SPHEREDEMO_DATA", "../shared/data")) / "faces" / "lfw")
     os.environ["OMP_NUM_THREADS"] = "1"
     jobs = [(variant, seed) for variant in args.variants for seed in args.seeds]
     with ProcessPoolExecutor(args.workers) as pool:
-        rows = list(pool.map(train_and_verify, *zip(*jobs), [lfw] * len(jobs)))
-    print(f"LFW folds 1-3, 512-d A-Softmax m = 4, seeds {args.seeds} (one thread per training):")
+        rows = list(pool.map(train_and_verify, *zip(*jobs), [lfw] * len(jobs), [args.holdout] * len(jobs)))
+    where = "validation people" if args.holdout == "validation" else "LFW folds 1-3"
+    prefix = "val" if args.holdout == "validation" else "lfw"
+    print(f"{where}, 512-d A-Softmax m = 4, seeds {args.seeds} (one thread per training):")
     for variant in args.variants:
         mine = [r for r in rows if r["variant"] == variant]
-        accuracy = [r["lfw_accuracy_pct"] for r in mine]
-        auc = [r["lfw_auc"] for r in mine]
+        accuracy = [r[f"{prefix}_accuracy_pct"] for r in mine]
+        auc = [r[f"{prefix}_auc"] for r in mine]
         print(f"  {variant:12s} accuracy {_spread(accuracy, 2)} % (per seed {accuracy}), AUC {_spread(auc, 4)}, "
               f"{statistics.mean(r['train_seconds'] for r in mine):.0f} s per training")
     if args.keep_others and Path(args.out).is_file():

@@ -139,7 +139,8 @@ def face_notes(results: dict, manifest: dict, paper: dict) -> Note:
            f"models score {lo:.1f}–{hi:.1f} %; the best mean is {best} ({spreads[best]:.1f}), {tie_text}.")
     asks = [("Which model will separate the two histograms best?",
              f"{best} on average over seeds ({spreads[best]:.1f}); " +
-             (f"{', '.join(tied)} are within the seed noise of it, so no single winner." if tied else
+             (f"{', '.join(tied)} {'is' if len(tied) == 1 else 'are'} within the seed noise of it, so no single "
+              "winner." if tied else
               "the lead is beyond the seed noise."))]
     entry = manifest.get(m4.name, {}) if m4 is not None else {}
     if paper_m4 is not None:
