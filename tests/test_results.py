@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from spheredemo import pretrained, results
+from spheredemo import pretrained, results, validation_report
 from spheredemo.results import SeedSpread
 
 
@@ -77,13 +77,13 @@ def test_the_face_map_table_has_a_row_per_trained_cell():
                  val_accuracy=0.80, val_fold_std=0.05, val_auc=0.90, val_pairs=1200, steps=4900),
             dict(cell="asoftmax-m4-lmin0", seed=1, loss="asoftmax", m=4, s=None, lambda_min=0.0, final_lambda=0.0,
                  val_accuracy=0.82, val_fold_std=0.05, val_auc=0.91, val_pairs=1200, steps=4900)]
-    table = results.face_map_table(rows)
+    table = validation_report.face_map_table(rows)
     assert "| softmax | softmax |  |  |  |  | 86.00 | 0.9400 | 1 |" in table
     assert "| asoftmax-m4-lmin0 | asoftmax | 4 |  | 0 | 4.00 | 81.00 ± 1.41 | 0.9050 ± 0.0071 | 2 |" in table
     from spheredemo import face_map
 
     assert f"2 of {len(face_map.CELLS)} cells trained" in table
-    assert "has not been run yet" in results.face_map_table([])
+    assert "has not been run yet" in validation_report.face_map_table([])
 
 
 def test_an_unknown_block_is_refused():
@@ -97,13 +97,13 @@ def test_the_face_map_claims_follow_the_map():
     from spheredemo import face_map
 
     shipped = face_map.read_results()
-    claims = results.face_map_claims(shipped).replace("\n  ", " ")
+    claims = validation_report.face_map_claims(shipped).replace("\n  ", " ")
     assert "`asoftmax-m4-lmin0` 64.00 (m_eff 4.00)" in claims.split("Too much")[1].split("\n- ")[0]
     assert "no A-Softmax cell with m ≥ 3 trains near its nominal m" in claims
     edited = copy.deepcopy(shipped)
     for r in edited:
         if r["cell"] == "asoftmax-m4-lmin0":
             r["val_accuracy"] = 0.89
-    claims = results.face_map_claims(edited).replace("\n  ", " ")
+    claims = validation_report.face_map_claims(edited).replace("\n  ", " ")
     assert "`asoftmax-m4-lmin0` trains at its nominal m and verifies within a fold's spread of softmax" in claims
     assert "asoftmax-m4-lmin0` 64.00" not in claims
