@@ -237,6 +237,39 @@ def test_readme_recipe_comparison_is_the_benchmark_table():
     assert "chosen on folds 1–3" in text
 
 
+def test_readme_recipe_comparison_on_validation_is_the_benchmark_table():
+    """The validation column of the recipe comparison: every number from
+    figures/results_face_recipes_validation.csv, its verdicts by the seed-noise rule."""
+    import csv
+
+    from spheredemo.results import SeedSpread
+
+    path = pretrained.CHECKPOINT_DIR.parents[1] / "figures" / "results_face_recipes_validation.csv"
+    rows = list(csv.DictReader(path.open()))
+    text = README.replace("\n  ", " ")
+    assert {int(r["train_identities"]) for r in rows} == {84}
+    assert {(r["variant"], int(r["steps"])) for r in rows} == {
+        ("paper_l2", 1500), ("short", 1500), ("light_erase", 1500), ("longer", 2500), ("shipped", 4900)}
+
+    def over_seeds(variant, key):
+        values = np.array([float(r[key]) for r in rows if r["variant"] == variant])
+        assert len(values) == 3
+        return SeedSpread(values.mean(), values.std(ddof=1), len(values))
+
+    variants = ("paper_l2", "short", "light_erase", "longer", "shipped")
+    accuracy = {v: over_seeds(v, "val_accuracy_pct") for v in variants}
+    auc = {v: over_seeds(v, "val_auc") for v in variants}
+    for v in variants:
+        assert f"{accuracy[v].mean:.2f} ± {accuracy[v].std:.2f}, {auc[v].mean:.4f} ± {auc[v].std:.4f}" in text, v
+    assert accuracy["short"].beyond_noise(accuracy["paper_l2"]) and auc["short"].beyond_noise(auc["paper_l2"])
+    longer, short = accuracy["longer"], accuracy["short"]
+    assert longer.beyond_noise(short) and not auc["longer"].beyond_noise(auc["short"])
+    assert f"{longer.mean - short.mean:.2f} points against stds adding to {longer.std + short.std:.2f}" in text
+    for v, base in (("light_erase", "short"), ("shipped", "longer")):
+        for number in (accuracy, auc):
+            assert not number[v].beyond_noise(number[base]) and number[v].mean > number[base].mean
+
+
 @pytest.mark.slow
 def test_readme_face_command_trains_a_model_that_verifies_like_the_shipped_seeds(lfw_root, tmp_path):
     """The quick start's face command, run as written (but its LFW folder and checkpoint path), trains the recipe
