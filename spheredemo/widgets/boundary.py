@@ -26,7 +26,7 @@ class BoundaryExplorer(Explorer):
     pending caps update now), so that holding an arrow key never queues a redraw per step.
     """
 
-    sphere_settle_s = 0.15
+    sphere_settle_s = 0.3
 
     def __init__(
         self, m: int = 4, theta12: int = 90, loss: str = "asoftmax", b1: float = 0.0, b2: float = 0.0
