@@ -189,25 +189,28 @@ def test_readme_face_command_trains_the_shipped_m4_recipe():
     assert readme == recipe
 
 
+def _over_seeds(rows, variant: str, key: str):
+    """A recipe-benchmark variant's ``key`` over its 3 seeds (the CSV's rows), as the seed-noise rule takes it."""
+    from spheredemo.results import SeedSpread
+
+    values = np.array([float(r[key]) for r in rows if r["variant"] == variant])
+    assert len(values) == 3
+    return SeedSpread(values.mean(), values.std(ddof=1), len(values))
+
+
 def test_readme_recipe_comparison_is_the_benchmark_table():
     """Every number of the README's "Why this recipe" comes from figures/results_face_recipes.csv, and its
     verdicts follow the seed-noise rule."""
     import csv
 
-    from spheredemo.figures import SeedSpread
 
     path = pretrained.CHECKPOINT_DIR.parents[1] / "figures" / "results_face_recipes.csv"
     rows = list(csv.DictReader(path.open()))
     text = README.replace("\n  ", " ")
 
-    def over_seeds(variant, key):
-        values = np.array([float(r[key]) for r in rows if r["variant"] == variant])
-        assert len(values) == 3
-        return SeedSpread(values.mean(), values.std(ddof=1), len(values))
-
     variants = ("paper_l2", "short", "light_erase", "longer", "shipped")
-    accuracy = {v: over_seeds(v, "lfw_accuracy_pct") for v in variants}
-    auc = {v: over_seeds(v, "lfw_auc") for v in variants}
+    accuracy = {v: _over_seeds(rows, v, "lfw_accuracy_pct") for v in variants}
+    auc = {v: _over_seeds(rows, v, "lfw_auc") for v in variants}
     for v in variants:
         assert f"{accuracy[v].mean:.2f} ± {accuracy[v].std:.2f}, {auc[v].mean:.4f} ± {auc[v].std:.4f}" in text, v
     for number in (accuracy, auc):  # the verdicts of the paragraph, by the seed-noise rule
@@ -242,7 +245,6 @@ def test_readme_recipe_comparison_on_validation_is_the_benchmark_table():
     figures/results_face_recipes_validation.csv, its verdicts by the seed-noise rule."""
     import csv
 
-    from spheredemo.results import SeedSpread
 
     path = pretrained.CHECKPOINT_DIR.parents[1] / "figures" / "results_face_recipes_validation.csv"
     rows = list(csv.DictReader(path.open()))
@@ -251,14 +253,9 @@ def test_readme_recipe_comparison_on_validation_is_the_benchmark_table():
     assert {(r["variant"], int(r["steps"])) for r in rows} == {
         ("paper_l2", 1500), ("short", 1500), ("light_erase", 1500), ("longer", 2500), ("shipped", 4900)}
 
-    def over_seeds(variant, key):
-        values = np.array([float(r[key]) for r in rows if r["variant"] == variant])
-        assert len(values) == 3
-        return SeedSpread(values.mean(), values.std(ddof=1), len(values))
-
     variants = ("paper_l2", "short", "light_erase", "longer", "shipped")
-    accuracy = {v: over_seeds(v, "val_accuracy_pct") for v in variants}
-    auc = {v: over_seeds(v, "val_auc") for v in variants}
+    accuracy = {v: _over_seeds(rows, v, "val_accuracy_pct") for v in variants}
+    auc = {v: _over_seeds(rows, v, "val_auc") for v in variants}
     for v in variants:
         assert f"{accuracy[v].mean:.2f} ± {accuracy[v].std:.2f}, {auc[v].mean:.4f} ± {auc[v].std:.4f}" in text, v
     assert accuracy["short"].beyond_noise(accuracy["paper_l2"]) and auc["short"].beyond_noise(auc["paper_l2"])
