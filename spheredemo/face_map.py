@@ -159,8 +159,9 @@ class MapPoint:
 
     @property
     def on_grid(self) -> bool:
-        """Whether the map's figures draw it: the grid's cells, not the probes of one of them."""
-        return not self.probe and self.autocast == "off"
+        """Whether the map's figures draw it: the grid's cells, not the probes of one of them (a bf16 cell is a
+        probe too: autocast is no setting of the grid)."""
+        return not self.probe
 
 
 def _mean_std(values) -> tuple[float, float]:

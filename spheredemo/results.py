@@ -32,7 +32,8 @@ from spheredemo.margins import ZOO_DEFAULTS
 from spheredemo.recipes import FACE_LOSSES
 
 __all__ = ["SeedSpread", "seed_spread", "face_seed_stats", "FACE_MODELS", "FACE_3D_MODELS", "PAPER_TABLE3",
-           "trained_margin", "face_tick_label", "BLOCKS", "generate", "render_readme", "README", "main"]
+           "trained_margin", "trained_m_eff", "face_tick_label", "BLOCKS", "generate", "render_readme", "README",
+           "main"]
 
 README = Path(__file__).resolve().parents[1] / "README.md"
 
@@ -160,15 +161,21 @@ def _setting(checkpoints, name: str) -> str:
     return ""
 
 
-def trained_margin(name: str, checkpoints=pretrained.CHECKPOINT_DIR) -> str:
-    """What a face model's m trains as, from its manifest entry: "λ_min 2 → m_eff 2.23 at θ12 = 90°" for A-Softmax
-    m ≥ 2 (the λ-blended loss is an unblended A-Softmax of m_eff, :func:`spheredemo.margins.effective_margin`),
-    "" for the others (their margin is the m they name)."""
+def trained_m_eff(name: str, checkpoints=pretrained.CHECKPOINT_DIR) -> tuple[float, float] | None:
+    """(λ_min, m_eff at θ12 = 90°) a face model's m trains as, from its manifest entry, for A-Softmax m ≥ 2 (the
+    λ-blended loss is an unblended A-Softmax of m_eff, :func:`spheredemo.margins.effective_margin`); None for the
+    others (their margin is the m they name)."""
     entry = pretrained.manifest(checkpoints)[name]
     config = entry["config"]
     if config["loss"] != "asoftmax" or config["m"] == 1 or entry.get("m_eff_90deg") is None:
-        return ""
-    return f"λ_min {config['lambda_min']:g} → m_eff {entry['m_eff_90deg']:.2f} at θ12 = 90°"
+        return None
+    return float(config["lambda_min"]), float(entry["m_eff_90deg"])
+
+
+def trained_margin(name: str, checkpoints=pretrained.CHECKPOINT_DIR) -> str:
+    """:func:`trained_m_eff` as text, "λ_min 2 → m_eff 2.23 at θ12 = 90°"; "" where there is none."""
+    trained = trained_m_eff(name, checkpoints)
+    return "" if trained is None else f"λ_min {trained[0]:g} → m_eff {trained[1]:.2f} at θ12 = 90°"
 
 
 def face_tick_label(name: str, checkpoints=pretrained.CHECKPOINT_DIR) -> str:

@@ -18,7 +18,7 @@ from spheredemo.margins import annealed_target, check_m, effective_margin, psi
 from spheredemo.plots.psi import THETA_DEG
 from spheredemo.plots.sliders import boundary_states_figure, state_key
 from spheredemo.plots.style import CLASS_COLORS, NEGATIVE_COLOR, POSITIVE_COLOR, WEIGHT_COLOR, class_color
-from spheredemo.results import trained_margin
+from spheredemo.results import trained_m_eff
 from spheredemo.slides.page import Control
 from spheredemo.sphere_caps import cap_boundary
 
@@ -247,8 +247,8 @@ def face_states(load, models=FACE_SLIDE_MODELS, bins: int = 60):
             go.Bar(x=centres, y=different, name="different people", marker_color=NEGATIVE_COLOR, opacity=0.6),
             go.Scatter(x=[v.threshold_deg] * 2, y=[0, top], mode="lines", name="threshold",
                        line=dict(color="black", dash="dash", width=3))]
-        margin = trained_margin(key.name)  # the m_eff an A-Softmax m ≥ 2 trained at, beside its m
-        trained = f" ({margin.split(' → ')[1].split(' at ')[0]})" if margin else ""
+        m_eff = trained_m_eff(key.name)  # the m_eff an A-Softmax m ≥ 2 trained at, beside its m
+        trained = f" (m_eff {m_eff[1]:.2f})" if m_eff else ""
         captions[key.label] = (f"{key.label}{trained}: {100 * v.mean:.1f} % ± {100 * v.std:.1f} of {len(v.scores):,} "
                                f"unseen pairs right; threshold {v.threshold_deg:.1f}°; AUC {v.auc:.3f}")
     import plotly.graph_objects as go  # noqa: F811 (the frames carry their own y range: animate keeps axes)

@@ -14,7 +14,7 @@ from spheredemo import pretrained
 from spheredemo.imageset import DataError
 from spheredemo.keys import LOSS_LABELS, ModelKey
 from spheredemo.plots.faces import draw_verification_histograms
-from spheredemo.results import trained_margin
+from spheredemo.results import trained_m_eff, trained_margin
 from spheredemo.widgets._base import Explorer, MplView, _slider, explorer_style, picture_scale
 
 __all__ = ["face_explorer", "FaceExplorer", "FACE_LOSSES", "PAIR_KINDS"]
@@ -74,8 +74,9 @@ class FaceExplorer(Explorer):
         v = results.verification
         if name != self.shown:
             self.axes.clear()
-            label, margin = ModelKey.parse(name).label, trained_margin(name)
-            trained = f" ({margin.split(' at ')[0]})" if margin else ""  # the m it names, and the m_eff it trained at
+            label, m_eff = ModelKey.parse(name).label, trained_m_eff(name)
+            # the m it names, and the m_eff it trained at
+            trained = f" (λ_min {m_eff[0]:g} → m_eff {m_eff[1]:.2f})" if m_eff else ""
             self.artists = draw_verification_histograms(v, ax=self.axes, title=f"{label}{trained}: LFW pair angles")
             self.view.render(full=True)
             self.shown = name
