@@ -11,17 +11,12 @@ figure, in the order ``--list`` and the gallery show them.
 
 from spheredemo.figures._registry import FIGURES, Context, FigureSpec, default_out, register  # noqa: F401
 from spheredemo.figures import analytic, mnist, faces  # noqa: F401,E402 (registers the figures, in this order)
-from spheredemo.figures.analytic import *  # noqa: F401,F403,E402
-from spheredemo.figures.analytic import _draw_movie_frame, write_movie_gif  # noqa: F401,E402
-from spheredemo.figures.mnist import *  # noqa: F401,F403,E402
-from spheredemo.figures.mnist import _fig5_classes, _median_abs_logit  # noqa: F401,E402
-from spheredemo.figures.faces import *  # noqa: F401,F403,E402
-from spheredemo.figures.faces import (FACE_2D_MODELS, GALLERY_MODEL, _face_sweep_stats, _face_ticks,  # noqa: F401,E402
-                                      _map_points, _seed_counts, _two_largest)
-from spheredemo.figures.tables import *  # noqa: F401,F403,E402
-from spheredemo.figures.tables import TABLE_MODELS, _final_margin, _write_table  # noqa: F401,E402
-from spheredemo.figures.output import *  # noqa: F401,F403,E402
+from spheredemo.figures.analytic import write_movie_gif  # noqa: F401,E402
+from spheredemo.figures.faces import FACE_2D_MODELS, GALLERY_MODEL, _two_largest  # noqa: F401,E402
+from spheredemo.figures.tables import (TABLE_MODELS, caption_rows, face_results_rows,  # noqa: F401,E402
+                                       results_rows, write_results)
 from spheredemo.figures.output import build_parser, fit_titles, gallery, main, render, save  # noqa: F401,E402
+# the results the figures draw, importable from here as before the results module existed
 from spheredemo.results import (FACE_3D_MODELS, FACE_MODELS, PAPER_TABLE3, SeedSpread,  # noqa: F401,E402
                                 face_seed_stats, face_tick_label, seed_spread)
 
