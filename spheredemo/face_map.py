@@ -77,7 +77,7 @@ def cell_config(name: str, seed: int = 0, holdout: str = "validation", runs_dir:
     validation people. A cell with an ``init_cell`` starts from that cell's checkpoint of the same seed in
     ``runs_dir`` (``init_from``)."""
     from spheredemo.config import TrainConfig
-    from spheredemo.pretrained import RECIPES
+    from spheredemo.recipes import RECIPES
 
     if name not in CELLS:
         raise ValueError(f"no map cell named {name!r}; the cells are {sorted(CELLS)}")
@@ -165,7 +165,7 @@ class MapPoint:
 
 
 def _mean_std(values) -> tuple[float, float]:
-    """Mean and sample std (ddof=1; 0 for one seed), as :class:`spheredemo.results.SeedSpread` counts them."""
+    """Mean and sample std (ddof=1; 0 for one seed), as :class:`spheredemo.seed_noise.SeedSpread` counts them."""
     return float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0
 
 

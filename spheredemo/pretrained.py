@@ -8,8 +8,8 @@ each checkpoint's training recorded (config, seeds, data checksum, accuracy, dev
 
 Nothing here writes: a cache that is missing or belongs to another checkpoint file is an error naming the
 command that refreshes it. The recipes are :mod:`spheredemo.recipes`; the retraining that writes checkpoints,
-caches and the manifest is :mod:`spheredemo.retrain`, the command ``python -m spheredemo.pretrained`` (which this
-module hands over to, without importing it otherwise).
+caches and the manifest is :mod:`spheredemo.retrain` (``python -m spheredemo.retrain``), which imports this module
+and never the other way round.
 """
 
 from __future__ import annotations
@@ -32,11 +32,11 @@ from spheredemo.verification import Verification, verify
 # the entry points first: load() for (model, head), embeddings() for cached MNIST features, face_results() for
 # cached LFW results; load_run() gives the whole training run
 __all__ = ["load", "embeddings", "face_results", "load_run", "ModelKey", "FaceResults", "RECIPES", "SEEDS", "SEEDED",
-           "FACE_3D_IDENTITIES", "CHECKPOINT_DIR", "manifest", "StaleCache", "REFRESH_COMMAND"]
+           "FACE_3D_IDENTITIES", "CHECKPOINT_DIR", "manifest", "StaleCache", "REFRESH_COMMAND", "clear_caches"]
 
 CHECKPOINT_DIR = Path(__file__).resolve().parent / "checkpoints"
 #: the command that rewrites the cached features and LFW results of existing checkpoints
-REFRESH_COMMAND = "python -m spheredemo.pretrained --features-only --only {name}"
+REFRESH_COMMAND = "python -m spheredemo.retrain --features-only --only {name}"
 
 
 class StaleCache(DataError):
@@ -190,7 +190,12 @@ def _face_results(name: str, directory: Path) -> FaceResults:
                        bool(cached["flip"]), train, run.classes or (), held_out)
 
 
-if __name__ == "__main__":  # python -m spheredemo.pretrained: the retraining command
-    from spheredemo.retrain import main
+def clear_caches() -> None:
+    """Forget the loaded embeddings and face results, so that the next read sees files rewritten since."""
+    _embeddings.cache_clear()
+    _face_results.cache_clear()
 
-    raise SystemExit(main())
+
+if __name__ == "__main__":  # the command that retrains moved to the module that retrains
+    raise SystemExit("the retraining command is python -m spheredemo.retrain (same flags); spheredemo.pretrained "
+                     "only reads the shipped checkpoints")

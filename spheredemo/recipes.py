@@ -86,7 +86,7 @@ def _recipes() -> dict[str, dict]:
     return recipes
 
 
-#: name -> TrainConfig keyword arguments; ``python -m spheredemo.pretrained`` trains them all.
+#: name -> TrainConfig keyword arguments; ``python -m spheredemo.retrain`` trains them all.
 RECIPES = _recipes()
 #: the recipes trained with every seed of ``SEEDS``: the MNIST m sweeps (2D and 3D) and every face recipe; the
 #: appendix models (relu, warmup, nobias, imbalanced) and the 2D face models of Fig. 2 on faces train their one seed

@@ -1,10 +1,10 @@
-"""The results the package states, computed once from the manifest: the seed-noise rule, the per-seed spreads,
-and the README's results tables and claim sentences, generated (``python -m spheredemo.results``); what the
-faces' validation chose, and the margin map's table and claims, are :mod:`spheredemo.validation_report`'s.
+"""The results the package states, computed once from the manifest: the README's results tables and claim
+sentences, generated (``python -m spheredemo.results``); what the faces' validation chose, and the margin map's
+table and claims, are :mod:`spheredemo.validation_report`'s, and this module writes them in too.
 
 A difference is called a trend only where two means differ by more than their two seed standard deviations
-together (:meth:`SeedSpread.beyond_noise`); every verdict sentence ("beyond the seed noise", "inside it") is
-decided by that rule here, never written by hand. The README holds the generated blocks between markers::
+together (:meth:`SeedSpread.beyond_noise`, in :mod:`spheredemo.seed_noise`, re-exported here); every verdict
+sentence ("beyond the seed noise", "inside it") is decided by that rule, never written by hand. The README holds the generated blocks between markers::
 
     <!-- BEGIN generated: NAME (python -m spheredemo.results --write) -->
     ...
@@ -19,17 +19,16 @@ from __future__ import annotations
 import argparse
 import re
 import sys
-from dataclasses import dataclass
 from pathlib import Path
-
-import numpy as np
 
 from spheredemo import pretrained
 from spheredemo.atomic import atomic_path
-from spheredemo.imageset import DataError
 from spheredemo.keys import SWEEP, ModelKey
 from spheredemo.margins import ZOO_DEFAULTS
 from spheredemo.recipes import FACE_LOSSES
+from spheredemo.seed_noise import (SeedSpread, face_seed_stats, join_names, seed_spread,  # noqa: F401 (re-exported)
+                                   value_range, verdict, wrap)
+from spheredemo.validation_report import face_map_claims, face_map_table, validation_claims
 
 __all__ = ["SeedSpread", "seed_spread", "face_seed_stats", "FACE_MODELS", "FACE_3D_MODELS", "PAPER_TABLE3",
            "trained_margin", "trained_m_eff", "face_tick_label", "BLOCKS", "generate", "render_readme", "README",
@@ -45,67 +44,7 @@ PAPER_TABLE3 = {"lfw-d512-softmax": 97.88, "lfw-d512-asoftmax-m1": 97.90, "lfw-d
                 "lfw-d512-asoftmax-m3": 99.25, "lfw-d512-asoftmax-m4": 99.42}
 
 
-@dataclass(frozen=True)
-class SeedSpread:
-    """One number of a recipe over its recorded seeds: mean, sample std (ddof=1; 0 for one seed) and count."""
-
-    mean: float
-    std: float
-    n: int
-
-    def __format__(self, spec: str) -> str:
-        return f"{self.mean:{spec}} ± {self.std:{spec}} (n={self.n})"
-
-    def beyond_noise(self, other: SeedSpread) -> bool:
-        """Whether the two means differ by more than the two seed spreads together (|Δmean| > std + std'):
-        the rule the README and the tests use before they call a difference a trend."""
-        return abs(self.mean - other.mean) > self.std + other.std
-
-    @classmethod
-    def of(cls, values) -> SeedSpread:
-        values = np.asarray(values, dtype=float)
-        return cls(float(values.mean()), float(values.std(ddof=1)) if len(values) > 1 else 0.0, len(values))
-
-
-def seed_spread(checkpoints, name: str, key: str, scale: float = 1.0) -> SeedSpread:
-    """:class:`SeedSpread` of the manifest number ``key`` (times ``scale``) over the seeds recorded for ``name``
-    in the manifest of the folder ``checkpoints`` (or of a figures Context's)."""
-    checkpoints = getattr(checkpoints, "checkpoints", checkpoints)
-    entry = pretrained.manifest(checkpoints).get(name)
-    if entry is None:
-        raise DataError(f"{name} is not in the manifest of {checkpoints}; train it with "
-                        f"python -m spheredemo.pretrained --only {name}")
-    seeds = entry.get("seeds")
-    if not seeds:
-        raise DataError(f"{name} has no per-seed numbers in the manifest of {checkpoints}; record them with "
-                        f"python -m spheredemo.pretrained --add-seeds --only {name}")
-    return SeedSpread.of([scale * seeds[s][key] for s in sorted(seeds, key=int)])
-
-
-def face_seed_stats(checkpoints, name: str) -> dict:
-    """Mean and std (ddof=1) over the recorded seeds of LFW accuracy (%) and unseen-identity AFS."""
-    accuracy = seed_spread(checkpoints, name, "lfw_accuracy", 100.0)
-    afs = seed_spread(checkpoints, name, "afs_unseen")
-    seeds = pretrained.manifest(getattr(checkpoints, "checkpoints", checkpoints))[name]["seeds"]
-    return {"n_seeds": accuracy.n, "acc_mean": accuracy.mean, "acc_std": accuracy.std,
-            "afs_mean": afs.mean, "afs_std": afs.std, "seeds": sorted(seeds, key=int)}
-
-
 # --- the README's generated blocks ------------------------------------------------------------------------
-
-def _verdict(a: SeedSpread, b: SeedSpread) -> str:
-    return "beyond the seed noise" if a.beyond_noise(b) else "inside the seed noise"
-
-
-def _range(values, digits: int) -> str:
-    low, high = min(values), max(values)
-    return f"{low:.{digits}f}" if f"{low:.{digits}f}" == f"{high:.{digits}f}" else f"{low:.{digits}f}–{high:.{digits}f}"
-
-
-def _names(items) -> str:
-    items = list(items)
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
-
 
 MNIST_ROWS = (("test accuracy %", "test_accuracy", 100.0, 2, (2, 3)),
               ("mean angle to own W (°)", "mean_angle_to_own_W_deg", 1.0, 2, (2, 3)),
@@ -138,8 +77,8 @@ def faces_table(checkpoints=pretrained.CHECKPOINT_DIR) -> str:
     validation = [face_map.cell_spread(cells[name], results) for name, _ in FACE_MODELS]
     n_val = sorted({v[2] for v in validation if v})
     lines = [f"Validation (84 identities trained, 20 others judged; it chose each setting) and LFW folds 1–3 (all 104 "
-             f"trained; reported once), accuracy %, mean ± std over seeds ({_names([str(k) for k in n_val])} on "
-             f"validation, {_names([str(k) for k in n])} on folds 1–3; the paper: CASIA-WebFace, 64 layers, 112×96):",
+             f"trained; reported once), accuracy %, mean ± std over seeds ({join_names([str(k) for k in n_val])} on "
+             f"validation, {join_names([str(k) for k in n])} on folds 1–3; the paper: CASIA-WebFace, 64 layers, 112×96):",
              "", "| | " + " | ".join(labels) + " |", "|---" * (len(labels) + 1) + "|",
              "| setting | " + " | ".join(_setting(checkpoints, name) for name, _ in FACE_MODELS) + " |",
              "| validation | " + " | ".join(f"{v[0]:.2f} ± {v[1]:.2f}" if v else "" for v in validation) + " |",
@@ -208,11 +147,11 @@ def faces_claims(checkpoints=pretrained.CHECKPOINT_DIR) -> str:
                                                      for b in base_losses)]
     gaps = [acc[w].mean - acc[b].mean for w in winners for b in base_losses]
     if winners:
-        names = "m = " + _names([w[-1] for w in winners])
+        names = "m = " + join_names([w[-1] for w in winners])
         past_folds = all(g > fold_std for g in gaps)
         bullets.append(
             f"An angular margin helps on unseen people: A-Softmax {names} {'is' if len(winners) == 1 else 'are'} "
-            f"{_range(gaps, 1)} points above softmax, modified softmax and m = 1, beyond the seed noise (each "
+            f"{value_range(gaps, 1)} points above softmax, modified softmax and m = 1, beyond the seed noise (each "
             f"difference of means is larger than the two seed stds added)"
             + (f" and beyond the fold spread of the shipped m = 4 model ({fold_std:.2f})." if past_folds else
                f", though not all beyond the fold spread of the shipped m = 4 model ({fold_std:.2f})."))
@@ -220,8 +159,8 @@ def faces_claims(checkpoints=pretrained.CHECKPOINT_DIR) -> str:
         bullets.append("No A-Softmax model with m ≥ 2 beats all of softmax, modified softmax and m = 1 beyond the "
                        "seed noise on unseen people.")
     m1, soft, mod = acc["asoftmax-m1"], acc["softmax"], acc["modified"]
-    bullets.append(f"m = 1 against softmax: {m1.mean - soft.mean:+.2f} points, {_verdict(m1, soft)}; against the "
-                   f"modified softmax {m1.mean - mod.mean:+.2f}, {_verdict(m1, mod)} (m = 1 is the modified softmax).")
+    bullets.append(f"m = 1 against softmax: {m1.mean - soft.mean:+.2f} points, {verdict(m1, soft)}; against the "
+                   f"modified softmax {m1.mean - mod.mean:+.2f}, {verdict(m1, mod)} (m = 1 is the modified softmax).")
     # 2. the means along m
     means = " → ".join(f"{acc[f'asoftmax-m{m}'].mean:.2f}" for m in (1, 2, 3, 4))
     pairs = [(a, b) for i, a in enumerate(margin_losses) for b in margin_losses[i + 1:]]
@@ -231,15 +170,15 @@ def faces_claims(checkpoints=pretrained.CHECKPOINT_DIR) -> str:
                f"`margins.effective_margin`)" if None not in m_eff else "")
     bullets.append(f"Along m the means run {means} for m = 1..4; between m = 2, 3 and 4{trained} "
                    + ("every difference is inside the seed noise." if not apart else
-                      f"only {_names(apart)} differ beyond the seed noise."))
+                      f"only {join_names(apart)} differ beyond the seed noise."))
     # 3. AFS and AUC of the unseen people
     afs = {loss: _face(checkpoints, loss, "afs_unseen") for loss in (*base_losses, *margin_losses)}
     auc = {loss: _face(checkpoints, loss, "lfw_auc") for loss in (*base_losses, *margin_losses)}
     bullets.append(f"The angular Fisher score of the unseen people's features (lower is better, Table 6) is "
-                   f"{_range([afs[b].mean for b in base_losses], 3)} for softmax, modified and m = 1 and "
-                   f"{_range([afs[w].mean for w in margin_losses], 3)} for m = 2, 3, 4; the AUC "
-                   f"{_range([auc[b].mean for b in base_losses], 3)} against "
-                   f"{_range([auc[w].mean for w in margin_losses], 3)} (seed means).")
+                   f"{value_range([afs[b].mean for b in base_losses], 3)} for softmax, modified and m = 1 and "
+                   f"{value_range([afs[w].mean for w in margin_losses], 3)} for m = 2, 3, 4; the AUC "
+                   f"{value_range([auc[b].mean for b in base_losses], 3)} against "
+                   f"{value_range([auc[w].mean for w in margin_losses], 3)} (seed means).")
     # 4. the shipped model
     seeds = m4["seeds"]
     lowest = min(seeds, key=lambda seed: seeds[seed]["lfw_accuracy"])
@@ -256,12 +195,10 @@ def faces_claims(checkpoints=pretrained.CHECKPOINT_DIR) -> str:
         s = config["s"] if config["s"] is not None else 30
         m = config["m"] if config["m"] is not None else (0.35 if loss == "cosface" else 0.5)
         parts.append(f"{label} (s = {s:g}, m = {m:g}) {a.mean:.2f} % against softmax's {soft.mean:.2f} % "
-                     f"({'above' if a.mean > soft.mean else 'below'}, {_verdict(a, soft)}; AUC {a_auc.mean:.3f} "
-                     f"against {s_auc.mean:.3f}, {_verdict(a_auc, s_auc)})")
+                     f"({'above' if a.mean > soft.mean else 'below'}, {verdict(a, soft)}; AUC {a_auc.mean:.3f} "
+                     f"against {s_auc.mean:.3f}, {verdict(a_auc, s_auc)})")
     bullets.append("; ".join(parts) + ". Each at the (s, m) validation chose on the margin map, m ∈ {0.1, 0.2, "
                    "0.35} (CosFace) or {0.1, 0.2, 0.3, 0.5} (ArcFace) × s ∈ {AdaCos's 6.55, 16, 30}.")
-    from spheredemo.validation_report import validation_claims  # it reads this module's noise rule
-
     bullets += validation_claims(checkpoints, acc)
     # 6. the 3D models
     names3 = FACE_3D_MODELS
@@ -272,30 +209,18 @@ def faces_claims(checkpoints=pretrained.CHECKPOINT_DIR) -> str:
     bullets.append(f"3D models of the {manifest[names3[0]]['config']['max_identities']} largest training identities "
                    f"(Fig. 5 on faces, {steps[0]:,} steps): the angular Fisher score of the unseen people runs "
                    f"{' → '.join(f'{a.mean:.3f}' for a in afs3)} for m = 1..4 (seed means, stds "
-                   f"{_range([a.std for a in afs3], 3)}), their verification accuracy "
-                   f"{_range([a.mean for a in acc3], 2)} % (stds {_range([a.std for a in acc3], 1)}); "
+                   f"{value_range([a.std for a in afs3], 3)}), their verification accuracy "
+                   f"{value_range([a.mean for a in acc3], 2)} % (stds {value_range([a.std for a in acc3], 1)}); "
                    + ("some of these differ beyond the seed noise." if trend else
                       "neither moves with m beyond the seed noise: three numbers per face are too few to verify "
                       "strangers. The picture is about the sphere, the 512-d table about accuracy."))
-    return "\n".join("- " + _wrap(b, 116, "  ") for b in bullets)
-
-
-def _wrap(text: str, width: int, indent: str) -> str:
-    import textwrap
-
-    return ("\n" + indent).join(textwrap.wrap(text, width=width, break_on_hyphens=False))
+    return "\n".join("- " + wrap(b, 116, "  ") for b in bullets)
 
 
 #: block name -> the function that generates it from the manifest
 BLOCKS = {"mnist-table": mnist_table, "faces-table": faces_table, "faces-claims": faces_claims,
-          "face-map": lambda checkpoints=None: _validation_report().face_map_table(),
-          "face-map-claims": lambda checkpoints=None: _validation_report().face_map_claims()}
-
-
-def _validation_report():
-    from spheredemo import validation_report  # imports this module: loaded when a block asks for it
-
-    return validation_report
+          "face-map": lambda checkpoints=None: face_map_table(),
+          "face-map-claims": lambda checkpoints=None: face_map_claims()}
 
 _BLOCK = re.compile(r"(<!-- BEGIN generated: (?P<name>[\w-]+) \(python -m spheredemo\.results --write\) -->\n)"
                     r"(?P<body>.*?)"

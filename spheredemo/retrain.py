@@ -1,4 +1,4 @@
-"""Retraining the shipped checkpoints from :mod:`spheredemo.recipes`: ``python -m spheredemo.pretrained``.
+"""Retraining the shipped checkpoints from :mod:`spheredemo.recipes`: ``python -m spheredemo.retrain``.
 
 The producer of everything in ``spheredemo/checkpoints/``: each checkpoint, ``manifest.json`` (config, seed, data
 checksum, every seed's numbers, device and time), the MNIST test features ``NAME.test.npz`` and the LFW results
@@ -21,7 +21,7 @@ from spheredemo.analysis import angle_stats, angular_fisher_score, angular_gaps,
 from spheredemo.atomic import atomic_path
 from spheredemo.config import TrainConfig
 from spheredemo.data import MNIST_FILES, find_mnist_dir, load_mnist
-from spheredemo.pretrained import CHECKPOINT_DIR, _face_results, _embeddings, load_run, manifest
+from spheredemo.pretrained import CHECKPOINT_DIR, clear_caches, load_run, manifest
 from spheredemo.recipes import RECIPES, SEEDED, SEEDS
 from spheredemo.train import Run, embed, final_margin, fit, load_training_data, save_checkpoint, select_device
 from spheredemo.train.data import held_out_images
@@ -42,7 +42,7 @@ def cache_test_features(names=None, directory: Path = CHECKPOINT_DIR, data_root=
             with open(tmp, "wb") as f:
                 np.savez_compressed(f, features=features, labels=test.labels.numpy().astype(np.uint8),
                                     checkpoint_sha256=np.array(_sha256(directory / f"{name}.pt")))
-    _embeddings.cache_clear()
+    clear_caches()
 
 
 def _sha256(path: Path) -> str:
@@ -285,15 +285,15 @@ def cache_face_results(names=None, directory: Path = CHECKPOINT_DIR, data_root=N
                               held_out_labels=held.labels.numpy())
         with atomic_path(directory / f"{name}.lfw.npz") as tmp, open(tmp, "wb") as f:
             np.savez_compressed(f, **arrays)
-    _face_results.cache_clear()
+    clear_caches()
 
 
 
 
 def build_parser() -> argparse.ArgumentParser:
-    """The flags of ``python -m spheredemo.pretrained``."""
+    """The flags of ``python -m spheredemo.retrain``."""
     parser = argparse.ArgumentParser(
-        prog="python -m spheredemo.pretrained",
+        prog="python -m spheredemo.retrain",
         description="Retrain the shipped MNIST and LFW checkpoints from their recipes (GPU if present).",
     )
     parser.add_argument("--only", nargs="+", metavar="NAME", help="recipes to train (default: all; see --list)")
@@ -331,7 +331,7 @@ def _print_results(names, result: dict) -> None:
 
 
 def main(argv=None) -> int:
-    """``python -m spheredemo.pretrained``: list, retrain, add seeds to or re-cache the shipped recipes."""
+    """``python -m spheredemo.retrain``: list, retrain, add seeds to or re-cache the shipped recipes."""
     parser = build_parser()
     args = parser.parse_args(argv)
     out = Path(args.out)

@@ -2,7 +2,7 @@
 validation ranking against folds 1–3's, the probes of the rest of the recipe, and the margin map's table and
 claims (``python -m spheredemo.results --write`` writes them into the README's generated blocks).
 
-Every verdict by :mod:`spheredemo.results`' one seed-noise rule; the numbers from the manifest and the map's
+Every verdict by the one seed-noise rule (:mod:`spheredemo.seed_noise`); the numbers from the manifest and the map's
 results (:mod:`spheredemo.face_map`).
 """
 
@@ -12,7 +12,7 @@ import numpy as np
 
 from spheredemo import pretrained
 from spheredemo.keys import ModelKey
-from spheredemo.results import SeedSpread, _names, _verdict, _wrap
+from spheredemo.seed_noise import SeedSpread, join_names, verdict, wrap
 
 __all__ = ["FACE_TARGETS", "validation_claims", "face_map_table", "face_map_claims"]
 
@@ -82,7 +82,7 @@ def validation_claims(checkpoints, acc: dict) -> list[str]:
             others = [c for c in face_map.CELLS if c.startswith(f"asoftmax-m{m}-lmin") and c in first
                       and c != chosen and face_map.CELLS[c].keys() <= {"loss", "m", "lambda_min"}]
             sentence += (f" m = {m} at its chosen λ_min {face_map.CELLS[chosen]['lambda_min']:g} falls below softmax "
-                         f"on folds 1–3 ({_verdict(acc[loss], soft)}), though it validated at "
+                         f"on folds 1–3 ({verdict(acc[loss], soft)}), though it validated at "
                          f"{100 * first[chosen]['val_accuracy']:.2f} % on seed 0 against "
                          + ", ".join(f"{100 * first[c]['val_accuracy']:.2f} (λ_min "
                                      f"{face_map.CELLS[c]['lambda_min']:g})" for c in others)
@@ -98,7 +98,7 @@ def validation_claims(checkpoints, acc: dict) -> list[str]:
         sentence = (f"Weight decay and run length, chosen on folds 1–3 earlier, re-checked on validation at m = 2, "
                     f"λ_min 1 (seed 0, {base:.2f} % at L2 0.01 and 4,900 steps): {text} %; "
                     + ("none is higher, so the recipe keeps them." if not better else
-                       f"{_names([_probe_label(c) for c in better])} scored higher, by less than a fold's spread; "
+                       f"{join_names([_probe_label(c) for c in better])} scored higher, by less than a fold's spread; "
                        "the recipe keeps its settings."))
         if "asoftmax-m4-from-m1" in first and "asoftmax-m4-lmin2" in first:
             sentence += (f" m = 4 trained from the m = 1 cell's weights at a fifth of the learning rate for half a "
@@ -178,8 +178,8 @@ def face_map_claims(results=None) -> str:
         v = spread[cell]
         label = f"A-Softmax m = {family[-1]}" if family.startswith("asoftmax") else face_map.FAMILIES[family]
         parts.append(f"{label} `{cell}` {v.mean:.2f} ± {v.std:.2f} ({v.mean - soft.mean:+.2f} against softmax, "
-                     f"{_verdict(v, soft)}; {v.mean - modified.mean:+.2f} against the modified softmax, "
-                     f"{_verdict(v, modified)})")
+                     f"{verdict(v, soft)}; {v.mean - modified.mean:+.2f} against the modified softmax, "
+                     f"{verdict(v, modified)})")
     bullets.append(f"Where a margin helps (validation, {soft.n} seeds each; softmax {soft.mean:.2f} ± {soft.std:.2f}, "
                    f"modified softmax {modified.mean:.2f} ± {modified.std:.2f}): " + "; ".join(parts) + ".")
     # 2. where it is too much: far below softmax on seed 0, or a seed that failed to train
@@ -217,6 +217,6 @@ def face_map_claims(results=None) -> str:
                        "chosen cells (seed means): "
                        + ("no A-Softmax cell with m ≥ 3 trains near its nominal m and verifies within a fold's spread "
                           "of softmax; the margins 84 people can use are the blended ones." if not near else
-                          f"{_names([f'`{c}`' for c in near])} trains at its nominal m and verifies within a fold's "
+                          f"{join_names([f'`{c}`' for c in near])} trains at its nominal m and verifies within a fold's "
                           "spread of softmax."))
-    return "\n".join("- " + _wrap(b, 116, "  ") for b in bullets if b)
+    return "\n".join("- " + wrap(b, 116, "  ") for b in bullets if b)

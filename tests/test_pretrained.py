@@ -105,7 +105,7 @@ def test_stale_cached_features_are_a_clear_error_and_nothing_is_written(tmp_path
     (tmp_path / "manifest.json").write_text(json.dumps({name: {"file_sha256": "0" * 64}}))
     before = {p.name: p.stat().st_mtime_ns for p in tmp_path.iterdir()}
     with pytest.raises(pretrained.StaleCache, match="belong to another checkpoint file.*"
-                       "python -m spheredemo.pretrained --features-only --only mnist-d2-asoftmax-m4"):
+                       "python -m spheredemo.retrain --features-only --only mnist-d2-asoftmax-m4"):
         pretrained.embeddings(name, "test", None, tmp_path)
     (tmp_path / f"{name}.test.npz").unlink()
     with pytest.raises(pretrained.StaleCache, match="are missing; write them with"):

@@ -80,7 +80,7 @@ def gallery(ctx: Context, names, out: Path, command: str) -> str:
              "(retrain them with `python -m spheredemo.figures --retrain`). MNIST test set unless a panel says "
              "otherwise. Do not edit by hand: this file is written with the figures.", "",
              "Every checkpoint was trained by the recipe in `spheredemo.pretrained.RECIPES` (one command: "
-             "`python -m spheredemo.pretrained`) on the official MNIST files (sha256 of each checked; the "
+             "`python -m spheredemo.retrain`) on the official MNIST files (sha256 of each checked; the "
              "training-image file's sha256 is recorded per checkpoint in `spheredemo/checkpoints/manifest.json` "
              "with its config, seed, device, time and test accuracy) or, for the face models (`lfw-*`), on the "
              "104 LFW identities outside View-2 folds 1–3 (a sha256 of the file list is recorded), verified on the "

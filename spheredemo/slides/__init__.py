@@ -214,7 +214,7 @@ def _pretrained_loader():
     needed = {key.name for key in EMBEDDING_MODELS}
     if not needed <= set(pretrained.manifest()):
         warnings.warn("the package has no complete set of 2D checkpoints: the trained-embeddings slide is a text "
-                      "slide (python -m spheredemo.pretrained trains them)", stacklevel=3)
+                      "slide (python -m spheredemo.retrain trains them)", stacklevel=3)
         return None
     return pretrained.embeddings
 

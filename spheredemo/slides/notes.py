@@ -120,7 +120,7 @@ def embedding_notes(stats: dict) -> Note:
 def face_notes(results: dict, manifest: dict, paper: dict) -> Note:
     """``results``: model label -> FaceResults of the faces slide; ``manifest``: the checkpoints' manifest (its
     seeds give each model's spread); ``paper``: the paper's Table 3 by checkpoint name."""
-    from spheredemo.results import SeedSpread
+    from spheredemo.seed_noise import SeedSpread
 
     spreads = {}
     for label, r in results.items():
