@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from spheredemo.faces import (LFW_HELD_OUT_FOLDS, FacePreprocessing, LFWPairs, _identity_folders, _lfw_held_out,
+from spheredemo.faces import (LFW_HELD_OUT_FOLDS, FacePreprocessing, LFWPairs, identity_folders, lfw_held_out,
                               pairs_of_files)
 
 __all__ = ["VALIDATION_PEOPLE", "VALIDATION_FOLDS", "SKIP_LARGEST", "VALIDATION_SEED", "validation_people",
@@ -33,8 +33,8 @@ MIN_IMAGES = 10  # the LFW training identities have at least this many images
 
 def _training_identities(root) -> tuple:
     """(tree, {name: image files}) of the LFW training identities: ≥ 10 images, in no pair of folds 1–3."""
-    tree, held_out = _lfw_held_out(root, LFW_HELD_OUT_FOLDS)
-    folders = _identity_folders(tree)
+    tree, held_out = lfw_held_out(root, LFW_HELD_OUT_FOLDS)
+    folders = identity_folders(tree)
     return tree, {name: files for name, files in folders.items()
                   if name not in held_out and len(files) >= MIN_IMAGES}
 

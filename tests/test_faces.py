@@ -69,7 +69,7 @@ def test_second_load_comes_from_the_cache_and_a_changed_file_is_decoded_again(tm
     def no_decoding(*args):
         raise AssertionError("decoded again")
 
-    monkeypatch.setattr(faces, "_decode", no_decoding)
+    monkeypatch.setattr(faces.trees, "_decode", no_decoding)  # the one decoder, where load_image_files calls it
     assert torch.equal(load_faces(root, cache=face_cache, progress=False).images, first.images)
     Image.new("RGB", (60, 60), (200, 0, 0)).save(root / "a" / "a_0001.png")  # another size: another key
     with pytest.raises(AssertionError, match="decoded again"):

@@ -25,14 +25,14 @@ def pairs(lfw_root, face_cache):
 
 
 def test_validation_people_are_training_identities_never_the_largest(lfw_root, folds):
-    from spheredemo.faces import _identity_folders, _image_tree
+    from spheredemo.faces import identity_folders, image_tree
 
     people = [name for fold in folds for name in fold]
     assert len(folds) == validation.VALIDATION_FOLDS and len(people) == validation.VALIDATION_PEOPLE
     assert len(set(people)) == len(people)  # person-disjoint folds
     reported = pair_identities(lfw_root, folds=set(LFW_HELD_OUT_FOLDS))
     assert not set(people) & reported  # nobody of the reported folds 1–3
-    sizes = {name: len(files) for name, files in _identity_folders(_image_tree(lfw_root)).items()
+    sizes = {name: len(files) for name, files in identity_folders(image_tree(lfw_root)).items()
              if name not in reported and len(files) >= 10}
     assert len(sizes) == 104
     largest = sorted(sizes, key=lambda n: (-sizes[n], n))[:validation.SKIP_LARGEST]

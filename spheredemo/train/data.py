@@ -26,7 +26,7 @@ def load_training_data(config: TrainConfig, root=None,
     batch by batch during training, instead of an ImageSet decoded whole.
     """
     if config.is_faces:
-        from spheredemo.faces import FacePreprocessing, lfw_training_set, load_faces
+        from spheredemo.faces import FacePreprocessing, lfw_training_files, lfw_training_set, load_faces
 
         preprocessing = FacePreprocessing(size=config.image_size, crop=config.face_crop)
         selection = dict(min_images=config.min_images, max_identities=config.max_identities,
@@ -34,7 +34,7 @@ def load_training_data(config: TrainConfig, root=None,
         if config.dataset == "faces" and root is None:
             raise ValueError("dataset 'faces' needs the folder of an identity-per-folder image tree (--data DIR)")
         if config.stream:
-            train = (FaceFiles.lfw_training(root, **selection, exclude=_validation_exclude(config, root))
+            train = (lfw_training_files(root, **selection, exclude=_validation_exclude(config, root))
                      if config.dataset == "lfw"
                      else FaceFiles.from_tree(root, **selection))
         elif config.dataset == "lfw":
