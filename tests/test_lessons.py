@@ -471,6 +471,11 @@ def test_train_side_by_side_compares_the_two_heads(data_root):
                                         show=False, data_root=data_root)
     assert set(result.runs) == {"package", "yours"} and result.runs["yours"].history.step[-1] == 8
     assert isinstance(result.runs["yours"].head, lessons.StudentHead)
+    # one loop (fit's) stepped both heads from the same start on the same batches with the same λ: with the right
+    # logits the two losses agree at every step, to float rounding
+    package, yours = result.runs["package"].history, result.runs["yours"].history
+    assert package.step == yours.step and package.lam == yours.lam
+    np.testing.assert_allclose(yours.loss, package.loss, rtol=1e-4, atol=1e-5)
     assert result.passed and result.message.startswith("✔ side by side")
     assert abs(result.accuracy["yours"] - result.accuracy["package"]) < 0.05
     assert result.png.startswith(b"\x89PNG")

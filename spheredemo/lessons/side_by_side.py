@@ -1,12 +1,13 @@
 """Lesson 6: a student's own A-Softmax logits (:class:`StudentHead`) trained beside the package's
 :class:`~spheredemo.losses.ASoftmax` head on the same digits from the same start (:func:`train_side_by_side`).
 
-:func:`spheredemo.train.fit` builds its head from the config and trains one run, so the two heads are stepped
-here, batch by batch, with the training loop's own public steps (``make_optimizer``, ``lr_at``, ``train_step``).
+:func:`spheredemo.train.fit` trains the package's head as any run; its step function (:class:`_BothHeads`) steps
+the student's head on the same batch with the same λ and learning rate, so there is one training loop.
 """
 
 from __future__ import annotations
 
+import contextlib
 import math
 from dataclasses import dataclass
 
@@ -66,6 +67,7 @@ def train_side_by_side(logits, m: int = 4, per_class: int = 300, epochs: int = 3
     """
     from spheredemo.config import TrainConfig
     from spheredemo.data import load_mnist
+    from spheredemo.train import TrainingDiverged, fit
 
     student = StudentHead(logits, 2, 10, m)  # refuses a non-function before anything loads
     train = load_mnist("train", data_root).per_class(per_class, seed=seed)
@@ -75,82 +77,84 @@ def train_side_by_side(logits, m: int = 4, per_class: int = 300, epochs: int = 3
     config = TrainConfig(loss="asoftmax", m=m, dim=2, epochs=epochs, width=width, batch_size=batch_size,
                          per_class=per_class, lambda_gamma=199.0 / max(1, total // 2), lambda_min=0.0, seed=seed,
                          device="cpu")
-    runs, optimizers = _start(config, student)
-    pictures = _Pictures(runs, shown, show)
-    if show:
-        pictures.draw(f"A-Softmax m = {m}: step 0 of {total}")
-
-    def drawn(step, lam):
-        if show and step % draw_every == 0:
-            pictures.draw(f"A-Softmax m = {m}: step {step} of {total}, λ = {lam:.3g}")
-
-    step, lam, failure = _train_both(runs, optimizers, train, config, drawn)
-    embeddings = pictures.draw(f"A-Softmax m = {m} after {step} steps (λ ended at {lam:.3g})")
+    pictures = _Pictures(shown, show)
+    both = _BothHeads(_student_run(config, student, train), total, pictures, draw_every, m)
+    failure = ""
+    try:
+        fit(config, data=(train, None), progress=False, step=both)
+    except TrainingDiverged as exc:
+        failure = str(exc)
+    runs = both.runs
+    step, lam = runs["yours"].step, both.lam
+    embeddings = pictures.draw(runs, f"A-Softmax m = {m} after {step} steps (λ ended at {lam:.3g})")
     return _verdict(runs, test, embeddings, step, failure, pictures.png)
 
 
-def _start(config, student: StudentHead) -> tuple[dict, dict]:
-    """The two runs ("package", "yours") and their optimisers: the same initial trunk and class weights."""
-    from spheredemo.train import History, Run, make_optimizer, place_model, build, set_seed
+def _student_run(config, student: StudentHead, train):
+    """The student's run and optimiser: the config's trunk with the student's head (its weights are made the
+    package's run's at the first step, so that both start alike)."""
+    from spheredemo.train import History, Run, build, make_optimizer, place_model
+    from spheredemo.train.data import image_shape
 
-    runs, optimizers = {}, {}
-    for label in ("package", "yours"):
-        set_seed(config.seed)
-        model, head = build(config)
-        if label == "yours":
-            student.load_state_dict(head.state_dict())
-            head = student
-        runs[label] = Run(place_model(model, "cpu"), head, config, History())
-        optimizers[label] = make_optimizer(config, list(model.parameters()) + list(head.parameters()))
-    return runs, optimizers
+    model, _ = build(config, train.n_classes, image_shape(train))
+    run = Run(place_model(model, "cpu"), student, config, History())
+    return run, make_optimizer(config, list(model.parameters()) + list(student.parameters()))
 
 
-def _batches(train, config):
-    """(images, labels) of every step: one shuffle per epoch, the same for both heads."""
-    gen = torch.Generator().manual_seed(config.seed)
-    for _ in range(config.epochs):
-        order = torch.randperm(len(train), generator=gen)
-        for start in range(0, len(train), config.batch_size):
-            yield train.batch(order[start:start + config.batch_size], "cpu")
+class _BothHeads:
+    """:func:`~spheredemo.train.fit`'s step function: the package's run steps as usual, then the student's on the
+    same batch with the same λ and learning rate; the picture is redrawn every ``draw_every`` steps."""
+
+    def __init__(self, student, total: int, pictures, draw_every: int, m: int):
+        (self.yours, self.optimizer), self.total, self.pictures = student, total, pictures
+        self.draw_every, self.m, self.runs, self.lam = draw_every, m, {}, 0.0
+
+    def __call__(self, run, optimizer, images, labels, lam: float, objective):
+        from spheredemo.train import train_step
+
+        yours, self.lam = self.yours, lam
+        if not self.runs:  # the first step: the same start, drawn
+            yours.model.load_state_dict(run.model.state_dict())
+            yours.head.load_state_dict(run.head.state_dict())
+            self.runs = {"package": run, "yours": yours}
+            self.pictures.draw(self.runs, f"A-Softmax m = {self.m}: step 0 of {self.total}")
+        with _named("the package's head's", run.step, lam):
+            result = train_step(run, optimizer, images, labels, lam, objective)
+        for group in self.optimizer.param_groups:
+            group["lr"] = optimizer.param_groups[0]["lr"]  # what fit set for this step
+        yours.model.train()  # a drawing leaves it as it found it; this is the first step's too
+        yours.step = run.step
+        with _named("your head's", run.step, lam):
+            loss, accuracy = train_step(yours, self.optimizer, images, labels, lam)
+        yours.step += 1
+        for key, value in (("step", yours.step), ("loss", loss), ("accuracy", accuracy), ("lam", lam)):
+            getattr(yours.history, key).append(value)
+        if yours.step % self.draw_every == 0 and yours.step < self.total:
+            self.pictures.draw(self.runs, f"A-Softmax m = {self.m}: step {yours.step} of {self.total}, λ = {lam:.3g}")
+        return result
 
 
-def _train_both(runs: dict, optimizers: dict, train, config, after_step) -> tuple[int, float, str]:
-    """Both heads on every batch with the same λ(t) and learning rate, until the end or a diverged loss;
-    ``after_step(step, lam)`` after each step but the last. Returns (steps, the last λ, the failure or "")."""
-    from spheredemo.train import TrainingDiverged, lambda_schedule, lr_at, train_step
+@contextlib.contextmanager
+def _named(owner: str, step: int, lam: float):
+    """A diverged loss, said as whose head it was (the lesson's words for it)."""
+    from spheredemo.train import TrainingDiverged
 
-    total = config.epochs * math.ceil(len(train) / config.batch_size)
-    schedule = lambda_schedule(config, total)  # fit's own schedule (γ, or the step λ_min is reached at)
-    lam = schedule(0)
-    for step, (images, labels) in enumerate(_batches(train, config)):
-        lam = schedule(step)
-        for label, run in runs.items():
-            for group in optimizers[label].param_groups:
-                group["lr"] = lr_at(config, step, total)
-            run.model.train()
-            try:
-                loss, batch_accuracy = train_step(run, optimizers[label], images, labels, lam)
-            except TrainingDiverged:
-                owner = "your head's" if label == "yours" else "the package's head's"
-                return step, lam, f"{owner} loss became NaN or exploded at step {step} (λ = {lam:.3g})"
-            run.step = step + 1
-            for key, value in (("step", run.step), ("loss", loss), ("accuracy", batch_accuracy), ("lam", lam)):
-                getattr(run.history, key).append(value)
-        if step + 1 < total:
-            after_step(step + 1, lam)
-    return total, lam, ""
+    try:
+        yield
+    except TrainingDiverged:
+        raise TrainingDiverged(f"{owner} loss became NaN or exploded at step {step} (λ = {lam:.3g})") from None
 
 
 class _Pictures:
     """Both runs' shown test features on the circle; in the notebook (one image, replaced) when ``show``."""
 
-    def __init__(self, runs: dict, shown, show: bool):
-        self.runs, self.shown, self.show = runs, shown, show
+    def __init__(self, shown, show: bool):
+        self.shown, self.show = shown, show
         self.png, self.handle = b"", None
 
-    def draw(self, title: str) -> dict:
+    def draw(self, runs: dict, title: str) -> dict:
         """Draw both runs now, titled ``title``; returns their Embeddings of the shown digits."""
-        self.png, embeddings = _draw_side_by_side(self.runs, self.shown, title)
+        self.png, embeddings = _draw_side_by_side(runs, self.shown, title)
         if self.show:
             self.handle = _display(self.png, self.handle)
         return embeddings

@@ -143,10 +143,11 @@ class _Loop:
     device: torch.device
     steps_per_epoch: int  # optimiser steps per pass: ceil(N / global batch), for any number of processes
     total: int  # the step the run ends at
+    step: object = None  # the optimiser step: train_step, or the caller's (see fit)
 
 
 
-def _setup(config: TrainConfig, checkpoint, data, data_root, progress: bool) -> _Loop:
+def _setup(config: TrainConfig, checkpoint, data, data_root, progress: bool, step=None) -> _Loop:
     """Data, model, head and optimiser (restored from ``checkpoint`` if it exists), the order and the schedules."""
     device = distributed.device(config.device) if distributed.is_active() else select_device(config.device)
     train, test = data if data is not None else load_data(config, data_root, progress)
@@ -166,7 +167,7 @@ def _setup(config: TrainConfig, checkpoint, data, data_root, progress: bool) -> 
     order = EpochOrder(run.data_order, len(train), config.seed, run.world_size, distributed.rank())
     schedule = lambda_schedule(config, total)
     return _Loop(run, optimizer, _objective(run, device), train, test, order, schedule, device, steps_per_epoch,
-                 total)
+                 total, step or train_step)
 
 
 def lambda_schedule(config: TrainConfig, total_steps: int) -> LambdaSchedule:
@@ -191,7 +192,7 @@ def _train_epoch(loop: _Loop, bar, callback) -> None:
             group["lr"] = lr_at(config, run.step, loop.total)  # keyed on the global step: the same on every rank
         lam = loop.schedule(run.step) if config.loss == "asoftmax" else 0.0
         images = augment(images, config, run.step, distributed.rank())
-        loss, accuracy = train_step(run, loop.optimizer, images, labels, lam, loop.objective)
+        loss, accuracy = loop.step(run, loop.optimizer, images, labels, lam, loop.objective)
         run.step += 1
         for key, value in (("step", run.step), ("loss", loss), ("accuracy", accuracy), ("lam", lam)):
             getattr(run.history, key).append(value)
@@ -227,7 +228,7 @@ def _train(loop: _Loop, checkpoint, progress: bool, callback) -> None:
 
 
 def fit(config: TrainConfig, checkpoint=None, resume: bool = False, data_root=None,
-        progress: bool = True, callback=None, data=None) -> Run:
+        progress: bool = True, callback=None, data=None, step=None) -> Run:
     """Train as ``config`` says and return the :class:`Run` (its ``history`` holds the curves).
 
     Args:
@@ -239,6 +240,11 @@ def fit(config: TrainConfig, checkpoint=None, resume: bool = False, data_root=No
         callback: called as ``callback(run)`` every 10 steps; returning False stops training.
         data: a ready (train, test) pair instead of loading them: ImageSets, or FaceFiles (streamed,
             decoded by ``config.workers`` DataLoader processes) and None.
+        step: the optimiser step, called as ``step(run, optimizer, images, labels, lam, objective)`` with the
+            step's learning rate already set and returning (loss, batch accuracy); :func:`train_step` by
+            default. The loop does the rest (batches, λ(t), history, checkpoints): a step that also trains
+            something else on the same batch (lesson 6's second head, :mod:`spheredemo.lessons.side_by_side`)
+            wraps :func:`train_step`.
 
     Under a process group (torchrun and :func:`spheredemo.distributed.init`, or one the caller set up)
     this is DDP: ``config.batch_size`` images per process and step (the global batch is that × the
@@ -249,7 +255,7 @@ def fit(config: TrainConfig, checkpoint=None, resume: bool = False, data_root=No
     """
     loop = None
     try:
-        loop = _setup(config, checkpoint if resume else None, data, data_root, progress)
+        loop = _setup(config, checkpoint if resume else None, data, data_root, progress, step)
         _train(loop, checkpoint, progress, callback)
         distributed.barrier()  # every rank returns once rank 0's last checkpoint is on disk
     except Exception as exc:
