@@ -4,6 +4,7 @@ lazily or not, a module that imports it back) and no module is past about 400 li
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "spheredemo"
@@ -112,3 +113,32 @@ def test_no_module_past_400_lines():
     long = {path.relative_to(PACKAGE.parent).as_posix(): n for path in sorted(PACKAGE.rglob("*.py"))
             if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_LINES}
     assert long == {}
+
+
+def _readme_picture() -> list[str]:
+    """The modules and packages of the README's architecture picture, top to bottom, as dotted names."""
+    text = (PACKAGE.parent / "README.md").read_text(encoding="utf-8")
+    block = text.split("## Architecture", 1)[1].split("```", 2)[1]
+    return ["spheredemo." + entry.rstrip("/").removesuffix(".py").replace("/", ".")
+            for entry in re.findall(r"^spheredemo/(\S+)", block, re.M)]
+
+
+def test_the_readme_picture_lists_every_module_below_what_it_imports():
+    """"Each module imports only the ones above it": every module belongs to an entry of the picture (a file or a
+    package), and no entry imports one listed below it; a package's own modules import each other freely, and a
+    command's __main__.py may hand over to anything."""
+    picture = _readme_picture()
+    position = {entry: i for i, entry in enumerate(picture)}
+
+    def entry_of(module):
+        if module == "spheredemo":
+            return "spheredemo.__init__"
+        owners = [e for e in picture if module == e or module.startswith(e + ".")]
+        return max(owners, key=len) if owners else None
+
+    graph = import_graph()
+    assert [m for m in graph if entry_of(m) is None] == []
+    upward = sorted(f"{module} imports {dep}" for module, deps in graph.items() if not module.endswith("__main__")
+                    for dep in deps if entry_of(dep) != entry_of(module)
+                    and position[entry_of(dep)] > position[entry_of(module)])
+    assert upward == [], "the README's architecture picture lists these below their importers: " + "; ".join(upward)

@@ -143,11 +143,12 @@ def face_accuracies() -> dict:
 
 def face_seed_spreads() -> dict:
     """LFW accuracy (%, folds 1–3) of each shipped 512-d face model over its recorded seeds: 'softmax', 'modified',
-    'm=1' .. 'm=4' -> :class:`spheredemo.figures.SeedSpread` (mean, sample std, number of seeds), from the manifest."""
-    from spheredemo import figures
+    'm=1' .. 'm=4' -> :class:`spheredemo.seed_noise.SeedSpread` (mean, sample std, number of seeds), from the
+    manifest."""
+    from spheredemo import pretrained
+    from spheredemo.seed_noise import seed_spread
 
-    ctx = figures.Context()
-    return {key: figures.seed_spread(ctx, ModelKey("lfw", 512, loss, m).name, "lfw_accuracy", 100.0)
+    return {key: seed_spread(pretrained.CHECKPOINT_DIR, ModelKey("lfw", 512, loss, m).name, "lfw_accuracy", 100.0)
             for key, (loss, m) in _MODELS.items()}
 
 
@@ -159,7 +160,7 @@ def check_best_face_model(answer) -> CheckResult:
     """Which of the shipped 512-d LFW models ('softmax', 'modified', 'm=1' .. 'm=4') verifies unseen people best?
 
     Every model whose mean accuracy over its seeds is not beyond the seed noise of the highest mean
-    (:meth:`spheredemo.figures.SeedSpread.beyond_noise`: the means differ by more than the two stds together) is
+    (:meth:`spheredemo.seed_noise.SeedSpread.beyond_noise`: the means differ by more than the two stds together) is
     a right answer: the data cannot tell those apart, and the message says so and why. Read from the manifest, so
     a retraining changes the verdict with the numbers."""
     name = "best face model"
