@@ -23,6 +23,7 @@ from pathlib import Path
 
 from spheredemo import pretrained
 from spheredemo.atomic import atomic_path
+from spheredemo.imageset import DataError
 from spheredemo.keys import SWEEP, ModelKey
 from spheredemo.margins import ZOO_DEFAULTS
 from spheredemo.recipes import FACE_LOSSES
@@ -31,7 +32,7 @@ from spheredemo.seed_noise import (SeedSpread, face_seed_stats, join_names, seed
 from spheredemo.validation_report import face_map_claims, face_map_table, validation_claims
 
 __all__ = ["SeedSpread", "seed_spread", "face_seed_stats", "FACE_MODELS", "FACE_3D_MODELS", "PAPER_TABLE3",
-           "trained_margin", "trained_m_eff", "face_tick_label", "BLOCKS", "generate", "render_readme", "README",
+           "trained_margin", "trained_m_eff", "face_tick_label", "BLOCKS", "generate", "render_readme", "write_readme", "README",
            "main"]
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -240,6 +241,19 @@ def render_readme(text: str, checkpoints=pretrained.CHECKPOINT_DIR) -> str:
                       text)
 
 
+def write_readme(path: Path = README, checkpoints=pretrained.CHECKPOINT_DIR) -> int:
+    """Rewrite every generated block of ``path`` from the manifest (atomically); returns how many there are."""
+    path = Path(path)
+    text = path.read_text()
+    if not _BLOCK.search(text):
+        raise DataError(f"{path} holds no generated block")
+    fresh = render_readme(text, checkpoints)
+    if fresh != text:
+        with atomic_path(path) as tmp:
+            Path(tmp).write_text(fresh)
+    return len(_BLOCK.findall(fresh))
+
+
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(prog="python -m spheredemo.results",
                                      description="Rewrite (--write) or check (--check) the README's generated "
@@ -254,8 +268,8 @@ def main(argv=None) -> int:
     if not _BLOCK.search(text):
         print(f"error: {path} holds no generated block", file=sys.stderr)
         return 1
-    fresh = render_readme(text)
     if args.check:
+        fresh = render_readme(text)
         if fresh != text:
             stale = [m.group("name") for m in _BLOCK.finditer(text)
                      if m.group("body") != generate(m.group("name"))]
@@ -264,9 +278,7 @@ def main(argv=None) -> int:
             return 1
         print(f"{path}: every generated block matches the manifest")
         return 0
-    with atomic_path(path) as tmp:
-        Path(tmp).write_text(fresh)
-    print(f"{path}: {len(_BLOCK.findall(fresh))} generated blocks rewritten")
+    print(f"{path}: {write_readme(path)} generated blocks rewritten")
     return 0
 
 

@@ -37,6 +37,9 @@ def test_list_names_every_figure_with_its_paper_item():
 
 
 def test_quick_run_writes_every_figure_table_and_gallery(tmp_path, data_root):
+    from spheredemo import results
+
+    readme = results.README.read_text()
     result = subprocess.run([sys.executable, "-m", "spheredemo.figures", "--quick", "--out", str(tmp_path),
                              "--format", "png", "svg"], capture_output=True, text=True, timeout=600)
     assert result.returncode == 0, result.stderr
@@ -48,6 +51,24 @@ def test_quick_run_writes_every_figure_table_and_gallery(tmp_path, data_root):
     rows = list(csv.DictReader((tmp_path / "results.csv").open()))
     assert len(rows) == 12 and {r["dim"] for r in rows} == {"2", "3"}
     assert not list(tmp_path.glob("*.tmp")) and not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert results.README.read_text() == readme  # a run into another folder leaves the checkout's README alone
+
+
+def test_a_whole_run_into_the_checkout_rewrites_the_readme_results_too(tmp_path, monkeypatch, data_root):
+    """One command after a retraining: a whole run into the default folder (a source checkout's figures/) writes
+    the figures, the tables, the gallery and the README's generated results blocks, all from the same manifest."""
+    from spheredemo import results
+    from spheredemo.figures import output
+
+    fresh = results.README.read_text()
+    first = next(results._BLOCK.finditer(fresh))
+    readme = tmp_path / "README.md"
+    readme.write_text(fresh[:first.start("body")] + "a stale table" + fresh[first.end("body"):])
+    monkeypatch.setattr(results, "README", readme)
+    monkeypatch.setattr(output, "default_out", lambda: tmp_path / "figures")
+    assert output.main(["--quick"]) == 0
+    assert readme.read_text() == fresh and "a stale table" not in readme.read_text()
+    assert (tmp_path / "figures" / "README.md").is_file() and (tmp_path / "figures" / "results.csv").is_file()
 
 
 def test_unknown_figure_is_a_clear_error(tmp_path):

@@ -11,9 +11,6 @@ import matplotlib.pyplot as plt
 
 from spheredemo import analysis, pretrained
 from spheredemo.plots import embeddings as eplots
-from spheredemo.results import (FACE_3D_MODELS, FACE_MODELS, PAPER_TABLE3, SeedSpread,  # noqa: F401 (re-exported)
-                                face_seed_stats, face_tick_label, seed_spread)
-
 
 
 def default_out() -> Path:

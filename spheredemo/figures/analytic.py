@@ -16,10 +16,8 @@ from spheredemo.margins import LambdaSchedule, annealed_target, effective_margin
 from spheredemo.plots import boundaries as bplots
 from spheredemo.plots import psi as pplots
 from spheredemo.plots import regions as rplots
-from spheredemo.results import (FACE_3D_MODELS, FACE_MODELS, PAPER_TABLE3, SeedSpread,  # noqa: F401 (re-exported)
-                                face_seed_stats, face_tick_label, seed_spread)
 
-from spheredemo.figures._registry import Context, FIGURES, FigureSpec, register, _row, _legend  # noqa: F401
+from spheredemo.figures._registry import Context, register
 
 
 @register("table1_boundaries", "Table 1",

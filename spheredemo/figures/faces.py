@@ -14,10 +14,9 @@ from spheredemo.imageset import DataError
 from spheredemo.keys import ModelKey
 from spheredemo.plots import embeddings as eplots
 from spheredemo.plots import faces as fplots
-from spheredemo.results import (FACE_3D_MODELS, FACE_MODELS, PAPER_TABLE3, SeedSpread,  # noqa: F401 (re-exported)
-                                face_seed_stats, face_tick_label, seed_spread)
+from spheredemo.results import FACE_3D_MODELS, FACE_MODELS, PAPER_TABLE3, face_seed_stats, face_tick_label
 
-from spheredemo.figures._registry import Context, FIGURES, FigureSpec, register, _row, _legend  # noqa: F401
+from spheredemo.figures._registry import Context, register
 
 
 # --- faces: LFW folds 1–3, people never seen in training ------------------------------------------------

@@ -9,10 +9,8 @@ import numpy as np
 
 from spheredemo import analysis, pretrained
 from spheredemo.plots import embeddings as eplots
-from spheredemo.results import (FACE_3D_MODELS, FACE_MODELS, PAPER_TABLE3, SeedSpread,  # noqa: F401 (re-exported)
-                                face_seed_stats, face_tick_label, seed_spread)
 
-from spheredemo.figures._registry import Context, FIGURES, FigureSpec, register, _row, _legend  # noqa: F401
+from spheredemo.figures._registry import Context, FIGURES, register, _row, _legend
 
 
 @register("fig2_mnist_2d", "Fig. 2",

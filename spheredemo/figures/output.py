@@ -10,12 +10,10 @@ from pathlib import Path
 
 import matplotlib.pyplot as plt
 
-from spheredemo import pretrained
+from spheredemo import pretrained, results
 from spheredemo.atomic import atomic_path
 from spheredemo.imageset import DataError
 from spheredemo.plots.style import STYLES
-from spheredemo.results import (FACE_3D_MODELS, FACE_MODELS, PAPER_TABLE3, SeedSpread,  # noqa: F401 (re-exported)
-                                face_seed_stats, face_tick_label, seed_spread)
 
 from spheredemo.figures._registry import FIGURES, Context, default_out
 from spheredemo.figures.analytic import write_movie_gif
@@ -170,6 +168,10 @@ def main(argv=None) -> int:
         command = "python -m spheredemo.figures" + (" --quick" if args.quick else "")
         with atomic_path(out / "README.md") as tmp:
             tmp.write_text(gallery(ctx, names, out, command))
+        if out.resolve() == default_out().resolve() and results.README.is_file():
+            # a source checkout's whole run: the README's results blocks follow the same manifest
+            print(f"{results.README}: {results.write_readme(results.README, ctx.checkpoints)} generated blocks "
+                  "rewritten (python -m spheredemo.results --write)")
     print(f"done in {time.perf_counter() - started:.1f} s", file=sys.stderr)
     return 0
 

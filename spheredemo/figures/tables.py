@@ -12,11 +12,10 @@ import numpy as np
 from spheredemo import analysis, pretrained
 from spheredemo.atomic import atomic_path
 from spheredemo.keys import SWEEP, ModelKey
-from spheredemo.results import (FACE_3D_MODELS, FACE_MODELS, PAPER_TABLE3, SeedSpread,  # noqa: F401 (re-exported)
-                                face_seed_stats, face_tick_label, seed_spread)
+from spheredemo.results import FACE_3D_MODELS, FACE_MODELS, PAPER_TABLE3, face_seed_stats, seed_spread
 from spheredemo.train import final_margin
 
-from spheredemo.figures._registry import Context, FIGURES, FigureSpec, register, _row, _legend  # noqa: F401
+from spheredemo.figures._registry import Context, FIGURES
 from spheredemo.figures.mnist import _median_abs_logit
 
 
