@@ -72,7 +72,7 @@ def train_and_verify(variant: str, seed: int, lfw: str, holdout: str = "lfw") ->
     from spheredemo.config import TrainConfig
     from spheredemo.faces import load_lfw_pairs
     from spheredemo.lfw import default_folds, evaluation_pairs, preprocessing_of, verify_run
-    from spheredemo.pretrained import RECIPES
+    from spheredemo.recipes import RECIPES
     from spheredemo.train import fit
 
     steps = dict(holdout="validation", epochs=1000, max_steps=VARIANT_STEPS[variant]) if holdout == "validation" \

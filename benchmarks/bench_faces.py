@@ -24,7 +24,7 @@ import torch
 from spheredemo.config import TrainConfig
 from spheredemo.faces import lfw_training_set
 from spheredemo.margins import LambdaSchedule
-from spheredemo.pretrained import RECIPES
+from spheredemo.recipes import RECIPES
 from spheredemo.data import random_affine
 from spheredemo.train import make_optimizer, random_flip, build, fit, set_seed
 

@@ -28,7 +28,7 @@ import torch
 
 from spheredemo._validate import check_augment
 from spheredemo.atomic import atomic_path
-from spheredemo.faces import load_faces, load_lfw_pairs  # noqa: E402  (faces live in their own module)
+from spheredemo.faces import load_faces, load_lfw_pairs  # noqa: E402  (faces live in their own package)
 from spheredemo.imageset import ENV_VAR, DataError, ImageSet, cache_dir
 
 __all__ = ["ImageSet", "load_mnist", "load_faces", "load_lfw_pairs", "random_shift", "random_flip", "random_affine",

@@ -1,7 +1,7 @@
 """The recipes of the shipped checkpoints: plain data, one TrainConfig's keyword arguments per checkpoint name.
 
 :mod:`spheredemo.pretrained` reads the checkpoints they made; :mod:`spheredemo.retrain` (``python -m
-spheredemo.pretrained``) trains them.
+spheredemo.retrain``) trains them.
 """
 
 from __future__ import annotations

@@ -93,6 +93,10 @@ def test_the_cycle_finder_finds_a_cycle():
 
 
 def test_the_import_graph_sees_lazy_imports_and_skips_the_main_block():
+    source = ("def f():\n    from spheredemo import margins\n"
+              "if __name__ == '__main__':\n    from spheredemo import retrain\n")
+    modules = {"spheredemo.margins", "spheredemo.retrain"}
+    assert _imported_names(ast.parse(source), "spheredemo.x", False, modules) == {"spheredemo.margins"}
     graph = import_graph()
     assert "spheredemo.face_map" in graph["spheredemo.results"]  # imported inside faces_table
     # pretrained's __main__ block names the retraining command in words only; retrain imports pretrained
@@ -137,6 +141,7 @@ def test_the_readme_picture_lists_every_module_below_what_it_imports():
         return max(owners, key=len) if owners else None
 
     graph = import_graph()
+    assert [e for e in picture if e not in graph and e != "spheredemo.__init__"] == []  # no entry names a ghost
     assert [m for m in graph if entry_of(m) is None] == []
     upward = sorted(f"{module} imports {dep}" for module, deps in graph.items() if not module.endswith("__main__")
                     for dep in deps if entry_of(dep) != entry_of(module)

@@ -463,6 +463,8 @@ def test_student_head_is_an_asoftmax_with_the_students_logits():
         lessons.StudentHead(lambda x, y, w, m, lam: x.norm(dim=1))(x, y)
     with pytest.raises(ValueError, match="logits must be your function"):
         lessons.StudentHead("asoftmax")
+    with pytest.raises(ValueError, match="draw_every must be an integer >= 1, got 0"):
+        lessons.train_side_by_side(logits_right, draw_every=0)  # refused before any digit loads
 
 
 @pytest.mark.slow

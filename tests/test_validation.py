@@ -105,7 +105,7 @@ def test_config_lambda_reach_derives_the_schedule():
 
 
 def test_map_cells_are_the_shipped_recipe_but_for_the_loss():
-    from spheredemo.pretrained import RECIPES
+    from spheredemo.recipes import RECIPES
 
     shipped = RECIPES["lfw-d512-asoftmax-m4"]
     for name in ("softmax", "cosface-m0.35-sadacos", "arcface-m0.5-s30", "asoftmax-m3-lmin1"):
@@ -125,7 +125,7 @@ def test_the_shipped_face_recipes_are_the_cells_validation_chose():
     the cell face_map.chosen_cells picks from the recorded results: never a setting read off folds 1–3."""
     from spheredemo.config import TrainConfig
     from spheredemo.margins import ZOO_DEFAULTS
-    from spheredemo.pretrained import RECIPES
+    from spheredemo.recipes import RECIPES
 
     chosen = face_map.chosen_cells()
     assert set(chosen) == set(face_map.CHOSEN_FOR)

@@ -168,8 +168,10 @@ def main(argv=None) -> int:
         command = "python -m spheredemo.figures" + (" --quick" if args.quick else "")
         with atomic_path(out / "README.md") as tmp:
             tmp.write_text(gallery(ctx, names, out, command))
-        if out.resolve() == default_out().resolve() and results.README.is_file():
-            # a source checkout's whole run: the README's results blocks follow the same manifest
+        if (out.resolve() == default_out().resolve() and results.README.is_file()
+                and Path(ctx.checkpoints).resolve() == pretrained.CHECKPOINT_DIR.resolve()):
+            # a source checkout's whole run on the shipped checkpoints (not --quick --retrain's tiny ones): the
+            # README's results blocks follow the same manifest
             print(f"{results.README}: {results.write_readme(results.README, ctx.checkpoints)} generated blocks "
                   "rewritten (python -m spheredemo.results --write)")
     print(f"done in {time.perf_counter() - started:.1f} s", file=sys.stderr)

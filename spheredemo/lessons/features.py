@@ -99,16 +99,23 @@ _MODEL_SPELLINGS = {key: {key, key.replace("m=", "asoftmax-m"), key.replace("m="
                     for key in _MODELS}
 
 
+def _model_choice(name: str, answer):
+    """(the model ``answer`` names, None), or (None, the CheckResult saying it is blank or names no model)."""
+    if _blank(answer):
+        return None, _not_answered(name, "'softmax', 'modified' or 'm=1' .. 'm=4' in the cell")
+    try:
+        return _choice(answer, _MODEL_SPELLINGS, "the answer"), None
+    except ValueError as exc:
+        return None, _unreadable(name, f"{str(exc)[0].upper()}{str(exc)[1:]}.")
+
+
 def _which_model(name, answer, values, best, right, wrong) -> CheckResult:
     """A which-of-the-six-models question. ``answer`` names a model (any of ``_MODEL_SPELLINGS``); ``values()``
     gives each model's number, ``best`` (min or max) picks the right model; ``right(value)`` and ``wrong(choice,
     value)`` say why. The shipped results are read only once the answer is known to name a model."""
-    if _blank(answer):
-        return _not_answered(name, "'softmax', 'modified' or 'm=1' .. 'm=4' in the cell")
-    try:
-        choice = _choice(answer, _MODEL_SPELLINGS, "the answer")
-    except ValueError as exc:
-        return _unreadable(name, f"{str(exc)[0].upper()}{str(exc)[1:]}.")
+    choice, unanswered = _model_choice(name, answer)
+    if unanswered is not None:
+        return unanswered
     values = values()
     top = best(values, key=values.get)
     if choice == top:
@@ -164,12 +171,9 @@ def check_best_face_model(answer) -> CheckResult:
     a right answer: the data cannot tell those apart, and the message says so and why. Read from the manifest, so
     a retraining changes the verdict with the numbers."""
     name = "best face model"
-    if _blank(answer):
-        return _not_answered(name, "'softmax', 'modified' or 'm=1' .. 'm=4' in the cell")
-    try:
-        choice = _choice(answer, _MODEL_SPELLINGS, "the answer")
-    except ValueError as exc:
-        return _unreadable(name, f"{str(exc)[0].upper()}{str(exc)[1:]}.")
+    choice, unanswered = _model_choice(name, answer)
+    if unanswered is not None:
+        return unanswered
     spreads = face_seed_spreads()
     top = max(spreads, key=lambda key: spreads[key].mean)
     tied = [key for key in spreads if not spreads[key].beyond_noise(spreads[top])]

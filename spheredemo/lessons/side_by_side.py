@@ -69,7 +69,10 @@ def train_side_by_side(logits, m: int = 4, per_class: int = 300, epochs: int = 3
     from spheredemo.data import load_mnist
     from spheredemo.train import TrainingDiverged, fit
 
+    from spheredemo._validate import check_int
+
     student = StudentHead(logits, 2, 10, m)  # refuses a non-function before anything loads
+    check_int("draw_every", draw_every, minimum=1)
     train = load_mnist("train", data_root).per_class(per_class, seed=seed)
     test = load_mnist("test", data_root).per_class(100, seed=seed)
     shown = test.per_class(shown_per_class, seed=seed + 1)
@@ -117,9 +120,12 @@ class _BothHeads:
             yours.model.load_state_dict(run.model.state_dict())
             yours.head.load_state_dict(run.head.state_dict())
             self.runs = {"package": run, "yours": yours}
-            self.pictures.draw(self.runs, f"A-Softmax m = {self.m}: step 0 of {self.total}")
+            if self.pictures.show:
+                self.pictures.draw(self.runs, f"A-Softmax m = {self.m}: step 0 of {self.total}")
         with _named("the package's head's", run.step, lam):
             result = train_step(run, optimizer, images, labels, lam, objective)
+        # from here a diverged student head stops fit before it counts this step: the package's history then
+        # ends one step short of its weights, and the steps reported are the student's (the ones both took)
         for group in self.optimizer.param_groups:
             group["lr"] = optimizer.param_groups[0]["lr"]  # what fit set for this step
         yours.model.train()  # a drawing leaves it as it found it; this is the first step's too
@@ -129,7 +135,7 @@ class _BothHeads:
         yours.step += 1
         for key, value in (("step", yours.step), ("loss", loss), ("accuracy", accuracy), ("lam", lam)):
             getattr(yours.history, key).append(value)
-        if yours.step % self.draw_every == 0 and yours.step < self.total:
+        if self.pictures.show and yours.step % self.draw_every == 0 and yours.step < self.total:
             self.pictures.draw(self.runs, f"A-Softmax m = {self.m}: step {yours.step} of {self.total}, λ = {lam:.3g}")
         return result
 

@@ -196,7 +196,7 @@ def _face_loader():
     missing = needed - set(pretrained.manifest())
     if missing:
         warnings.warn(f"the faces slide is a text slide: no shipped checkpoint {sorted(missing)} (python -m "
-                      "spheredemo.pretrained trains them)", stacklevel=3)
+                      "spheredemo.retrain trains them)", stacklevel=3)
         return None
     try:
         for name in needed:

@@ -244,7 +244,8 @@ def fit(config: TrainConfig, checkpoint=None, resume: bool = False, data_root=No
             step's learning rate already set and returning (loss, batch accuracy); :func:`train_step` by
             default. The loop does the rest (batches, λ(t), history, checkpoints): a step that also trains
             something else on the same batch (lesson 6's second head, :mod:`spheredemo.lessons.side_by_side`)
-            wraps :func:`train_step`.
+            wraps :func:`train_step`. Under DDP only what goes through ``objective`` has its gradients
+            averaged over the processes; anything else a step trains stays each process's own.
 
     Under a process group (torchrun and :func:`spheredemo.distributed.init`, or one the caller set up)
     this is DDP: ``config.batch_size`` images per process and step (the global batch is that × the
