@@ -65,11 +65,10 @@ def train_side_by_side(logits, m: int = 4, per_class: int = 300, epochs: int = 3
     The defaults (3,000 digits, 3 epochs, 141 steps per head) take about 15–20 s on two idle CPU cores and reach
     about 70–75 % test accuracy: enough to see the classes gather on the circle, not a finished model.
     """
+    from spheredemo._validate import check_int
     from spheredemo.config import TrainConfig
     from spheredemo.data import load_mnist
     from spheredemo.train import TrainingDiverged, fit
-
-    from spheredemo._validate import check_int
 
     student = StudentHead(logits, 2, 10, m)  # refuses a non-function before anything loads
     check_int("draw_every", draw_every, minimum=1)
