@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-import os
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -29,7 +28,7 @@ import torch
 from spheredemo._validate import check_augment
 from spheredemo.atomic import atomic_path
 from spheredemo.faces import load_faces, load_lfw_pairs  # noqa: E402  (faces live in their own package)
-from spheredemo.imageset import ENV_VAR, DataError, ImageSet, cache_dir
+from spheredemo.imageset import ENV_VAR, DataError, ImageSet, cache_dir, env_data_root
 
 __all__ = ["ImageSet", "load_mnist", "load_faces", "load_lfw_pairs", "random_shift", "random_flip", "random_affine",
            "affine_views",
@@ -207,8 +206,8 @@ def _candidate_dirs(root) -> list[Path]:
     dirs = []
     if root is not None:
         dirs.append(Path(root).expanduser())
-    elif os.environ.get(ENV_VAR):
-        dirs.append(Path(os.environ[ENV_VAR]).expanduser())
+    elif env_data_root() is not None:
+        dirs.append(env_data_root())
     dirs.append(cache_dir())
     return [d / sub for d in dirs for sub in ("mnist", "")]
 
@@ -296,9 +295,7 @@ def load_mnist(split: str = "train", root=None, download: bool = True) -> ImageS
     if folder is None:
         if not download:
             raise DataError(_missing_message(root))
-        base = Path(root).expanduser() if root is not None else (
-            Path(os.environ[ENV_VAR]).expanduser() if os.environ.get(ENV_VAR) else cache_dir()
-        )
+        base = Path(root).expanduser() if root is not None else (env_data_root() or cache_dir())
         try:
             for name in MNIST_FILES:
                 if not (base / name).is_file():

@@ -8,13 +8,17 @@ from pathlib import Path
 
 import torch
 
-__all__ = ["ImageSet", "DataError", "cache_dir", "ENV_VAR"]
+__all__ = ["ImageSet", "DataError", "RelativeDataPath", "cache_dir", "env_data_root", "ENV_VAR"]
 
 ENV_VAR = "SPHEREDEMO_DATA"  # a folder holding mnist/ and faces/ (the staged copies, or the user's own)
 
 
 class DataError(RuntimeError):
     """A data file is missing, corrupt or cannot be downloaded."""
+
+
+class RelativeDataPath(DataError):
+    """``$SPHEREDEMO_DATA`` is a relative path that names no folder from where this process runs."""
 
 
 #: the seed that draws the held-out images of :meth:`ImageSet.split_held_out` (fixed: one split for all seeds)
@@ -94,6 +98,29 @@ class ImageSet:
         kept = torch.ones(len(self), dtype=torch.bool)
         kept[held] = False
         return self.subset(torch.nonzero(kept).flatten()), self.subset(held)
+
+
+def env_data_root() -> Path | None:
+    """The folder ``$SPHEREDEMO_DATA`` names, as an absolute path; None when it is unset or empty.
+
+    A relative path is read from this process's folder, and a Jupyter kernel runs in its notebook's folder, not
+    where ``jupyter lab`` was typed: ``SPHEREDEMO_DATA=../shared/data jupyter lab notebooks/`` means another
+    folder to the kernel. A relative path that names no folder from here is a :class:`RelativeDataPath` error
+    saying so, rather than a search that finds nothing (or a download into a folder made there).
+    """
+    value = os.environ.get(ENV_VAR)
+    if not value:
+        return None
+    path = Path(value).expanduser()
+    if path.is_absolute():
+        return path
+    here = Path.cwd()
+    if not (here / path).is_dir():
+        raise RelativeDataPath(
+            f"{ENV_VAR}={value} is a relative path, and from this process's folder ({here}) it names no folder "
+            f"({here / path}). A Jupyter kernel runs in its notebook's folder, not where jupyter lab was started: "
+            f"give {ENV_VAR} an absolute path, e.g. {ENV_VAR}=\"$PWD/{value}\" jupyter lab notebooks/")
+    return (here / path).resolve()
 
 
 def cache_dir() -> Path:

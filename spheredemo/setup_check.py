@@ -46,17 +46,23 @@ def checks(root=None) -> list[tuple[bool, bool, str]]:
     except Exception as exc:  # noqa: BLE001 (any failure here means a broken install; say which)
         found.append((False, True, f"the shipped checkpoints cannot be read ({exc}): reinstall the package"))
     from spheredemo.data import find_mnist_dir
+    from spheredemo.imageset import RelativeDataPath
 
-    mnist = find_mnist_dir(root)
-    found.append((mnist is not None, True, f"MNIST found in {mnist}" if mnist else
-                  "MNIST not found (lesson 4 trains on it): copy the four MNIST .gz files into a folder and set "
-                  "SPHEREDEMO_DATA to it, or run python -c \"from spheredemo.data import load_mnist; "
-                  "load_mnist('train')\" once with internet"))
+    try:
+        mnist = find_mnist_dir(root)
+        found.append((mnist is not None, True, f"MNIST found in {mnist}" if mnist else
+                      "MNIST not found (lessons 4 and 6 train on it): copy the four MNIST .gz files into a folder "
+                      "and set SPHEREDEMO_DATA to it, or run python -c \"from spheredemo.data import load_mnist; "
+                      "load_mnist('train')\" once with internet"))
+    except RelativeDataPath as exc:
+        found.append((False, True, f"MNIST not looked for: {exc}"))
     try:
         from spheredemo.faces import find_lfw
 
         tree, _ = find_lfw()
         found.append((True, False, f"LFW found in {tree} (lesson 5 shows the face pictures)"))
+    except RelativeDataPath as exc:
+        found.append((False, False, f"LFW not looked for: {exc}"))
     except Exception:  # noqa: BLE001
         found.append((False, False, "no LFW copy (optional: lesson 5 then shows the histograms without the face "
                                     "pictures; put LFW in $SPHEREDEMO_DATA/faces/lfw to see them)"))

@@ -306,3 +306,32 @@ def test_photometric_and_erase_amounts_are_checked_by_name():
                            "random_photometric takes float images")):
         with pytest.raises(ValueError, match=message):
             call()
+
+
+def test_a_relative_spheredemo_data_is_read_from_the_process_folder_or_refused(data_root, tmp_path, monkeypatch):
+    """A kernel runs in its notebook's folder: a relative SPHEREDEMO_DATA that names a folder from there is used
+    (made absolute); one that names none is refused with the folder it was read from and the fix, before any
+    search or download, and no folder is made for it."""
+    import os
+
+    from spheredemo import setup_check
+    from spheredemo.faces import find_lfw
+    from spheredemo.imageset import RelativeDataPath, env_data_root
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    notebooks = tmp_path / "repo" / "notebooks"
+    notebooks.mkdir(parents=True)
+    monkeypatch.chdir(notebooks)
+    monkeypatch.setenv("SPHEREDEMO_DATA", os.path.relpath(data_root, notebooks))  # right from here
+    assert env_data_root() == data_root.resolve() and len(load_mnist("test", download=False)) == 10000
+    monkeypatch.setenv("SPHEREDEMO_DATA", "../shared/data")  # right from the repository's root only
+    for attempt in (env_data_root, lambda: load_mnist("train"), find_lfw):
+        with pytest.raises(RelativeDataPath, match=r"SPHEREDEMO_DATA=\.\./shared/data is a relative path, and from "
+                           r"this process's folder \(.*notebooks\) it names no folder.*absolute path"):
+            attempt()
+    assert not (tmp_path / "repo" / "shared").exists()  # no download made a folder there
+    lines = [line for _, _, line in setup_check.checks()]
+    assert any(line.startswith("MNIST not looked for: SPHEREDEMO_DATA=../shared/data is a relative path")
+               for line in lines)
+    monkeypatch.setenv("SPHEREDEMO_DATA", str(data_root))  # absolute: as given
+    assert env_data_root() == data_root

@@ -382,3 +382,32 @@ def test_slide_style_reaches_the_3d_views_and_refuses_other_styles():
     assert widgets.PsiExplorer().style is None
     with pytest.raises(ValueError, match="style must be None or 'slide', got 'poster'"):
         widgets.boundary_explorer(style="poster")
+
+
+def test_the_readmes_jupyterlab_command_points_every_kernel_at_the_data(tmp_path):
+    """The README's command, typed at the repository's root: each lesson's kernel runs in ``notebooks/`` and
+    inherits SPHEREDEMO_DATA from it, so that is where the data must be found from (a relative
+    ``../shared/data`` there meant ``notebooks/../shared/data``, and lessons 4 and 6 tried to download MNIST)."""
+    import json
+    import os
+    import sys
+
+    if not (REPO.parent / "shared" / "data" / "mnist").is_dir():
+        pytest.skip("the README's command points at ../shared/data, which this checkout does not have beside it")
+    row = next(line for line in README.read_text().splitlines() if line.startswith("| learn in JupyterLab |"))
+    command = re.search(r"`([^`]*jupyter lab notebooks/)`", row).group(1).split("&&")[-1].strip()
+    assert command.endswith("jupyter lab notebooks/")
+    # what the command sets for the server, typed at the root; every kernel inherits it, in the notebook's folder
+    typed = subprocess.run(["bash", "-c", command.removesuffix("jupyter lab notebooks/") + "env -0"], cwd=REPO,
+                           env={k: v for k, v in os.environ.items() if k != "SPHEREDEMO_DATA"}, capture_output=True,
+                           text=True, check=True)
+    env = dict(item.split("=", 1) for item in typed.stdout.split("\0") if "=" in item)
+    env["XDG_CACHE_HOME"] = str(tmp_path / "empty-cache")  # nothing to fall back on
+    kernel = ("import json; from spheredemo.data import find_mnist_dir; from spheredemo.faces import find_lfw; "
+              "print(json.dumps([str(find_mnist_dir()), str(find_lfw()[0])]))")
+    done = subprocess.run([sys.executable, "-c", kernel], cwd=REPO / "notebooks", env=env, capture_output=True,
+                          text=True, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    mnist, lfw = json.loads(done.stdout.strip().splitlines()[-1])
+    data = (REPO.parent / "shared" / "data").resolve()
+    assert Path(mnist).resolve() == data / "mnist" and Path(lfw).resolve().is_relative_to(data / "faces" / "lfw")

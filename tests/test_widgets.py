@@ -520,6 +520,11 @@ def test_face_explorer_without_lfw_shows_a_note_and_no_empty_image(tmp_path, mon
     assert "--lfw" not in note and "root" not in note  # no flags the explorer does not have
     e.set(kind="different", pair=3)
     assert e.faces.children == (e.placeholder,) and "pair 4 of 900" in e.pair_caption.value
+    # a relative SPHEREDEMO_DATA that names nothing from the kernel's folder: the note says so, and the fix
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setenv("SPHEREDEMO_DATA", "../shared/data")
+    note = face_explorer().placeholder.value
+    assert "SPHEREDEMO_DATA=../shared/data is a relative path" in note and "absolute path" in note
 
 
 def test_face_explorer_takes_the_lfw_folder_and_shows_both_faces(lfw_root, tmp_path, monkeypatch):

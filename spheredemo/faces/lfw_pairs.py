@@ -8,7 +8,6 @@ rule), and :func:`lfw_training_set` / :func:`lfw_training_files` are the LFW peo
 
 from __future__ import annotations
 
-import os
 import warnings
 from dataclasses import dataclass
 from pathlib import Path
@@ -28,12 +27,11 @@ LFW_HELD_OUT_FOLDS = (1, 2, 3)  # the View-2 folds dataset "lfw" keeps out of tr
 def find_lfw(root=None) -> tuple[Path, Path]:
     """(image tree, pairs.txt) of an LFW copy: ``root``, else ``$SPHEREDEMO_DATA/faces/lfw``, else the user
     cache's ``lfw/``. ``pairs.txt`` may sit in the copy's root, its ``meta/`` folder or beside the images."""
-    from spheredemo.imageset import ENV_VAR
+    from spheredemo.imageset import ENV_VAR, env_data_root
 
+    env = env_data_root() if root is None else None
     candidates = [Path(root).expanduser()] if root is not None else [
-        *([Path(os.environ[ENV_VAR]).expanduser() / "faces" / "lfw"] if os.environ.get(ENV_VAR) else []),
-        cache_dir() / "lfw",
-    ]
+        *([env / "faces" / "lfw"] if env is not None else []), cache_dir() / "lfw"]
     for base in candidates:
         if not base.is_dir():
             continue

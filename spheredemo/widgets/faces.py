@@ -159,9 +159,10 @@ def _seeds_text(name: str) -> str:
 
 def _placeholder_html(exc: Exception) -> str:
     """What stands in the faces' place without an LFW copy: why, and the two ways to point the explorer at one."""
-    from spheredemo.imageset import ENV_VAR
+    from spheredemo.imageset import ENV_VAR, RelativeDataPath
 
-    why = html.escape(str(exc)) if not isinstance(exc, DataError) else "no LFW copy was found"
+    why = ("no LFW copy was found" if isinstance(exc, DataError) and not isinstance(exc, RelativeDataPath)
+           else html.escape(str(exc)))  # a relative SPHEREDEMO_DATA says itself what to change
     return (f'<div style="border:1px dashed #999;padding:8px;color:#444"><b>Faces not shown</b>: {why}. The '
             f"numbers and histograms above come with the package; the photos need an LFW copy (its images and "
             f"pairs.txt). Point the explorer at yours: <code>face_explorer(lfw=\"path/to/lfw\")</code>, or set "
