@@ -190,6 +190,8 @@ def test_boundary_lesson_in_jupyterlab(jupyterlab, tmp_path):
         # The untouched exercise says so; its worked answer stays folded until opened.
         check = page.locator(".jp-OutputArea-output", has_text="not answered yet").first
         assert "margin at m = 3, θ12 = 60°" in check.text_content()
+        # shown as prose that wraps between words, not as plain text that JupyterLab breaks anywhere
+        assert check.locator(".spheredemo-check").evaluate("e => getComputedStyle(e).wordBreak") == "normal"
         worked = page.locator(".jp-RenderedMarkdown details", has_text="2/4 · 60°").first
         worked.scroll_into_view_if_needed()
         hidden = worked.locator("p", has_text="A feature in that wedge")

@@ -172,6 +172,20 @@ def test_a_function_check_handed_none_says_to_run_the_def_cell():
         assert "not defined yet" in result.message and name in result.message
 
 
+def test_a_check_shows_in_a_notebook_as_wrapping_prose_with_its_verdicts_colour():
+    """The notebook shows ``_repr_html_``: the whole message, escaped, breaking lines only between words."""
+    import html
+
+    passed = lessons.check_cos_m_theta(lambda c, m: chebyshev(torch.as_tensor(c), m))
+    failed = lessons.check_cos_m_theta(lambda c, m: c ** m)
+    blank = lessons.check_cos_m_theta(None)
+    for result, colour in ((passed, "#1b7f3b"), (failed, "#b3261e"), (blank, "#777777")):
+        shown = result._repr_html_()
+        assert html.escape(result.message) in shown and f"solid {colour}" in shown, shown
+        assert "white-space:pre-wrap" in shown and "word-break:normal" in shown
+    assert "✘ x: a &lt; b</div>" in lessons.checking.CheckResult("x", False, "✘ x: a < b", 0)._repr_html_()
+
+
 def test_annealed_target_check():
     assert_passes(lessons.check_annealed_target(blend))
     assert_passes(lessons.check_annealed_target(lambda t, m, lam: (lam * torch.cos(t) + psi_torch(t, m)) / (1 + lam)))

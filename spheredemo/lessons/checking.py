@@ -31,10 +31,19 @@ class CheckResult:
     message: str  # starts with ✔ (passed), ✘ (differs) or … (not written / answered yet)
     points: int = 0  # how many values were compared
 
-    def __repr__(self) -> str:  # what a notebook cell shows
+    def __repr__(self) -> str:  # what print() and a console show
         return self.message
 
     __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        """What a notebook cell shows: the message as prose that wraps between words (JupyterLab wraps a plain-text
+        result anywhere, "di ffers"), its line breaks kept, with a bar in the verdict's colour."""
+        import html
+
+        colour = "#1b7f3b" if self.passed else ("#b3261e" if self.message.startswith("✘") else "#777777")
+        return (f'<div class="spheredemo-check" style="border-left:4px solid {colour};padding:2px 10px;'
+                f'white-space:pre-wrap;word-break:normal;overflow-wrap:break-word">{html.escape(self.message)}</div>')
 
 
 class _NotWritten(Exception):
