@@ -493,6 +493,7 @@ def test_train_side_by_side_compares_the_two_heads(data_root):
     assert package.step == yours.step and package.lam == yours.lam
     np.testing.assert_allclose(yours.loss, package.loss, rtol=1e-4, atol=1e-5)
     assert result.passed and result.message.startswith("✔ side by side")
+    assert result._repr_html_() == lessons.checking.verdict_html(result.message, True)  # the notebook's view
     assert abs(result.accuracy["yours"] - result.accuracy["package"]) < 0.05
     assert result.png.startswith(b"\x89PNG")
 

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import torch
 
-__all__ = ["CheckResult", "THETA"]
+__all__ = ["CheckResult", "THETA", "verdict_html"]
 
 THETA = np.linspace(0.0, math.pi, 721)  # the angle grid of the function checks: 0..180° in 0.25° steps
 _AGAIN = " (then run this cell again; the worked answer is below)"
@@ -37,13 +37,17 @@ class CheckResult:
     __str__ = __repr__
 
     def _repr_html_(self) -> str:
-        """What a notebook cell shows: the message as prose that wraps between words (JupyterLab wraps a plain-text
-        result anywhere, "di ffers"), its line breaks kept, with a bar in the verdict's colour."""
-        import html
+        return verdict_html(self.message, self.passed)
 
-        colour = "#1b7f3b" if self.passed else ("#b3261e" if self.message.startswith("✘") else "#777777")
-        return (f'<div class="spheredemo-check" style="border-left:4px solid {colour};padding:2px 10px;'
-                f'white-space:pre-wrap;word-break:normal;overflow-wrap:break-word">{html.escape(self.message)}</div>')
+
+def verdict_html(message: str, passed: bool) -> str:
+    """What a notebook cell shows of a verdict: the message as prose that wraps between words (JupyterLab wraps a
+    plain-text result anywhere, "di ffers"), its line breaks kept, with a bar in the verdict's colour."""
+    import html
+
+    colour = "#1b7f3b" if passed else ("#b3261e" if message.startswith("✘") else "#777777")
+    return (f'<div class="spheredemo-check" style="border-left:4px solid {colour};padding:2px 10px;'
+            f'white-space:pre-wrap;word-break:normal;overflow-wrap:break-word">{html.escape(message)}</div>')
 
 
 class _NotWritten(Exception):

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import torch
 
+from spheredemo.lessons.checking import verdict_html
 from spheredemo.losses import ASoftmax
 
 __all__ = ["StudentHead", "SideBySide", "train_side_by_side"]
@@ -53,6 +54,9 @@ class SideBySide:
         return self.message
 
     __str__ = __repr__
+
+    def _repr_html_(self) -> str:
+        return verdict_html(self.message, self.passed)
 
 
 def train_side_by_side(logits, m: int = 4, per_class: int = 300, epochs: int = 3, width: int = 8,
