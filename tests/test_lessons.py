@@ -230,6 +230,16 @@ def test_asoftmax_logits_check_fails_on_plausible_wrong_answers(wrong, hint):
     assert_fails(lessons.check_asoftmax_logits(wrong), hint)
 
 
+def test_asoftmax_logits_check_says_where_once():
+    """Wrong at every setting alike: said once, not once per (m, λ); wrong at some: those settings are named."""
+    everywhere = lessons.check_asoftmax_logits(lambda x, y, w, m, lam=0.0: logits_right(x, y, w, m, lam,
+                                                                                        keep_norm=False)).message
+    assert "at every m and λ tried (m = 1, 2, 3, 4; λ = 0, 5), in the target and non-target logits." in everywhere
+    assert everywhere.count("logits)") == 0 and everywhere.count("target logits") == 1
+    at_m2 = lessons.check_asoftmax_logits(lambda x, y, w, m, lam=0.0: logits_right(x, y, w, 1 if m == 2 else m, lam))
+    assert "differ from ASoftmax.logits at m = 2, λ = 0; m = 2, λ = 5, in the target logits." in at_m2.message
+
+
 def test_accuracy_check():
     result = lessons.check_accuracy(accuracy_right)
     assert_passes(result)

@@ -77,7 +77,7 @@ def check_asoftmax_logits(fn, ms=(1, 2, 3, 4), lams=(0.0, 5.0)) -> CheckResult:
         for s in settings:
             for text, values in _logit_mistakes(x, y, weight, *s).items():
                 known.setdefault(text, {})[s] = values
-        return _failed(name, f"Your logits differ from ASoftmax.logits for {'; '.join(bad)}."
+        return _failed(name, f"Your logits differ from ASoftmax.logits {bad}."
                              + _diagnose(yours, known), points)
     gradient = _gradient_problem(fn, x, y, weight)
     if gradient:
@@ -87,16 +87,26 @@ def check_asoftmax_logits(fn, ms=(1, 2, 3, 4), lams=(0.0, 5.0)) -> CheckResult:
                          f"gradients are finite.", points)
 
 
-def _logits_differ(yours: dict, x, y, weight) -> list:
-    """The settings (m, λ) at which ``yours`` differs, each naming the target and/or non-target logits."""
+def _logits_differ(yours: dict, x, y, weight) -> str:
+    """Where ``yours`` differs ("" nowhere): the settings (m, λ), grouped by the logits wrong there (target,
+    non-target or both), said once for all of them when every setting is wrong alike."""
     onehot = np.eye(len(weight))[y.numpy()].astype(bool)
-    bad = []
+    groups = {}  # "target" / "non-target" / "target and non-target" -> [(m, λ)]
     for (m, lam), logits in yours.items():
         wrong = ~np.isclose(logits, _package_logits(x, y, weight, m, lam), atol=1e-5)
         if wrong.any():
             where = " and ".join(w for w, mask in (("target", onehot), ("non-target", ~onehot)) if (wrong & mask).any())
-            bad.append(f"m = {m}, λ = {lam:g} ({where} logits)")
-    return bad
+            groups.setdefault(where, []).append((m, lam))
+    parts = []
+    for where, settings in groups.items():
+        if len(settings) == len(yours) > 1:
+            ms, lams = sorted({m for m, _ in settings}), sorted({lam for _, lam in settings})
+            at = (f"at every m and λ tried (m = {', '.join(map(str, ms))}; λ = "
+                  f"{', '.join(f'{lam:g}' for lam in lams)})")
+        else:
+            at = "at " + "; ".join(f"m = {m}, λ = {lam:g}" for m, lam in settings)
+        parts.append(f"{at}, in the {where} logits")
+    return "; and ".join(parts)
 
 
 def _gradient_problem(fn, x, y, weight) -> str:
