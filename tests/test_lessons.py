@@ -383,7 +383,7 @@ def test_tightest_and_separation_read_the_shipped_models(data_root):
     assert_fails(lessons.check_tightest_answer("m=9"), "The answer must be one of 'softmax', 'modified', 'm=1'")
     assert_passes(lessons.check_separation_answer("no", dim=3, m=4))
     assert_passes(lessons.check_separation_answer(False, dim=3, m=4))
-    assert_fails(lessons.check_separation_answer("yes", dim=3, m=4), "158.5°", "max positive pair")
+    assert_fails(lessons.check_separation_answer("yes", dim=3, m=4), "158.5°", "max positive-pair angle")
     assert_fails(lessons.check_separation_answer("maybe"), "The answer must be one of 'yes', 'no'")
 
 

@@ -383,6 +383,31 @@ def test_embedding_explorer_with_shipped_checkpoints(data_root):
     np.testing.assert_allclose(np.linalg.norm(circle_points(e), axis=1), 1.0)
 
 
+def test_embedding_explorer_names_each_digit_and_keeps_its_lines_visible():
+    """The circle writes each digit beside its weight (and moves it with a swap); the histograms' legend never
+    covers the max-positive or min-negative line (it did at 3D m = 4: 158.5° under the upper-right legend); the
+    table says which pairs a number is of."""
+    from spheredemo import pretrained
+    from spheredemo.plots.embeddings import weight_label_position
+
+    e = embedding_explorer()
+    for model in ("asoftmax-m4", "softmax"):
+        e.set(dim=2, model=model)
+        labels = e.features.circle_artists.labels
+        emb = pretrained.embeddings(pretrained.ModelKey("mnist", 2).with_loss(model))
+        assert [t.get_text() for t in labels] == [str(c) for c in range(10)]
+        for text, w in zip(labels, emb.unit_weight):
+            np.testing.assert_allclose(text.get_position(), weight_label_position(w))
+    for dim, model in ((3, "asoftmax-m4"), (2, "asoftmax-m4"), (3, "softmax"), (2, "modified")):
+        e.set(dim=dim, model=model)
+        a, legend = e.histograms.artists, e.histograms.legend
+        box = legend.get_window_extent()
+        for line in (a.max_positive_line, a.min_negative_line):
+            x = a.ax.transData.transform((line.get_xdata()[0], 0))[0]
+            assert not box.x0 <= x <= box.x1, (dim, model, line.get_xdata()[0])
+    assert "max positive-pair angle (3–3, 5–5)" in e.stats.value and "min negative-pair angle (3–5)" in e.stats.value
+
+
 def test_embedding_update_is_plain_with_keyword_defaults():
     load = CountingLoader()
     e = embedding_explorer(load=load, shown_per_class=30)

@@ -215,5 +215,5 @@ def check_separation_answer(answer, dim=3, m=4) -> CheckResult:
     points = len(pairs.positive) + len(pairs.negative)
     if said == truth:
         return _passed(name, "That is what the shipped model's test features show.", points)
-    return _failed(name, f"'{said}' is not what the shipped model shows: {facts}. Compare 'max positive pair' with "
-                         "'min negative pair' in the explorer's table.", points)
+    return _failed(name, f"'{said}' is not what the shipped model shows: {facts}. Compare 'max positive-pair angle' "
+                         "with 'min negative-pair angle' in the explorer's table, pairs of digits 'as Fig. 5'.", points)

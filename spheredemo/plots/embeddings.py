@@ -32,6 +32,7 @@ class FeatureArtists:
     arrows: list = field(default_factory=list)  # one FancyArrow / line per class weight
     circle: object = None  # the unit circle (2D) or sphere wireframe (3D), if drawn
     bias_text: object = None  # softmax bias annotation, if drawn
+    labels: list = field(default_factory=list)  # each class's name beside its weight, if drawn (2D)
 
 
 def _subsample(emb: Embeddings, max_points: int | None, seed: int = 0) -> np.ndarray:
@@ -85,11 +86,14 @@ def draw_features(emb: Embeddings, ax=None, max_points: int | None = 5000, size:
 
 
 def draw_circle_features(emb: Embeddings, ax=None, max_points: int | None = 5000, size: float = 4,
-                         alpha: float = 0.5, jitter: float = 0.0, title: str | None = None) -> FeatureArtists:
+                         alpha: float = 0.5, jitter: float = 0.0, title: str | None = None,
+                         weight_labels: bool = False) -> FeatureArtists:
     """2D features projected on the unit circle (x/‖x‖), with unit class weights W_j as arrows.
 
     Each class's points sit on radius 1 + small radial jitter (``jitter``, 0 to disable) so
-    that overlapping classes stay visible; with the default 0 every point has norm 1.
+    that overlapping classes stay visible; with the default 0 every point has norm 1. ``weight_labels`` writes
+    each class's name just outside the circle in the direction of its weight, in its colour (a legend that
+    sits where the class is), moved with the weight by :func:`weight_label_position`.
     """
     if emb.dim != 2:
         raise ValueError(f"draw_circle_features needs 2D embeddings, got dim={emb.dim}")
@@ -106,6 +110,9 @@ def draw_circle_features(emb: Embeddings, ax=None, max_points: int | None = 5000
     for c, w in enumerate(emb.unit_weight):
         art.arrows.append(ax.annotate("", xy=0.8 * w, xytext=(0, 0), arrowprops=dict(
             arrowstyle="-|>", color=class_color(c), lw=2, mutation_scale=14, shrinkA=0, shrinkB=0)))
+        if weight_labels:
+            art.labels.append(ax.text(*weight_label_position(w, jitter), str(c), color=class_color(c), ha="center",
+                                      va="center", fontsize="small", fontweight="bold"))
     ax.set_aspect("equal")
     lim = 1.15 + jitter
     ax.set_xlim(-lim, lim)
@@ -115,6 +122,12 @@ def draw_circle_features(emb: Embeddings, ax=None, max_points: int | None = 5000
     if title:
         ax.set_title(title)
     return art
+
+
+def weight_label_position(unit_weight, jitter: float = 0.0) -> tuple[float, float]:
+    """Where :func:`draw_circle_features` writes a class's name: just outside the circle (and its jitter), in the
+    direction of its unit weight."""
+    return tuple(float(v) for v in (1.08 + jitter) * np.asarray(unit_weight))
 
 
 def _sphere_wire(ax, n: int = 24):
@@ -254,7 +267,7 @@ def sphere_figure(emb: Embeddings, max_points: int | None = 3000, title: str | N
     for c, w in enumerate(unit(emb.weight) * 1.25):
         fig.add_trace(go.Scatter3d(x=[0, w[0]], y=[0, w[1]], z=[0, w[2]], mode="lines", name=f"W_{c}",
                                    line=dict(color=class_color(c), width=6), showlegend=False))
-    fig.update_layout(title=title, scene=dict(aspectmode="cube", xaxis=dict(range=[-1.3, 1.3]),
-                                              yaxis=dict(range=[-1.3, 1.3]), zaxis=dict(range=[-1.3, 1.3])),
+    axis = dict(range=[-1.3, 1.3], showticklabels=False)  # a unit sphere: ticks say nothing, and got cut at the edge
+    fig.update_layout(title=title, scene=dict(aspectmode="cube", xaxis=axis, yaxis=axis, zaxis=axis),
                       margin=dict(l=0, r=0, t=40 if title else 0, b=0), legend=dict(itemsizing="constant"))
     return fig

@@ -186,23 +186,24 @@ class FeatureView:
             raise ValueError(f"only 2D and 3D embeddings can be drawn, got dim={emb.dim}")
 
     def _show_circle(self, emb: Embeddings, title: str) -> None:
-        from spheredemo.plots.embeddings import draw_circle_features
+        from spheredemo.plots.embeddings import draw_circle_features, weight_label_position
 
         if self.circle_artists is None or len(self.circle_artists.scatters) != emb.n_classes:
             self.circle_view.figure.clear()
             ax = self.circle_view.figure.add_subplot()
             self.circle_artists = draw_circle_features(
-                emb, ax=ax, max_points=None, jitter=0.0, size=5
+                emb, ax=ax, max_points=None, jitter=0.0, size=8, weight_labels=True
             )
             self.circle_view.figure.subplots_adjust(left=0.08, right=0.98, bottom=0.06, top=0.92)
             art = self.circle_artists
-            self.circle_view.animate([*art.scatters, *art.arrows, art.ax.title])
+            self.circle_view.animate([*art.scatters, *art.arrows, *art.labels, art.ax.title])
         else:
             points = emb.unit_features
             for c, scatter in enumerate(self.circle_artists.scatters):
                 scatter.set_offsets(points[emb.labels == c])
-            for arrow, w in zip(self.circle_artists.arrows, emb.unit_weight):
+            for arrow, label, w in zip(self.circle_artists.arrows, self.circle_artists.labels, emb.unit_weight):
                 arrow.xy = tuple(0.8 * w)
+                label.set_position(weight_label_position(w))
         self.circle_artists.ax.set_title(title)
         self.circle_view.render()
 

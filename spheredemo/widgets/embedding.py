@@ -20,18 +20,16 @@ DEFAULT_MODEL = ModelKey(loss="asoftmax").loss_name
 
 
 def _stats_html(emb: Embeddings, pairs) -> str:
-    s = angle_stats(emb)
+    s, (i, j) = angle_stats(emb), pairs.classes
     rows = [
         ("test accuracy", f"{100 * s.accuracy:.2f} %"),
         ("mean angle to own W", f"{s.mean_own_angle:.1f}°"),
         ("max angle to own W", f"{s.max_own_angle:.1f}°"),
         ("min angle between W", f"{s.min_weight_angle:.1f}°"),
         ("angular Fisher score", f"{s.afs:.4f}"),
-        (
-            f"max positive pair ({pairs.classes[0]}, {pairs.classes[1]})",
-            f"{pairs.max_positive:.1f}°",
-        ),
-        ("min negative pair", f"{pairs.min_negative:.1f}°"),
+        # a positive pair is two images of one digit, a negative pair one of each (the histograms' legend)
+        (f"max positive-pair angle ({i}–{i}, {j}–{j})", f"{pairs.max_positive:.1f}°"),
+        (f"min negative-pair angle ({i}–{j})", f"{pairs.min_negative:.1f}°"),
         ("pairs overlapping", f"{100 * pairs.overlap_fraction:.2f} %"),
     ]
     body = "".join(f"<tr><td>{k}</td><td style='text-align:right'>{v}</td></tr>" for k, v in rows)
@@ -72,7 +70,9 @@ class _Histograms:
             )
             self.view.figure.subplots_adjust(left=0.17, right=0.97, bottom=0.15, top=0.95)
             lines = [a.positive, a.negative, a.max_positive_line, a.min_negative_line]
-            self.legend = a.ax.legend(lines, labels, loc="upper right", fontsize="small")
+            # "best", placed anew at every draw (the legend is redrawn with the bars): a fixed corner hid the
+            # max-positive line whenever it landed under it (158.5° at 3D m = 4)
+            self.legend = a.ax.legend(lines, labels, loc="best", fontsize="small")
             self.view.animate([*a.positive, *a.negative, *lines[2:], self.legend])
         a = self.artists
         for bars, heights in ((a.positive, pos), (a.negative, neg)):
