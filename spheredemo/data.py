@@ -203,11 +203,8 @@ def _sha256(path: Path) -> str:
 
 
 def _candidate_dirs(root) -> list[Path]:
-    dirs = []
-    if root is not None:
-        dirs.append(Path(root).expanduser())
-    elif env_data_root() is not None:
-        dirs.append(env_data_root())
+    env = env_data_root() if root is None else None
+    dirs = [Path(root).expanduser()] if root is not None else ([env] if env is not None else [])
     dirs.append(cache_dir())
     return [d / sub for d in dirs for sub in ("mnist", "")]
 
