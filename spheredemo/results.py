@@ -32,7 +32,7 @@ from spheredemo.seed_noise import (SeedSpread, face_seed_stats, join_names, seed
 from spheredemo.validation_report import face_map_claims, face_map_table, validation_claims
 
 __all__ = ["SeedSpread", "seed_spread", "face_seed_stats", "FACE_MODELS", "FACE_3D_MODELS", "PAPER_TABLE3",
-           "trained_margin", "trained_m_eff", "face_tick_label", "BLOCKS", "generate", "render_readme", "write_readme", "README",
+           "trained_margin", "trained_m_eff", "margin_setting", "face_tick_label", "BLOCKS", "generate", "render_readme", "write_readme", "README",
            "main"]
 
 README = Path(__file__).resolve().parents[1] / "README.md"
@@ -99,6 +99,20 @@ def _setting(checkpoints, name: str) -> str:
         s, m = (defaults[k] if config[k] is None else config[k] for k in ("s", "m"))
         return f"s {s:g}, m {m:g}"
     return ""
+
+
+def margin_setting(name: str, checkpoints=pretrained.CHECKPOINT_DIR) -> tuple[float, float]:
+    """(s, m) a CosFace or ArcFace checkpoint trained with: its recorded config's, or where that left them unset
+    the head's own defaults (what :func:`spheredemo.losses.make_head` then built)."""
+    import inspect
+
+    from spheredemo.losses import HEADS
+
+    config = pretrained.manifest(checkpoints)[name]["config"]
+    if config["loss"] not in ("cosface", "arcface"):
+        raise ValueError(f"{name} is not a CosFace or ArcFace model (loss {config['loss']!r}); only they have (s, m)")
+    defaults = inspect.signature(HEADS[config["loss"]]).parameters
+    return tuple(float(config[k]) if config[k] is not None else float(defaults[k].default) for k in ("s", "m"))
 
 
 def trained_m_eff(name: str, checkpoints=pretrained.CHECKPOINT_DIR) -> tuple[float, float] | None:
@@ -192,9 +206,7 @@ def faces_claims(checkpoints=pretrained.CHECKPOINT_DIR) -> str:
     parts = []
     for loss, label in (("cosface", "CosFace"), ("arcface", "ArcFace")):
         a, a_auc, s_auc = acc[loss], _face(checkpoints, loss, "lfw_auc"), _face(checkpoints, "softmax", "lfw_auc")
-        config = manifest[ModelKey("lfw", 512).with_loss(loss).name]["config"]
-        s = config["s"] if config["s"] is not None else 30
-        m = config["m"] if config["m"] is not None else (0.35 if loss == "cosface" else 0.5)
+        s, m = margin_setting(ModelKey("lfw", 512).with_loss(loss).name, checkpoints)
         parts.append(f"{label} (s = {s:g}, m = {m:g}) {a.mean:.2f} % against softmax's {soft.mean:.2f} % "
                      f"({'above' if a.mean > soft.mean else 'below'}, {verdict(a, soft)}; AUC {a_auc.mean:.3f} "
                      f"against {s_auc.mean:.3f}, {verdict(a_auc, s_auc)})")

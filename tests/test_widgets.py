@@ -1,6 +1,7 @@
 """The explorers without a browser: move a control, check that the drawn data follows the math."""
 
 import ast
+import re
 from pathlib import Path
 
 import matplotlib
@@ -527,6 +528,23 @@ def test_psi_updates_paste_the_legends_over_the_moving_lines():
 
 
 # --- the faces explorer with and without an LFW copy ------------------------------------------------------------
+
+def test_face_explorer_says_how_each_family_trained_and_tells_a_pair_from_its_threshold():
+    """CosFace and ArcFace name their logit and the (s, m) they trained with (the m slider is A-Softmax's); the
+    readout points at lesson 2 for m_eff; a pair's angle and threshold get the digits that tell them apart."""
+    from spheredemo.widgets import face_explorer
+
+    e = face_explorer()
+    assert "lesson 2" in e.readout.value and "lesson 3" not in e.readout.value
+    e.controls["loss"].value = "cosface"
+    assert e.message.value == "" and "target logit s·(cos θ_y − m) with s = 30, m = 0.35 (lesson 7" in e.readout.value
+    e.controls["loss"].value = "arcface"
+    assert "target logit s·cos(θ_y + m) with s = 30, m = 0.5 rad" in e.readout.value
+    e.set(loss="asoftmax", m=4, kind="wrong", pair=0)  # 69.99° against a 69.98° threshold on the shipped seed
+    angle, threshold = re.findall(r"([0-9.]+)°", e.pair_caption.value)[:2]
+    assert angle != threshold and "says <b>different people</b>" in e.pair_caption.value
+    assert float(angle) > float(threshold)
+
 
 def test_face_explorer_without_lfw_shows_a_note_and_no_empty_image(tmp_path, monkeypatch):
     """No LFW copy: the numbers still work, and in the faces' place a note says how to get them; no Image widget

@@ -14,7 +14,7 @@ from spheredemo import pretrained
 from spheredemo.imageset import DataError
 from spheredemo.keys import LOSS_LABELS, ModelKey
 from spheredemo.plots.faces import draw_verification_histograms
-from spheredemo.results import trained_m_eff, trained_margin
+from spheredemo.results import margin_setting, trained_m_eff, trained_margin
 from spheredemo.widgets._base import Explorer, MplView, _slider, explorer_style, picture_scale
 
 __all__ = ["face_explorer", "FaceExplorer", "FACE_LOSSES", "PAIR_KINDS"]
@@ -86,7 +86,7 @@ class FaceExplorer(Explorer):
                               f"(mean ± std over the folds), each fold by the threshold chosen on the other folds"
                               f"{_seeds_text(name)}; one threshold for all: "
                               f"<b>{v.threshold_deg:.1f}°</b>; AUC {v.auc:.3f}; angular Fisher score "
-                              f"{results.afs:.3f}" + _margin_text(name))
+                              f"{results.afs:.3f}" + _margin_text(name) + _family_text(name))
         self._show_pair(results, kind, pair)
 
     def pairs_of(self, results, kind: str) -> np.ndarray:
@@ -121,9 +121,12 @@ class FaceExplorer(Explorer):
         verdict = "same person" if said_same else "different people"
         truth = "same person" if v.same[i] else "different people"
         mark = '<span style="color:#1a9850">✓ right</span>' if right else '<span style="color:#d73027">✗ wrong</span>'
+        digits = 1  # as many as it takes to tell the angle from the threshold (70.0° against 70.0° read as wrong)
+        while digits < 4 and f"{angle:.{digits}f}" == f"{threshold:.{digits}f}":
+            digits += 1
         self.pair_caption.value = (
-            f"pair {min(pair, len(order) - 1) + 1} of {len(order)}: <b>{angle:.1f}°</b> apart; threshold "
-            f"{threshold:.1f}° (fold {v.fold[i]}) → says <b>{verdict}</b>, truly {truth}: {mark}<br>"
+            f"pair {min(pair, len(order) - 1) + 1} of {len(order)}: <b>{angle:.{digits}f}°</b> apart; threshold "
+            f"{threshold:.{digits}f}° (fold {v.fold[i]}) → says <b>{verdict}</b>, truly {truth}: {mark}<br>"
             f"<small>{html.escape(left_path)} · {html.escape(right_path)}</small>")
         try:
             pictures = [_png(self.images(path)) for path in (left_path, right_path)]
@@ -143,8 +146,23 @@ def _margin_text(name: str) -> str:
         return ""
     m = ModelKey.parse(name).m
     return (f"<br>trained with λ annealed to {margin.replace(' → ', ': the loss is an A-Softmax of ')}, not m = "
-            f"{m}: λ blends ψ with cos θ (lesson 3, <code>margins.effective_margin</code>); λ_min was chosen on "
+            f"{m}: λ blends ψ with cos θ (lesson 2, <code>margins.effective_margin</code>); λ_min was chosen on "
             f"validation people")
+
+
+#: how each additive-margin family writes its target logit (lesson 7)
+_FAMILY_LOGIT = {"cosface": ("s·(cos θ_y − m)", ""), "arcface": ("s·cos(θ_y + m)", " rad")}
+
+
+def _family_text(name: str) -> str:
+    """The readout's line on a CosFace or ArcFace model: its logit and the (s, m) it trained with, from the
+    manifest (the m slider is A-Softmax's); "" for the others."""
+    key = ModelKey.parse(name)
+    if key.loss not in _FAMILY_LOGIT:
+        return ""
+    (s, m), (logit, unit) = margin_setting(name), _FAMILY_LOGIT[key.loss]
+    return (f"<br>trained as {LOSS_LABELS[key.loss]}, target logit {logit} with s = {s:g}, m = {m:g}{unit} (lesson 7; "
+            f"chosen on validation people); the m slider is A-Softmax's")
 
 
 def _seeds_text(name: str) -> str:
