@@ -60,7 +60,10 @@ SYMBOLS = (
     Symbol("θ₁₂", "theta12", "`theta12_deg` (results: `.theta12`; explorers: the `theta12` slider)",
            "the angle between two class weights W₁ and W₂, always in degrees (below 1° is refused as likely radians)",
            "lesson 1"),
-    Symbol("m", "m", "`m`", "the integer angular margin; m = 1 is the modified softmax", "lesson 1"),
+    Symbol("m", "m", "`m`",
+           "A-Softmax's integer angular margin (the target angle θ_y counts m times: ψ(θ_y)); m = 1 is the modified "
+           "softmax. Lesson 7's other families use the name for a real-valued margin: CosFace subtracts m from cos θ_y, "
+           "ArcFace adds m radians to θ_y", "lesson 1"),
     Symbol("(m−1)/(m+1)·θ₁₂", "margin", "`margins.angular_margin`",
            "the angular margin: the angle between the two binary A-Softmax decision boundaries, where neither class "
            "is satisfied", "lesson 1"),
@@ -77,6 +80,9 @@ SYMBOLS = (
            "the margin the λ-blended loss really trains with: the (real-valued) m of an unblended A-Softmax whose "
            "class-1 boundary lies where the blend puts it; how much of m survives a λ is lesson 2's Exercise 3",
            "lesson 2"),
+    Symbol("s", "s", "`head.s` (`--s`; CosFace and ArcFace)",
+           "the scale of CosFace and ArcFace: both normalise x as well as W and multiply every logit by s (30 in the "
+           "shipped face models), where A-Softmax keeps ‖x‖ as the scale", "lesson 7"),
     Symbol("AFS", "AFS", "`analysis.angular_fisher_score`",
            "angular Fisher score S_w/S_b (Appendix E), lower is better", "lesson 3"),
     Symbol("τ", "tau", "`verification` (explorers: the threshold line; results: `.threshold_deg`)",
