@@ -304,10 +304,12 @@ def test_verification_accuracy_check():
     (lambda a: lessons.check_lambda_answer(a, step=240), 33.56, 1000 / (0.12 * 240), "1 +"),
     (lambda a: lessons.check_lambda_answer(a, step=240), 33.56, 5, "floor"),
     (lambda a: lessons.check_lambda_steps_answer(a), 1659, 1000 / (5 * 0.12), "1 +"),
+    (lambda a: lessons.check_lambda_steps_answer(a), 1659, 1667, "1 +"),
+    (lambda a: lessons.check_lambda_steps_answer(a), 1659, 1658, "still above λ_min = 5"),
 ], ids=["margin-boundary", "margin-radians", "margin-bisector", "boundary-bisector", "boundary-margin",
         "boundary-theta12-over-m", "boundary-class-2", "m-not-integer", "m-multiclass", "psi-cos", "psi-no-2k",
         "psi-no-sign", "meff-nominal", "meff-degrees", "meff-rough-1.5", "meff-at-90", "lambda-no-1", "lambda-floor",
-        "steps-no-1"])
+        "steps-no-1", "steps-no-1-rounded", "steps-one-short"])
 def test_predictions(check, right, wrong, hint):
     assert_passes(check(right))
     assert_fails(check(wrong), hint)

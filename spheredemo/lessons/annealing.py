@@ -64,8 +64,12 @@ def check_lambda_answer(answer, step=240, schedule: LambdaSchedule | None = None
 
 
 def check_lambda_steps_answer(answer, schedule: LambdaSchedule | None = None) -> CheckResult:
-    """A prediction of the first step at which λ(t) reaches λ_min (official schedule by default), ±1 step."""
+    """A prediction of the first step at which λ(t) reaches λ_min (official schedule by default), exactly: one step
+    earlier λ is still above it. A slip is named within one step."""
     s = schedule or LambdaSchedule()
-    mistakes = [(s.base / (s.lambda_min * s.gamma), "That forgets the 1 + in (1 + γt): solve 1 + γt = base/λ_min.")]
-    return _number("steps until λ = λ_min", answer, s.first_step_at_min(), 1.0, " steps", mistakes,
-                   "Solve base/(1 + γt) = λ_min for t.")
+    first = s.first_step_at_min()
+    mistakes = [(s.base / (s.lambda_min * s.gamma), "That forgets the 1 + in (1 + γt): solve 1 + γt = base/λ_min."),
+                (first - 1, f"At step {first - 1} λ is {s(first - 1):.4g}, still above λ_min = {s.lambda_min:g}: the "
+                            "answer is the first whole step at or past the solution t, so round t up.")]
+    return _number("steps until λ = λ_min", answer, first, 0, " steps", mistakes,
+                   "Solve base/(1 + γt) = λ_min for t.", mistake_tol=1.0)

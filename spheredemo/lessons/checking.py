@@ -217,9 +217,10 @@ def _unreadable(name, text: str) -> CheckResult:
     return CheckResult(name, False, f"✘ {name}: cannot be checked yet. {text}")
 
 
-def _number(name, answer, expected, tol, unit, mistakes=(), where="") -> CheckResult:
-    """A numeric prediction within ``tol`` of ``expected``; ``mistakes`` are (value, explanation) pairs. An answer
-    that is not a finite number (text such as '4', True, a list, NaN) gets a message saying what to write."""
+def _number(name, answer, expected, tol, unit, mistakes=(), where="", mistake_tol=None) -> CheckResult:
+    """A numeric prediction within ``tol`` of ``expected``; ``mistakes`` are (value, explanation) pairs, each named
+    for an answer within ``mistake_tol`` of its value (default ``tol``). An answer that is not a finite number
+    (text such as '4', True, a list, NaN) gets a message saying what to write."""
     in_unit = {"°": " in degrees", " steps": " of steps"}.get(unit, "")
     if _blank(answer):
         return _not_answered(name, f"your prediction in the cell (a number{in_unit})")
@@ -236,8 +237,10 @@ def _number(name, answer, expected, tol, unit, mistakes=(), where="") -> CheckRe
     if isinstance(answer, bool) or not isinstance(answer, numbers.Real) or not math.isfinite(answer):
         return _unreadable(name, f"The answer must be one finite number{in_unit}, got {answer!r}.")
     if abs(answer - expected) <= tol:  # no value echoed: a worked answer's output must not spoil the exercise
-        return _passed(name, f"Your prediction is right (within {tol:g}{unit} of the package's value).", 1)
-    hint = next((text for value, text in mistakes if abs(answer - value) <= tol), "")
+        accepts = "only the package's value itself" if tol == 0 else f"anything within ±{tol:.3g}{unit} of the package's value"
+        return _passed(name, f"Your prediction is right (the check accepts {accepts}).", 1)
+    mistake_tol = tol if mistake_tol is None else mistake_tol
+    hint = next((text for value, text in mistakes if abs(answer - value) <= mistake_tol), "")
     side = "too large" if answer > expected else "too small"
     return _failed(name, f"{answer:g}{unit} is {side}. " + (hint + " " if hint else "") + where, 1)
 
