@@ -54,6 +54,13 @@ def test_arcface_m_in_degrees_instead_of_radians_is_named():
     assert not result.passed and "ArcFace's m is in radians" in str(result)
     slip = lessons.check_target_logit(lambda t, m, s: s * np.cos(t + np.radians(m)), "arcface")
     assert not slip.passed and "with m read as degrees" in str(slip)
+
+    def converted(theta, m, s):  # the worked answer with m = np.radians(m) first: the switch moves too
+        m = np.radians(m)
+        return np.where(theta < np.pi - m, s * np.cos(theta + m), s * (np.cos(theta) - m * np.sin(m)))
+
+    whole = lessons.check_target_logit(converted, "arcface")
+    assert not whole.passed and "its switch at θ = π − m included, with m read as degrees" in str(whole)
     no_fix = lessons.check_target_logit(lambda t, m, s: s * np.cos(t + m), "arcface")
     assert not no_fix.passed and "past θ = π − m cos(θ + m) rises again" in str(no_fix)
 

@@ -76,6 +76,9 @@ def _target_mistakes(loss) -> dict:
         "This is exactly s·cos(θ + m) with m read as degrees: ArcFace's m is in radians (as the package's heads and "
         "ArcFace's code take it; pytorch-metric-learning's ArcFaceLoss takes degrees).":
             lambda t, m, s: s * np.cos(t + np.radians(m)),
+        "This is exactly ArcFace's target, its switch at θ = π − m included, with m read as degrees (m = "
+        "np.radians(m) or the like): m is already in radians (as the package's heads and ArcFace's code take it).":
+            lambda t, m, s: target_logit("arcface", t, m=np.radians(m), s=s),
         "This is exactly s·cos(θ + m) everywhere: past θ = π − m cos(θ + m) rises again, so a feature farther from "
         "its class would score higher; ArcFace's code (and the package's head) use cos θ − m·sin m there.":
             lambda t, m, s: s * np.cos(t + m),
