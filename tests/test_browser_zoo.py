@@ -37,6 +37,9 @@ def test_margin_zoo_lesson_in_jupyterlab(jupyterlab, tmp_path):  # noqa: F811 (t
 
         # The family buttons: CosFace becomes the selected family (circle and probability panel).
         explorer.scroll_into_view_if_needed()
+        buttons = explorer.locator(".widget-toggle-button")
+        for k in range(buttons.count()):  # every family's name shows whole ("SphereFace (A-So…" was cut)
+            assert buttons.nth(k).evaluate("b => b.scrollWidth <= b.clientWidth"), buttons.nth(k).text_content()
         explorer.locator(".widget-toggle-button", has_text="CosFace").first.click()
         _wait_readout(page, "probability panel: CosFace at s = 30")
 

@@ -89,10 +89,13 @@ def test_match_the_margins_sets_the_other_two_and_they_part_elsewhere():
     e.set(theta12=90)
     at = e.display.margins_at_theta12()
     assert at["asoftmax"] > at["arcface"] + 20 and at["arcface"] > at["cosface"] + 3
+    # the status no longer claims the margins are matched once a slider moved
+    assert "matched to" not in e.match_text.value and "press the button to match again" in e.match_text.value
     e.set(family="cosface", theta12=90, cosface_m=0.35)
     e.match()  # A-Softmax through λ: the smallest m that reaches the margin, λ bringing it down
     v, at = e.values(), e.display.margins_at_theta12()
     assert v["asoftmax_m"] == 2 and v["lam"] > 0 and abs(at["asoftmax"] - at["cosface"]) < 0.1
+    assert e.match_text.value.startswith("matched to CosFace's")
 
 
 def test_a_match_that_cannot_be_reached_says_so():

@@ -30,7 +30,8 @@ class MarginExplorer(Explorer):
                  cosface_m=ZOO_DEFAULTS["cosface"]["m"], arcface_m=ZOO_DEFAULTS["arcface"]["m"],
                  s=ZOO_DEFAULTS["cosface"]["s"], theta12=36):
         controls = {  # first: an argument out of a control's range is refused by name, never clamped
-            "family": _control(widgets.ToggleButtons, family, "family", options=FAMILY_CHOICES),
+            "family": _control(widgets.ToggleButtons, family, "family", options=FAMILY_CHOICES,
+                               style={"button_width": "auto"}),  # the default width cut "SphereFace (A-So…"
             "asoftmax_m": _slider(widgets.IntSlider, asoftmax_m, "A-Softmax m", "asoftmax_m", min=1, max=6),
             "lam": _slider(widgets.FloatSlider, lam, "λ", "lam", min=0.0, max=100.0, step=0.01),
             "x_norm": _slider(widgets.FloatSlider, x_norm, "‖x‖", "x_norm", min=1.0, max=64.0, step=0.5),
@@ -53,7 +54,7 @@ class MarginExplorer(Explorer):
         self.match_button.add_class("spheredemo-match")
         self.match_button.on_click(lambda _: self.match())
         self.match_text = widgets.HTML().add_class("spheredemo-match-text")
-        self.last_match, self._holding = None, False
+        self.last_match, self._holding, self._matched_values = None, False, None
         super().__init__(
             controls,
             self.view.image,
@@ -71,6 +72,11 @@ class MarginExplorer(Explorer):
                             theta12=float(theta12))
         self.readout.value = _readout_html(self.display)
         self.view.render()
+        if self._matched_values is not None and self.values() != self._matched_values:
+            # the status spoke of the sliders as match() left them; once one moves it would contradict the readout
+            self._matched_values = None
+            self.match_text.value = ("the sliders moved since the last match: the margins above are the ones set "
+                                     "now; press the button to match again")
 
     def _changed(self, change=None) -> None:
         if not self._holding:  # match() moves three controls and redraws once
@@ -101,7 +107,9 @@ class MarginExplorer(Explorer):
         finally:
             self._holding = False
         self.last_match = match
+        self._matched_values = None  # the redraw below is the match's own
         self._changed()
+        self._matched_values = self.values()
         unmatched = [ZOO_TITLES[f] for f in match.unmatched] + [f"{n} (beyond its slider)" for n in beyond]
         self.match_text.value = (f"matched to {ZOO_TITLES[family]}'s {match.margin:.1f}° at θ12 = "
                                  f"{match.theta12:g}°" + (f"; cannot reach it: {', '.join(unmatched)}"
