@@ -163,8 +163,8 @@ def _map_points(ctx: Context):
 
 @register("face_map_margin", "Margin map (faces, validation)",
           "Verification accuracy and AUC of the 20 validation people (never folds 1–3) against the binary angular "
-          "margin each cell trained with at θ12 = 90°, one line per family (A-Softmax per m through its λ_min; "
-          "CosFace and ArcFace per scale s); dashed: the losses without a margin.")
+          "margin each cell trained with at θ12 = 90°, a line per family and setting (A-Softmax: one per m, along "
+          "its λ_min; CosFace and ArcFace: one per scale s); dashed: the losses without a margin.")
 def face_map_margin(ctx: Context):
     from spheredemo.plots import face_map as mplots
 

@@ -12,15 +12,16 @@ import io
 __all__ = ["figure", "loss_against_norm", "norm_losses"]
 
 
-def figure(name: str, dpi: int = 100):
+def figure(name: str, dpi: int = 100, style: str = "paper"):
     """Registered figure ``name`` (``python -m spheredemo.figures --list``) as an ``IPython.display.Image``: the
-    notebook shows it once. Nothing is saved."""
+    notebook shows it once. Nothing is saved. ``style="slide"``: larger text, for a wide figure that a notebook
+    shows shrunk."""
     import matplotlib.pyplot as plt
     from IPython.display import Image
 
-    from spheredemo.figures import render
+    from spheredemo.figures import Context, render
 
-    fig = render(name)
+    fig = render(name, Context(style=style))
     try:
         buffer = io.BytesIO()
         fig.savefig(buffer, format="png", dpi=dpi)

@@ -149,7 +149,8 @@ def check_matched_cosface_m(answer, asoftmax_m=4, theta12_deg=36.0) -> CheckResu
 
 def margin_map():
     """The lesson's ending: the faces' margin map (validation accuracy of unseen people against the binary margin at
-    θ12 = 90°, one line per family; figure ``face_map_margin``) once it has cells of all three families, else a
+    θ12 = 90°, a line per family and setting; figure ``face_map_margin``, in the slide style: its two wide panels
+    and 13-line legend are shrunk to the notebook's width) once it has cells of all three families, else a
     note, clearly a follow-up, saying which families have no cell yet and how to train them. No number is shown
     that the map has not measured."""
     from IPython.display import Markdown
@@ -161,10 +162,10 @@ def margin_map():
     present = {p.family for p in points}
     missing = [family for family in ("A-Softmax", "CosFace", "ArcFace") if family not in present]
     if not missing:
-        return figure("face_map_margin")
+        return figure("face_map_margin", style="slide")
     return Markdown(
         f"**Follow-up, not measured yet.** The faces' margin map has {len(points)} of its {len(CELLS)} cells "
         f"trained; {', '.join(missing)} {'has' if len(missing) == 1 else 'have'} none yet, so the lesson cannot end "
         "on it today. When `python -m spheredemo.face_map --cells ...` has trained them (`--list` names them), this "
         "cell shows the validation accuracy of people never trained on against each cell's binary margin at "
-        "θ12 = 90°, one line per family (figure `face_map_margin`).")
+        "θ12 = 90°, a line per family and setting (figure `face_map_margin`).")

@@ -268,6 +268,7 @@ def sphere_figure(emb: Embeddings, max_points: int | None = 3000, title: str | N
         fig.add_trace(go.Scatter3d(x=[0, w[0]], y=[0, w[1]], z=[0, w[2]], mode="lines", name=f"W_{c}",
                                    line=dict(color=class_color(c), width=6), showlegend=False))
     axis = dict(range=[-1.3, 1.3], showticklabels=False)  # a unit sphere: ticks say nothing, and got cut at the edge
-    fig.update_layout(title=title, scene=dict(aspectmode="cube", xaxis=axis, yaxis=axis, zaxis=axis),
+    # the title at the left: plotly's toolbar, shown on hover at the top right, covered a centred one
+    fig.update_layout(title=dict(text=title, x=0.02, xanchor="left"), scene=dict(aspectmode="cube", xaxis=axis, yaxis=axis, zaxis=axis),
                       margin=dict(l=0, r=0, t=40 if title else 0, b=0), legend=dict(itemsizing="constant"))
     return fig

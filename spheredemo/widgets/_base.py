@@ -219,7 +219,7 @@ class FeatureView:
         with self.sphere.batch_update():
             for trace, new in zip(self.sphere.data, fresh.data):
                 trace.x, trace.y, trace.z = new.x, new.y, new.z
-            self.sphere.layout.title = title
+            self.sphere.layout.title.text = title
 
 
 def _message_html(exc: Exception) -> str:
