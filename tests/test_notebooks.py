@@ -411,3 +411,21 @@ def test_the_readmes_jupyterlab_command_points_every_kernel_at_the_data(tmp_path
     mnist, lfw = json.loads(done.stdout.strip().splitlines()[-1])
     data = (REPO.parent / "shared" / "data").resolve()
     assert Path(mnist).resolve() == data / "mnist" and Path(lfw).resolve().is_relative_to(data / "faces" / "lfw")
+
+
+def test_lesson_05s_band_of_arcface_angles_is_the_shipped_models():
+    """The numbers lesson 5 states about ArcFace's narrow band of pair angles are the shipped caches' (the 5th and
+    95th percentiles of every pair's angle, and the threshold), so a retraining that moves them fails here."""
+    import numpy as np
+
+    from spheredemo import pretrained
+
+    text = "\n".join(_markdown(REPO / "notebooks" / "05_faces_on_the_hypersphere.ipynb"))
+    found = re.search(r"90 % of its pairs between ([\d.]+)° and ([\d.]+)° \(A-Softmax m = 4: ([\d.]+)° to "
+                      r"([\d.]+)°\), and its\s+threshold, ([\d.]+)°", text)
+    assert found, "lesson 5 no longer states ArcFace's band of angles"
+    arcface = pretrained.face_results("lfw-d512-arcface").verification
+    m4 = pretrained.face_results("lfw-d512-asoftmax-m4").verification
+    measured = [*np.percentile(arcface.angles_deg(), [5, 95]), *np.percentile(m4.angles_deg(), [5, 95]),
+                arcface.threshold_deg]
+    assert [float(v) for v in found.groups()] == [round(float(v), 1) for v in measured]
