@@ -49,7 +49,7 @@ def test_margin_zoo_lesson_in_jupyterlab(jupyterlab, tmp_path):  # noqa: F811 (t
         assert cosface.locator(".widget-label").text_content().strip() == "CosFace m"
         cosface.locator(".noUi-handle").click()
         page.keyboard.press("ArrowRight")
-        _wait_readout(page, "CosFace m = 0.35: 85.4° (wider than θ12)")
+        _wait_readout(page, "CosFace m = 0.351: 85.4° (wider than θ12)")  # the slider's third decimal, said
         assert cosface.locator(".widget-readout").text_content().strip() == "0.351"
 
         # A typed ArcFace m: 0.3 rad is a 17.2° margin.
@@ -66,8 +66,8 @@ def test_margin_zoo_lesson_in_jupyterlab(jupyterlab, tmp_path):  # noqa: F811 (t
         explorer.locator(".widget-toggle-button", has_text="SphereFace").first.click()
         _wait_readout(page, "probability panel: SphereFace (A-Softmax)")
         explorer.locator(".spheredemo-match").first.click()
-        _wait_readout(page, "CosFace m = 0.08: 18.0°")
-        assert "ArcFace m = 0.31 rad (18.0°): 18.0°" in readout.text_content()
+        _wait_readout(page, "CosFace m = 0.081: 18.0°")
+        assert "ArcFace m = 0.314 rad (18.0°): 18.0°" in readout.text_content()
         page.wait_for_function(  # the line beside the button, written once the redraw is done
             "() => document.querySelector('.spheredemo-match-text').textContent.includes("
             "\"matched to SphereFace (A-Softmax)'s 18.0° at θ12 = 30°\")", timeout=60_000)

@@ -69,12 +69,18 @@ class ZooSettings:
         return self.lam if loss == "asoftmax" else 0.0
 
     def label(self, loss: str) -> str:
-        """"A-Softmax m = 4, λ = 0", "CosFace m = 0.35", "ArcFace m = 0.50 rad (28.6°)"."""
+        """"A-Softmax m = 4, λ = 0", "CosFace m = 0.35", "ArcFace m = 0.50 rad (28.6°)"; a margin set to the
+        sliders' third decimal keeps it ("CosFace m = 0.116", where 0.12 misread the slider)."""
         if loss == "asoftmax":
             return f"A-Softmax m = {self.asoftmax_m}, λ = {self.lam:g}"
         if loss == "cosface":
-            return f"CosFace m = {self.cosface_m:.2f}"
-        return f"ArcFace m = {self.arcface_m:.2f} rad ({math.degrees(self.arcface_m):.1f}°)"
+            return f"CosFace m = {_margin_digits(self.cosface_m)}"
+        return f"ArcFace m = {_margin_digits(self.arcface_m)} rad ({math.degrees(self.arcface_m):.1f}°)"
+
+
+def _margin_digits(m: float) -> str:
+    """A real margin as the sliders hold it: two decimals, or three where the third is not 0."""
+    return f"{m:.2f}" if abs(m - round(m, 2)) < 1e-9 else f"{m:.3f}"
 
 
 def _logit_kwargs(settings: ZooSettings, loss: str, scale=None) -> dict:
