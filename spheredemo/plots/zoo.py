@@ -69,8 +69,7 @@ class ZooSettings:
         return self.lam if loss == "asoftmax" else 0.0
 
     def label(self, loss: str) -> str:
-        """"A-Softmax m = 4, λ = 0", "CosFace m = 0.35", "ArcFace m = 0.50 rad (28.6°)"; a margin set to the
-        sliders' third decimal keeps it ("CosFace m = 0.116", where 0.12 misread the slider)."""
+        """"A-Softmax m = 4, λ = 0", "CosFace m = 0.116", "ArcFace m = 0.50 rad (28.6°)" (:func:`_margin_digits`)."""
         if loss == "asoftmax":
             return f"A-Softmax m = {self.asoftmax_m}, λ = {self.lam:g}"
         if loss == "cosface":
@@ -79,7 +78,7 @@ class ZooSettings:
 
 
 def _margin_digits(m: float) -> str:
-    """A real margin as the sliders hold it: two decimals, or three where the third is not 0."""
+    """A real margin as the sliders hold it: two decimals, or three where the third is not 0 (0.116, not 0.12)."""
     return f"{m:.2f}" if abs(m - round(m, 2)) < 1e-9 else f"{m:.3f}"
 
 
