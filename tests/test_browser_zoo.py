@@ -73,6 +73,8 @@ def test_margin_zoo_lesson_in_jupyterlab(jupyterlab, tmp_path):  # noqa: F811 (t
             "\"matched to SphereFace (A-Softmax)'s 18.0° at θ12 = 30°\")", timeout=60_000)
         assert page.locator(".spheredemo-message").first.text_content().strip() == ""
         _dismiss_news(page)
+        page.wait_for_timeout(1000)  # the sliders' values echoed back from the browser are no move of a slider
+        assert page.locator(".spheredemo-match-text").first.text_content().startswith("matched to SphereFace")
         shot = tmp_path / "margin_zoo_lesson.png"
         explorer.screenshot(path=str(shot))
         _keep(shot, "margin_zoo_lesson.png")

@@ -72,7 +72,7 @@ class MarginExplorer(Explorer):
                             theta12=float(theta12))
         self.readout.value = _readout_html(self.display)
         self.view.render()
-        if self._matched_values is not None and self.values() != self._matched_values:
+        if self._matched_values is not None and not _same_settings(self.values(), self._matched_values):
             # the status spoke of the sliders as match() left them; once one moves it would contradict the readout
             self._matched_values = None
             self.match_text.value = ("the sliders moved since the last match: the margins above are the ones set "
@@ -114,6 +114,14 @@ class MarginExplorer(Explorer):
         self.match_text.value = (f"matched to {ZOO_TITLES[family]}'s {match.margin:.1f}° at θ12 = "
                                  f"{match.theta12:g}°" + (f"; cannot reach it: {', '.join(unmatched)}"
                                                           if unmatched else ""))
+
+
+def _same_settings(a: dict, b: dict) -> bool:
+    """Whether two sets of control values are one: numbers within 1e-6, since the browser echoes a slider's value
+    back as its own float (0.314 may come back as 0.31400000000000006), which is no move of the slider."""
+    return a.keys() == b.keys() and all(
+        math.isclose(a[k], b[k], rel_tol=0, abs_tol=1e-6) if isinstance(a[k], (int, float)) and not isinstance(a[k], bool)
+        and isinstance(b[k], (int, float)) else a[k] == b[k] for k in a)
 
 
 def _readout_html(display: MarginZooDisplay) -> str:
